@@ -1,0 +1,74 @@
+"""Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers: catalog, inference, Grad-CAM.
+
+Importing the package is cheap: torch is imported only when a name that needs it is
+first used, so metadata-only callers (the comparison page, ``resnext list``) stay light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .catalog import Family, Variant, families, get_variant, list_variants
+from .errors import (
+    CacheError,
+    CatalogError,
+    ChecksumError,
+    DownloadError,
+    ImageError,
+    ModelTooLargeError,
+    ResNeXtError,
+    UnknownVariantError,
+    WeightsError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "build_model": "architecture",
+    "Classifier": "classifier",
+    "Prediction": "classifier",
+    "load_classifier": "classifier",
+    "load_image": "preprocess",
+    "preprocess": "preprocess",
+    "Transform": "preprocess",
+    "overlay": "visualize",
+    "heatmap": "visualize",
+    "ensure_weights": "weights",
+    "is_cached": "weights",
+    "cache_dir": "weights",
+}
+
+__all__ = [
+    "CacheError",
+    "CatalogError",
+    "ChecksumError",
+    "DownloadError",
+    "Family",
+    "ImageError",
+    "ModelTooLargeError",
+    "ResNeXtError",
+    "UnknownVariantError",
+    "Variant",
+    "WeightsError",
+    "families",
+    "get_variant",
+    "list_variants",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .architecture import build_model
+    from .classifier import Classifier, Prediction, load_classifier
+    from .preprocess import Transform, load_image, preprocess
+    from .visualize import heatmap, overlay
+    from .weights import cache_dir, ensure_weights, is_cached

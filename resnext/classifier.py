@@ -1,0 +1,190 @@
+"""A loaded variant that classifies images and explains its answers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import NamedTuple, Sequence, overload
+
+import numpy as np
+import torch
+from PIL import Image
+from torchvision.models import ResNet
+
+from .architecture import build_model
+from .catalog import Variant, get_variant
+from .errors import ResNeXtError
+from .gradcam import LAYERS, cam_from_features, captum_cam, normalize_cam
+from .labels import labels_for
+from .preprocess import ImageSource, Transform, load_image
+from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint
+
+__all__ = ["PRECISIONS", "Classifier", "Prediction", "load_classifier"]
+
+PRECISIONS = ("fp32", "bf16")
+
+
+class Prediction(NamedTuple):
+    """One class of a top-k answer."""
+
+    index: int
+    label: str
+    probability: float
+
+
+class Classifier:
+    """A variant's network with its preprocessing and labels.
+
+    Safe to share between threads: inference does not change the model, and the Captum
+    path, which adds hooks for the duration of a call, runs under a lock.
+    """
+
+    def __init__(self, variant: Variant, model: ResNet, labels: Sequence[str], precision: str = "fp32") -> None:
+        """Wrap a network that already holds its weights.
+
+        Args:
+            variant: The variant the network implements.
+            model: The network (eval mode, gradients off).
+            labels: One name per class.
+            precision: ``"fp32"`` (exact) or ``"bf16"`` (faster, approximate).
+
+        Raises:
+            ResNeXtError: An unknown precision.
+        """
+        if precision not in PRECISIONS:
+            raise ResNeXtError(f"Unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
+        self.variant = variant
+        self.labels = tuple(labels)
+        self.precision = precision
+        self.transform = Transform.for_variant(variant)
+        self._dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        self.model = model.eval().requires_grad_(False).to(self._dtype)
+        self._lock = threading.Lock()
+
+    def crop(self, image: ImageSource) -> Image.Image:
+        """Return the centre crop of an image that the network sees.
+
+        Raises:
+            ImageError: The input is not a usable image.
+        """
+        return self.transform.crop(load_image(image))
+
+    def batch(self, images: ImageSource | Sequence[ImageSource]) -> torch.Tensor:
+        """Preprocess one image or a list of them into a batch tensor (N, 3, H, W).
+
+        Raises:
+            ImageError: An input is not a usable image.
+        """
+        items = images if isinstance(images, (list, tuple)) else [images]
+        return torch.stack([self.transform(load_image(item)) for item in items])
+
+    @torch.inference_mode()
+    def probabilities(self, images: ImageSource | Sequence[ImageSource]) -> torch.Tensor:
+        """Return the softmax over classes for each image, shape (N, classes), float32.
+
+        Raises:
+            ImageError: An input is not a usable image.
+        """
+        logits = self._head(self._features(self.batch(images)))
+        return torch.softmax(logits.float(), dim=1)
+
+    @overload
+    def predict(self, images: ImageSource, topk: int = 5) -> list[Prediction]: ...
+    @overload
+    def predict(self, images: Sequence[ImageSource], topk: int = 5) -> list[list[Prediction]]: ...
+
+    def predict(self, images, topk=5):
+        """Classify an image, or a list of images as one batch.
+
+        Args:
+            images: A PIL image, file bytes, path or binary file, or a list of them.
+            topk: How many classes to return per image.
+
+        Returns:
+            For one image, its top-k as ``Prediction(index, label, probability)``, most
+            likely first; for a list, one such list per image.
+
+        Raises:
+            ImageError: An input is not a usable image.
+        """
+        probs = self.probabilities(images)
+        results = [self.top(row, topk) for row in probs]
+        return results if isinstance(images, (list, tuple)) else results[0]
+
+    def top(self, probabilities: torch.Tensor | np.ndarray, topk: int = 5) -> list[Prediction]:
+        """Turn one probability vector into its top-k predictions."""
+        row = torch.as_tensor(probabilities)
+        values, indices = torch.topk(row, min(topk, row.numel()))
+        return [Prediction(int(i), self.labels[int(i)], float(p)) for p, i in zip(values, indices)]
+
+    def gradcam(self, image: ImageSource, class_index: int | None = None, layer: str = "layer4") -> np.ndarray:
+        """Grad-CAM of one image over the crop the network saw.
+
+        Args:
+            image: A PIL image, file bytes, path or binary file.
+            class_index: The class to explain; the top-1 class when None.
+            layer: The stage to explain, ``layer1`` to ``layer4`` (the last, default).
+
+        Returns:
+            A float32 array (image_size, image_size) in [0, 1].
+
+        Raises:
+            ImageError: The input is not a usable image.
+            ResNeXtError: An unknown layer or a class index out of range.
+        """
+        if layer not in LAYERS:
+            raise ResNeXtError(f"Unknown layer {layer!r}; use one of {', '.join(LAYERS)}.")
+        if class_index is not None and not 0 <= class_index < len(self.labels):
+            raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(self.labels) - 1}.")
+        x = self.batch(image)
+        size = tuple(x.shape[-2:])
+        if layer == "layer4":
+            with torch.inference_mode():
+                features = self._features(x)
+                if class_index is None:
+                    class_index = int(self._head(features)[0].argmax())
+                raw = cam_from_features(features[0], self.model.fc.weight, class_index)
+        else:
+            if class_index is None:
+                with torch.inference_mode():
+                    class_index = int(self._head(self._features(x))[0].argmax())
+            with self._lock:
+                raw = captum_cam(self.model, getattr(self.model, layer), x.to(self._dtype), class_index)
+        return normalize_cam(raw, size)
+
+    def _features(self, x: torch.Tensor) -> torch.Tensor:
+        m = self.model
+        x = m.maxpool(m.relu(m.bn1(m.conv1(x.to(self._dtype)))))
+        return m.layer4(m.layer3(m.layer2(m.layer1(x))))
+
+    def _head(self, features: torch.Tensor) -> torch.Tensor:
+        return self.model.fc(torch.flatten(self.model.avgpool(features), 1))
+
+
+def load_classifier(
+    variant_id: str,
+    weights: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+    precision: str = "fp32",
+) -> Classifier:
+    """Load a variant, downloading its verified weights on first use.
+
+    Args:
+        variant_id: A model-index id or timm tagged name.
+        weights: A local checkpoint to use instead of the cache (never deleted or modified).
+        progress: Called with (bytes done, total) while the weights download.
+        precision: ``"fp32"`` (exact, default) or ``"bf16"`` (faster, approximate).
+
+    Returns:
+        The classifier.
+
+    Raises:
+        UnknownVariantError: The id is not in the catalog.
+        DownloadError: The weights could not be fetched or failed verification.
+        CacheError: The cache folder cannot be written.
+        WeightsError: The checkpoint is unsafe, corrupt or does not fit the network.
+    """
+    variant = get_variant(variant_id)
+    path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress)
+    model = attach_weights(build_model(variant, "meta"), read_checkpoint(path), source=str(path))
+    return Classifier(variant, model, labels_for(variant), precision=precision)

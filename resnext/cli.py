@@ -1,0 +1,178 @@
+"""The ``resnext`` command: list, download, predict, cam.
+
+A user error ends in one sentence on stderr and exit status 2; only bugs give tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+from . import catalog
+from .errors import ResNeXtError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 on success, 2 on a user error.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ResNeXtError as exc:
+        print(f"resnext: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("resnext: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resnext", description="Explore Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list the variants and their metadata")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_list)
+
+    p = sub.add_parser("download", help="download and verify weights into the cache")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.set_defaults(run=_download)
+
+    p = sub.add_parser("predict", help="print the top classes of one or more images")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    _model_args(p)
+    p.add_argument("--topk", type=int, default=5, help="how many classes (default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_predict)
+
+    p = sub.add_parser("cam", help="save a Grad-CAM overlay of an image")
+    p.add_argument("image", metavar="IMAGE")
+    _model_args(p)
+    p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the overlay")
+    p.add_argument("--class", dest="class_index", type=int, default=None, metavar="N",
+                   help="class index to explain (default: the top-1 class)")
+    p.add_argument("--layer", default="layer4", choices=["layer1", "layer2", "layer3", "layer4"])
+    p.add_argument("--alpha", type=float, default=0.5, help="heatmap opacity, 0 to 1")
+    p.add_argument("--colormap", default="jet")
+    p.set_defaults(run=_cam)
+    return parser
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, metavar="ID", help="variant id, e.g. swsl_resnext50_32x4d")
+    p.add_argument("--weights", metavar="PATH", help="use this local checkpoint instead of downloading")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16 is faster but approximate")
+
+
+def _list(args: argparse.Namespace) -> int:
+    variants = catalog.list_variants()
+    if args.json:
+        rows = [{k: (str(v) if k in ("source", "labels_file") and v else v) for k, v in vars(x).items()} for x in variants]
+        print(json.dumps(rows, indent=2))
+        return 0
+    header = ("id", "family", "top-1", "top-5", "params", "GFLOPs", "size", "timm name")
+    rows = [
+        (
+            v.id, v.family, _num(v.top1, "{:.2f}"), _num(v.top5, "{:.2f}"),
+            _num(v.parameters and v.parameters / 1e6, "{:.1f}M"), _num(v.flops and v.flops / 1e9, "{:.1f}"),
+            v.size_label, v.timm_name or "",
+        )
+        for v in variants
+    ]
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    for r in (header, *rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    print("\nWeights licence: CC-BY-NC-4.0 (non-commercial use only).")
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from .weights import ensure_weights
+
+    variants = [catalog.get_variant(i) for i in args.ids]  # all ids checked before any download
+    for v in variants:
+        path = ensure_weights(v, progress=_progress_bar(v.file_name))
+        print(f"{v.id}: {path}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .classifier import load_classifier
+
+    if args.topk < 1:
+        raise ResNeXtError("--topk must be at least 1.")
+    clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
+    results = {path: clf.predict(path, topk=args.topk) for path in args.images}
+    if args.json:
+        print(json.dumps({
+            "model": clf.variant.id,
+            "precision": clf.precision,
+            "predictions": {p: [r._asdict() for r in preds] for p, preds in results.items()},
+        }, indent=2))
+        return 0
+    note = " (bf16, approximate)" if clf.precision == "bf16" else ""
+    for path, preds in results.items():
+        print(f"{path} — {clf.variant.id}{note}")
+        for r in preds:
+            print(f"  {r.probability:8.4f}  {r.label} ({r.index})")
+    return 0
+
+
+def _cam(args: argparse.Namespace) -> int:
+    from .classifier import load_classifier
+    from .visualize import overlay
+
+    clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
+    crop = clf.crop(args.image)
+    cam = clf.gradcam(crop, class_index=args.class_index, layer=args.layer)
+    try:
+        image = overlay(crop, cam, alpha=args.alpha, colormap=args.colormap)
+        image.save(args.out, format="PNG")
+    except ValueError as exc:
+        raise ResNeXtError(str(exc)) from None
+    except OSError as exc:
+        raise ResNeXtError(f"Cannot write {args.out} ({exc.strerror or exc}); choose another path.") from None
+    print(args.out)
+    return 0
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+def _progress_bar(name: str) -> Callable[[int, "int | None"], None]:
+    """A stderr progress bar for a download; silent when stderr is not a terminal."""
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int | None) -> None:
+        if not tty:
+            return
+        if total:
+            frac = done / total
+            bar = "#" * int(frac * 30)
+            sys.stderr.write(f"\r{name} [{bar:<30}] {frac:6.1%} {done / 1e6:8.1f} MB")
+        else:
+            sys.stderr.write(f"\r{name} {done / 1e6:8.1f} MB")
+        if total and done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return progress
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
