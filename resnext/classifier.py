@@ -35,8 +35,10 @@ class Prediction(NamedTuple):
 class Classifier:
     """A variant's network with its preprocessing and labels.
 
-    Safe to share between threads: inference does not change the model, and the Captum
-    path, which adds hooks for the duration of a call, runs under a lock.
+    Safe to share between threads: every use of the network runs under one lock, because
+    Captum's hooks, present for the duration of a Grad-CAM call, would also fire on any
+    other thread's forward pass through the same layer. On a CPU one forward already uses
+    every core, so serialising them costs no throughput.
     """
 
     def __init__(self, variant: Variant, model: ResNet, labels: Sequence[str], precision: str = "fp32") -> None:
@@ -59,6 +61,8 @@ class Classifier:
         self.transform = Transform.for_variant(variant)
         self._dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         self.model = model.eval().requires_grad_(False).to(self._dtype)
+        # The head is 0.1% of the work; in fp32 it keeps bf16 rounding out of the logits.
+        self.model.fc.float()
         self._lock = threading.Lock()
 
     def crop(self, image: ImageSource) -> Image.Image:
@@ -85,8 +89,10 @@ class Classifier:
         Raises:
             ImageError: An input is not a usable image.
         """
-        logits = self._head(self._features(self.batch(images)))
-        return torch.softmax(logits.float(), dim=1)
+        x = self.batch(images)
+        with self._lock:
+            logits = self._head(self._features(x))
+        return torch.softmax(logits, dim=1)
 
     @overload
     def predict(self, images: ImageSource, topk: int = 5) -> list[Prediction]: ...
@@ -137,20 +143,19 @@ class Classifier:
         if class_index is not None and not 0 <= class_index < len(self.labels):
             raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(self.labels) - 1}.")
         x = self.batch(image)
-        size = tuple(x.shape[-2:])
-        if layer == "layer4":
-            with torch.inference_mode():
-                features = self._features(x)
-                if class_index is None:
-                    class_index = int(self._head(features)[0].argmax())
-                raw = cam_from_features(features[0], self.model.fc.weight, class_index)
-        else:
-            if class_index is None:
+        with self._lock:
+            if layer == "layer4":
                 with torch.inference_mode():
-                    class_index = int(self._head(self._features(x))[0].argmax())
-            with self._lock:
+                    features = self._features(x)
+                    if class_index is None:
+                        class_index = int(self._head(features)[0].argmax())
+                    raw = cam_from_features(features[0], self.model.fc.weight, class_index)
+            else:
+                if class_index is None:
+                    with torch.inference_mode():
+                        class_index = int(self._head(self._features(x))[0].argmax())
                 raw = captum_cam(self.model, getattr(self.model, layer), x.to(self._dtype), class_index)
-        return normalize_cam(raw, size)
+        return normalize_cam(raw, tuple(x.shape[-2:]))
 
     def _features(self, x: torch.Tensor) -> torch.Tensor:
         m = self.model
@@ -158,7 +163,7 @@ class Classifier:
         return m.layer4(m.layer3(m.layer2(m.layer1(x))))
 
     def _head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.model.fc(torch.flatten(self.model.avgpool(features), 1))
+        return self.model.fc(torch.flatten(self.model.avgpool(features), 1).float())
 
 
 def load_classifier(

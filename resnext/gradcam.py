@@ -33,8 +33,8 @@ def cam_from_features(features: torch.Tensor, fc_weight: torch.Tensor, class_ind
         Captum's ``LayerGradCam`` with ``relu_attributions=True``.
     """
     c, h, w = features.shape
-    weights = fc_weight[class_index].to(features.dtype) / (h * w)
-    return torch.relu(torch.einsum("khw,k->hw", features, weights)).float()
+    weights = fc_weight[class_index].float() / (h * w)
+    return torch.relu(torch.einsum("khw,k->hw", features.float(), weights))
 
 
 def captum_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, class_index: int) -> torch.Tensor:

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite (library, app, real browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+# The browser test drives Debian's Chromium; Playwright never downloads a browser of its own.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Install Chromium (Debian: sudo apt-get install chromium) for the browser test." >&2
+  fi
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+exec python3 -m pytest "$@"

@@ -1,0 +1,48 @@
+"""Shared fixtures: a loopback checkpoint server, tiny test variants, an isolated cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.factory import CheckpointServer, build_tiny_world
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "assets" / "samples"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """A checkpoint server on 127.0.0.1 for the whole run."""
+    with CheckpointServer(tmp_path_factory.mktemp("served")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory: pytest.TempPathFactory, server: CheckpointServer) -> dict[str, Path]:
+    """Tiny checkpoints and the model-index that names them (see ``build_tiny_world``)."""
+    return build_tiny_world(tmp_path_factory.mktemp("index"), server)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty weights cache and no mirror or extra index from outside."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RESNEXT_CACHE_DIR", str(cache))
+    for name in ("RESNEXT_WEIGHTS_MIRROR", "RESNEXT_MODEL_INDEX", "RESNEXT_MAX_PIXELS"):
+        monkeypatch.delenv(name, raising=False)
+    return cache
+
+
+@pytest.fixture
+def tiny_env(tiny_world: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Point the catalog at the tiny variants."""
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(tiny_world["index"]))
+    return tiny_world
+
+
+@pytest.fixture
+def sample_paths() -> list[Path]:
+    """The bundled sample photos."""
+    return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".png", ".jpg"})

@@ -1,0 +1,92 @@
+"""Inference against timm as the oracle, with the same random weights in both."""
+
+import io
+
+import pytest
+import torch
+from PIL import Image
+
+import resnext
+from resnext.classifier import Prediction
+from resnext.errors import ImageError, ResNeXtError
+from tests.factory import random_state_dict, save_checkpoint
+
+
+@pytest.mark.parametrize(("vid", "seed"), [("swsl_resnext50_32x4d", 0), ("ssl_resnext101_32x4d", 1)])
+def test_top5_and_probabilities_match_timm(vid, seed, sample_paths, tmp_path):
+    timm = pytest.importorskip("timm")
+    from timm.data import create_transform, resolve_data_config
+
+    v = resnext.get_variant(vid)
+    reference = timm.create_model(v.timm_name, pretrained=False).eval()
+    path = save_checkpoint(random_state_dict(reference, seed), tmp_path, vid)
+    clf = resnext.load_classifier(vid, weights=path)
+    transform = create_transform(**resolve_data_config({}, model=reference))
+
+    images = [Image.open(p).convert("RGB") for p in sample_paths]
+    with torch.no_grad():
+        expected = torch.softmax(reference(torch.stack([transform(i) for i in images])), dim=1)
+        singles = [torch.softmax(reference(transform(i)[None]), dim=1)[0] for i in images]
+    assert float((clf.probabilities(list(sample_paths)) - expected).abs().max()) <= 1e-4
+    tops = set()
+    for path, row in zip(sample_paths, singles):
+        preds = clf.predict(path, topk=5)
+        assert [p.index for p in preds] == torch.topk(row, 5).indices.tolist()
+        assert all(abs(p.probability - float(row[p.index])) <= 1e-4 for p in preds)
+        tops.add(preds[0].index)
+    assert len(tops) > 1, "random weights should give image-dependent answers"
+
+
+def test_predict_shapes_labels_and_inputs(tiny_env, sample_paths):
+    clf = resnext.load_classifier("tiny_resnext14_2x2d")
+    path = sample_paths[0]
+    by_path = clf.predict(path, topk=3)
+    assert len(by_path) == 3 and all(isinstance(p, Prediction) for p in by_path)
+    assert by_path[0].label == resnext.labels.imagenet_labels()[by_path[0].index]
+    assert [p.probability for p in by_path] == sorted((p.probability for p in by_path), reverse=True)
+    assert clf.predict(path.read_bytes(), topk=3) == by_path
+    assert clf.predict(Image.open(path), topk=3) == by_path
+    assert clf.predict(io.BytesIO(path.read_bytes()), topk=3) == by_path
+
+    batch = clf.predict(list(sample_paths), topk=5)
+    assert len(batch) == len(sample_paths)
+    for p, preds in zip(sample_paths, batch):
+        single = clf.predict(p, topk=5)
+        assert [x.index for x in preds] == [x.index for x in single]
+        assert all(abs(a.probability - b.probability) < 1e-4 for a, b in zip(preds, single))
+    probs = clf.probabilities(path)
+    assert probs.shape == (1, 1000) and abs(float(probs.sum()) - 1) < 1e-5
+
+
+def test_labels_are_torchvisions_imagenet_names():
+    labels = resnext.labels.imagenet_labels()
+    assert len(labels) == 1000 and labels[0] == "tench" and labels[258] == "Samoyed"
+
+
+def _pooled(clf, images):
+    captured = []
+    hook = clf.model.avgpool.register_forward_hook(lambda m, i, o: captured.append(o.float().flatten(1)))
+    try:
+        clf.probabilities(images)
+    finally:
+        hook.remove()
+    return captured[0]
+
+
+def test_bf16_computes_the_same_function(tiny_env, sample_paths):
+    fp32 = resnext.load_classifier("tiny_resnext14_2x2d")
+    bf16 = resnext.load_classifier("tiny_resnext14_2x2d", precision="bf16")
+    assert next(bf16.model.layer1.parameters()).dtype == torch.bfloat16
+    assert bf16.model.fc.weight.dtype == torch.float32  # the head stays exact
+    a, b = _pooled(fp32, list(sample_paths)), _pooled(bf16, list(sample_paths))
+    relative = (a - b).norm(dim=1) / a.norm(dim=1)
+    assert float(relative.max()) < 0.05  # bf16 keeps 8 bits of mantissa
+    assert bf16.probabilities(sample_paths[0]).dtype == torch.float32
+    with pytest.raises(ResNeXtError, match="precision"):
+        resnext.load_classifier("tiny_resnext14_2x2d", precision="int3")
+
+
+def test_bad_input_is_an_image_error(tiny_env):
+    clf = resnext.load_classifier("tiny_resnext14_2x2d")
+    with pytest.raises(ImageError):
+        clf.predict(b"not an image")

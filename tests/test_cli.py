@@ -1,0 +1,81 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from resnext.cli import main
+
+VID = "tiny_resnext14_2x2d"
+
+
+def test_list_table_and_json(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "swsl_resnext50_32x4d" in out and "CC-BY-NC-4.0" in out and "82.17" in out
+    assert main(["list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 12 and {r["license"] for r in rows} == {"CC-BY-NC-4.0"}
+
+
+def test_predict_json_and_text(tiny_env, sample_paths, capsys):
+    assert main(["predict", str(sample_paths[0]), str(sample_paths[1]), "--model", VID, "--topk", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"] == VID
+    preds = data["predictions"][str(sample_paths[0])]
+    assert len(preds) == 3 and set(preds[0]) == {"index", "label", "probability"}
+    import resnext
+
+    expected = resnext.load_classifier(VID).predict(sample_paths[0], topk=3)
+    assert [p["index"] for p in preds] == [p.index for p in expected]
+
+    assert main(["predict", str(sample_paths[0]), "--model", VID, "--weights", str(tiny_env[VID])]) == 0
+    out = capsys.readouterr().out
+    assert expected[0].label in out and f"{expected[0].probability:.4f}" in out
+
+
+def test_cam_writes_an_overlay(tiny_env, sample_paths, tmp_path):
+    out = tmp_path / "cam.png"
+    assert main(["cam", str(sample_paths[0]), "--model", VID, "--out", str(out), "--class", "3", "--layer", "layer3"]) == 0
+    image = Image.open(out)
+    assert image.size == (224, 224) and image.mode == "RGB"
+    assert np.asarray(image).std() > 1
+
+
+def test_download_puts_the_file_in_the_cache(tiny_env, isolated_env, capsys):
+    assert main(["download", VID]) == 0
+    assert str(isolated_env) in capsys.readouterr().out
+    assert any(p.suffix == ".pth" for p in isolated_env.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["predict", "x.jpg", "--model", "swsl_resnext50"], "did you mean 'swsl_resnext50_32x4d'"),
+        (["download", "resnext50"], "valid ids are"),
+        (["predict", "missing.jpg", "--model", VID], "no file"),
+        (["predict", "{text}", "--model", VID], "not an image"),
+        (["predict", "x.jpg", "--model", VID, "--weights", "nope.pth"], "does not exist"),
+    ],
+)
+def test_user_errors_exit_2_with_one_sentence(tiny_env, capsys, tmp_path, argv, words):
+    text = tmp_path / "notes.jpg"
+    text.write_text("a text file renamed .jpg")
+    assert main([a.replace("{text}", str(text)) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_no_network_in_a_real_process(tiny_env, tmp_path, sample_paths):
+    env = {**os.environ, "RESNEXT_WEIGHTS_MIRROR": "http://127.0.0.1:9", "RESNEXT_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "resnext.cli", "predict", str(sample_paths[0]), "--model", VID],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    for words in ("http://127.0.0.1:9/", "--weights", "RESNEXT_WEIGHTS_MIRROR"):
+        assert words in done.stderr

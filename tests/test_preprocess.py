@@ -1,0 +1,117 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import resnext
+from resnext.errors import ImageError
+from resnext.preprocess import Transform, load_image, preprocess, to_rgb
+
+
+@pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d", "ig_resnext101_32x48d"])
+def test_matches_timm_eval_transform(vid, sample_paths):
+    timm = pytest.importorskip("timm")
+    from timm.data import create_transform, resolve_data_config
+
+    v = resnext.get_variant(vid)
+    arch = v.timm_name if v.timm_name in timm.list_pretrained() else "resnext101_32x8d.fb_wsl_ig1b_ft_in1k"
+    import torch
+
+    with torch.device("meta"):
+        config = resolve_data_config({}, model=timm.create_model(arch, pretrained=False))
+    reference = create_transform(**config)
+    for path in sample_paths:
+        image = Image.open(path).convert("RGB")
+        ours = preprocess(path, v)
+        assert ours.shape == (3, 224, 224)
+        assert float((ours - reference(image)).abs().max()) <= 1e-6, path.name
+
+
+def _png(img: Image.Image, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=kw.pop("format", "PNG"), **kw)
+    return buf.getvalue()
+
+
+def test_exif_orientation_is_applied():
+    img = Image.new("RGB", (40, 20), (255, 0, 0))
+    img.paste((0, 0, 255), (0, 0, 20, 20))  # left half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    out = load_image(_png(img, format="JPEG", exif=exif.tobytes(), quality=95))
+    assert out.size == (20, 40)
+    top, bottom = np.asarray(out)[2, 10], np.asarray(out)[-3, 10]
+    assert top[2] > 200 and bottom[0] > 200  # the blue half is now on top
+
+
+@pytest.mark.parametrize(
+    ("mode", "value", "expected"),
+    [
+        ("L", 128, (128, 128, 128)),
+        ("1", 1, (255, 255, 255)),
+        ("RGBA", (10, 20, 30, 0), (255, 255, 255)),  # fully transparent over white
+        ("RGBA", (10, 20, 30, 255), (10, 20, 30)),
+        ("LA", (0, 128), (128, 128, 128)),  # half-transparent black over white
+        ("I;16", 65535, (255, 255, 255)),
+        ("I", 32896, (128, 128, 128)),  # 16-bit data in a 32-bit image
+        ("F", 0.5, (128, 128, 128)),
+        ("CMYK", (0, 255, 255, 0), (255, 0, 0)),
+    ],
+)
+def test_modes_become_the_rgb_a_viewer_shows(mode, value, expected):
+    out = to_rgb(Image.new(mode, (4, 3), value))
+    assert out.mode == "RGB" and out.size == (4, 3)
+    assert np.abs(np.asarray(out, dtype=int)[1, 1] - expected).max() <= 1
+
+
+def test_palette_with_transparency_goes_over_white():
+    img = Image.new("P", (4, 4), 0)
+    img.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    img.putpixel((1, 1), 1)
+    img.info["transparency"] = 0
+    out = np.asarray(load_image(_png(img)))
+    assert tuple(out[0, 0]) == (255, 255, 255) and tuple(out[1, 1]) == (255, 0, 0)
+
+
+def test_animation_gives_its_first_frame():
+    frames = [Image.new("RGB", (8, 8), c) for c in ((255, 0, 0), (0, 255, 0))]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:])
+    out = load_image(buf.getvalue())
+    assert np.asarray(out)[4, 4].argmax() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "not an image"),
+        (b"hello, I am text", "not an image"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "not an image"),
+    ],
+)
+def test_non_images_are_refused_in_one_sentence(data, words):
+    with pytest.raises(ImageError) as info:
+        load_image(data)
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_truncated_files_are_refused():
+    good = _png(Image.effect_noise((64, 64), 50).convert("RGB"))
+    with pytest.raises(ImageError, match="damaged or truncated"):
+        load_image(good[: len(good) // 2])
+
+
+def test_pixel_limit_is_checked_before_decoding():
+    big = _png(Image.new("L", (3000, 3000)))
+    with pytest.raises(ImageError, match="3000x3000"):
+        load_image(big, limit=1_000_000)
+    assert load_image(big, limit=10_000_000).size == (3000, 3000)
+
+
+def test_transform_crop_size_and_extreme_shapes():
+    t = Transform()
+    assert t.resize_to == 256
+    assert t.crop(Image.new("RGB", (1, 1))).size == (224, 224)
+    with pytest.raises(ImageError, match="too elongated"):
+        t.crop(Image.new("RGB", (20000, 10)))

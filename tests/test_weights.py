@@ -1,0 +1,173 @@
+"""Downloads against a loopback server: success, cache hit, mismatch, truncation, 404, timeout."""
+
+import os
+import pickle
+
+import pytest
+import torch
+
+import resnext
+from resnext import weights
+from resnext.errors import CacheError, ChecksumError, DownloadError, WeightsError
+
+VID = "tiny_resnext14_2x2d"
+
+
+def _leftovers(cache):
+    """Files in the cache other than finished checkpoints and their lock files."""
+    if not cache.exists():
+        return []
+    return sorted(p.name for p in cache.iterdir() if not p.name.endswith((".pth", ".lock")))
+
+
+def test_download_verifies_and_caches(tiny_env, server, isolated_env):
+    v = resnext.get_variant(VID)
+    seen = []
+    path = weights.ensure_weights(v, progress=lambda done, total: seen.append((done, total)))
+    assert path == isolated_env / v.file_name
+    assert path.read_bytes() == tiny_env[VID].read_bytes()
+    assert seen[0] == (0, v.file_size) and seen[-1] == (v.file_size, v.file_size)
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    assert _leftovers(isolated_env) == []
+    assert weights.is_cached(v)
+
+
+def test_cache_hit_makes_no_second_request(tiny_env, server):
+    v = resnext.get_variant(VID)
+    url_path = f"/ok/{v.file_name}"
+    before = server.requests[url_path]
+    first = weights.ensure_weights(v)
+    second = weights.ensure_weights(v)
+    assert first == second
+    assert server.requests[url_path] == before + 1
+
+
+def test_mirror_replaces_the_base_url(tiny_env, server, monkeypatch):
+    v = resnext.get_variant(VID)
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", server.base("ok") + "/")
+    assert weights.weights_url(v) == f"{server.base('ok')}/{v.file_name}"
+
+
+@pytest.mark.parametrize(
+    ("mode", "error", "words"),
+    [
+        ("corrupt", ChecksumError, "corrupt"),
+        ("truncate", DownloadError, "stopped after"),
+        ("gone", DownloadError, "404"),
+        ("slow", DownloadError, "timed out"),
+    ],
+)
+def test_failed_downloads_leave_the_cache_clean(tiny_env, server, isolated_env, monkeypatch, mode, error, words):
+    v = resnext.get_variant(VID)
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", server.base(mode))
+    with pytest.raises(error) as info:
+        weights.ensure_weights(v, timeout=0.5)
+    message = str(info.value)
+    assert words in message
+    assert v.file_name in message or server.base(mode) in message
+    assert "\n" not in message
+    assert not (isolated_env / v.file_name).exists()
+    assert _leftovers(isolated_env) == []
+    # The next attempt, from a good source, starts clean and succeeds.
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", server.base("ok"))
+    assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+
+
+def test_no_network_names_the_url_and_offline_options(tiny_env, monkeypatch):
+    v = resnext.get_variant(VID)
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", "http://127.0.0.1:9")  # discard port: nothing listens
+    with pytest.raises(DownloadError) as info:
+        weights.ensure_weights(v, timeout=2)
+    message = str(info.value)
+    for words in ("http://127.0.0.1:9/", "RESNEXT_CACHE_DIR", "RESNEXT_WEIGHTS_MIRROR", "--weights"):
+        assert words in message
+
+
+def test_damaged_cache_file_is_replaced(tiny_env, server, isolated_env):
+    v = resnext.get_variant(VID)
+    isolated_env.mkdir(parents=True)
+    cached = isolated_env / v.file_name
+    cached.write_bytes(tiny_env[VID].read_bytes()[:1000])  # a partial copy
+    assert not weights.is_cached(v)
+    assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+
+    good = cached.read_bytes()
+    cached.write_bytes(good[:50] + bytes([good[50] ^ 1]) + good[51:])  # bit rot, same size
+    weights._verified.clear()  # a new process would hash it once
+    assert weights.ensure_weights(v).read_bytes() == good
+
+
+def test_read_only_cache_is_a_clear_error(tiny_env, tmp_path, monkeypatch):
+    if os.geteuid() == 0:
+        # root ignores permissions; a file where the folder should be fails the same way for everyone.
+        (tmp_path / "not-a-folder").write_text("")
+        monkeypatch.setenv("RESNEXT_CACHE_DIR", str(tmp_path / "not-a-folder" / "cache"))
+    else:
+        (tmp_path / "ro").mkdir(mode=0o500)
+        monkeypatch.setenv("RESNEXT_CACHE_DIR", str(tmp_path / "ro"))
+    with pytest.raises(CacheError) as info:
+        weights.ensure_weights(resnext.get_variant(VID))
+    assert "RESNEXT_CACHE_DIR" in str(info.value)
+
+
+def test_explicit_weights_are_used_and_never_deleted(tiny_env, server, tmp_path):
+    path = tmp_path / "mine.pth"
+    path.write_bytes(tiny_env[VID].read_bytes())
+    before = sum(server.requests.values())
+    clf = resnext.load_classifier(VID, weights=path)
+    assert sum(server.requests.values()) == before
+    assert path.exists() and clf.variant.id == VID
+
+
+def test_key_and_shape_mismatches_are_named(tiny_env, tmp_path):
+    state = torch.load(tiny_env[VID], weights_only=True)
+    state["extra.weight"] = torch.zeros(1)
+    del state["layer2.0.conv1.weight"]
+    state["fc.bias"] = torch.zeros(10)
+    torch.save(state, tmp_path / "bad.pth")
+    with pytest.raises(WeightsError) as info:
+        resnext.load_classifier(VID, weights=tmp_path / "bad.pth")
+    message = str(info.value)
+    assert "missing: layer2.0.conv1.weight" in message
+    assert "unexpected: extra.weight" in message
+    assert "fc.bias (10,) vs (1000,)" in message
+
+
+def test_legacy_wrapped_checkpoints_load(tiny_env, tmp_path):
+    state = torch.load(tiny_env[VID], weights_only=True)
+    wrapped = {"state_dict": {f"module.{k}": t for k, t in state.items() if "num_batches_tracked" not in k}}
+    torch.save(wrapped, tmp_path / "legacy.pth", _use_new_zipfile_serialization=False)
+    a = resnext.load_classifier(VID, weights=tmp_path / "legacy.pth")
+    b = resnext.load_classifier(VID, weights=tiny_env[VID])
+    x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(a.model(x), b.model(x))
+
+
+class _Boom:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/resnext-pwned",))
+
+
+def test_pickle_that_runs_code_is_refused(tmp_path):
+    marker = "/tmp/resnext-pwned"
+    if os.path.exists(marker):
+        os.remove(marker)
+    path = tmp_path / "evil.pth"
+    torch.save({"conv1.weight": _Boom()}, path)
+    with pytest.raises(WeightsError, match="Refused"):
+        weights.read_checkpoint(path)
+    assert not os.path.exists(marker)
+    path.write_bytes(pickle.dumps({"x": _Boom()}))
+    with pytest.raises(WeightsError):
+        weights.read_checkpoint(path)
+    assert not os.path.exists(marker)
+
+
+def test_garbage_file_is_not_a_checkpoint(tmp_path):
+    path = tmp_path / "junk.pth"
+    path.write_bytes(b"this is not a checkpoint")
+    with pytest.raises(WeightsError, match="not a readable PyTorch checkpoint"):
+        weights.read_checkpoint(path)
+    with pytest.raises(WeightsError, match="does not exist"):
+        weights.read_checkpoint(tmp_path / "nope.pth")
