@@ -111,6 +111,19 @@ def format_bytes(n: int | None) -> str:
     raise AssertionError("unreachable")
 
 
+def format_optional(value: float | None, fmt: str) -> str:
+    """Format a figure that a model-index entry may lack, as ``'—'`` when it does.
+
+    Args:
+        value: The figure, or None.
+        fmt: A ``str.format`` pattern such as ``'{:.2f}%'``.
+
+    Returns:
+        The formatted figure or a dash.
+    """
+    return "—" if value is None else fmt.format(value)
+
+
 class Registry:
     """Variants keyed by model-index id, with timm's tagged names as aliases."""
 

@@ -73,17 +73,22 @@ class Classifier:
         """
         return self.transform.crop(load_image(image))
 
-    def batch(self, images: ImageSource | Sequence[ImageSource]) -> torch.Tensor:
+    def batch(self, images: ImageSource | Sequence[ImageSource] | torch.Tensor) -> torch.Tensor:
         """Preprocess one image or a list of them into a batch tensor (N, 3, H, W).
+
+        A tensor is taken as already preprocessed (``self.transform``), shape (3, H, W) or
+        (N, 3, H, W); this lets a caller that shows the crop reuse it instead of decoding twice.
 
         Raises:
             ImageError: An input is not a usable image.
         """
+        if isinstance(images, torch.Tensor):
+            return images if images.dim() == 4 else images[None]
         items = images if isinstance(images, (list, tuple)) else [images]
         return torch.stack([self.transform(load_image(item)) for item in items])
 
     @torch.inference_mode()
-    def probabilities(self, images: ImageSource | Sequence[ImageSource]) -> torch.Tensor:
+    def probabilities(self, images: ImageSource | Sequence[ImageSource] | torch.Tensor) -> torch.Tensor:
         """Return the softmax over classes for each image, shape (N, classes), float32.
 
         Raises:
@@ -123,11 +128,13 @@ class Classifier:
         values, indices = torch.topk(row, min(topk, row.numel()))
         return [Prediction(int(i), self.labels[int(i)], float(p)) for p, i in zip(values, indices)]
 
-    def gradcam(self, image: ImageSource, class_index: int | None = None, layer: str = "layer4") -> np.ndarray:
+    def gradcam(
+        self, image: ImageSource | torch.Tensor, class_index: int | None = None, layer: str = "layer4"
+    ) -> np.ndarray:
         """Grad-CAM of one image over the crop the network saw.
 
         Args:
-            image: A PIL image, file bytes, path or binary file.
+            image: A PIL image, file bytes, path or binary file, or a preprocessed (3, H, W) tensor.
             class_index: The class to explain; the top-1 class when None.
             layer: The stage to explain, ``layer1`` to ``layer4`` (the last, default).
 

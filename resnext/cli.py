@@ -11,6 +11,7 @@ import sys
 from typing import Callable, Sequence
 
 from . import catalog
+from .catalog import format_optional as _num
 from .errors import ResNeXtError
 
 __all__ = ["main"]
@@ -138,7 +139,7 @@ def _cam(args: argparse.Namespace) -> int:
 
     clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
     crop = clf.crop(args.image)
-    cam = clf.gradcam(crop, class_index=args.class_index, layer=args.layer)
+    cam = clf.gradcam(clf.transform.to_tensor(crop), class_index=args.class_index, layer=args.layer)
     try:
         image = overlay(crop, cam, alpha=args.alpha, colormap=args.colormap)
         image.save(args.out, format="PNG")
@@ -148,10 +149,6 @@ def _cam(args: argparse.Namespace) -> int:
         raise ResNeXtError(f"Cannot write {args.out} ({exc.strerror or exc}); choose another path.") from None
     print(args.out)
     return 0
-
-
-def _num(value: float | None, fmt: str) -> str:
-    return "—" if value is None else fmt.format(value)
 
 
 def _progress_bar(name: str) -> Callable[[int, "int | None"], None]:

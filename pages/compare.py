@@ -1,0 +1,53 @@
+"""All variants from their model-index metadata: no weights needed, works offline."""
+
+import streamlit as st
+
+from ui import charts, tables
+from ui.feedback import guard
+
+st.title("📊 Model comparison")
+st.caption("From the published model-index metadata alone: ImageNet-1k validation accuracy, "
+           "FLOPs per 224×224 image, parameters and checkpoint size.")
+
+with guard():
+    df = tables.catalog_frame()
+
+f1, f2, f3 = st.columns([2, 2, 1])
+families = f1.multiselect("Families", sorted(df["family"].unique()), default=sorted(df["family"].unique()),
+                          key="cmp_families")
+architectures = f2.multiselect("Architectures", list(dict.fromkeys(df.sort_values("flops")["architecture"])),
+                               key="cmp_architectures", placeholder="All")
+metric = f3.radio("Accuracy", ["top1", "top5"], format_func=lambda m: m.replace("top", "Top-"),
+                  horizontal=True, key="cmp_metric")
+view = df[df["family"].isin(families)]
+if architectures:
+    view = view[view["architecture"].isin(architectures)]
+if view.empty:
+    st.warning("No variant matches these filters.")
+    st.stop()
+
+table = view[list(tables.CATALOG_COLUMNS)].rename(columns=tables.CATALOG_COLUMNS)
+st.dataframe(
+    table, hide_index=True, width="stretch",
+    column_config={
+        "Top-1 %": st.column_config.NumberColumn(format="%.2f"),
+        "Top-5 %": st.column_config.NumberColumn(format="%.2f"),
+        "Parameters": st.column_config.NumberColumn(format="compact"),
+        "FLOPs": st.column_config.NumberColumn(format="compact"),
+        "File size": st.column_config.NumberColumn(format="bytes"),
+    },
+)
+st.download_button("Table (CSV)", table.to_csv(index=False), "resnext-variants.csv", "text/csv")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Accuracy vs FLOPs")
+    st.plotly_chart(charts.accuracy_vs_cost(view, "gflops", metric), width="stretch", key="vs_flops")
+with right:
+    st.subheader("Accuracy vs parameters")
+    st.plotly_chart(charts.accuracy_vs_cost(view, "params_m", metric), width="stretch", key="vs_params")
+st.caption("Bubble size: checkpoint size. Dashed line: the Pareto front (no other variant is both "
+           "cheaper and more accurate), over the variants shown.")
+
+st.subheader("SSL vs SWSL vs IG at equal architecture")
+st.plotly_chart(charts.families_at_equal_architecture(view, metric), width="stretch", key="families")

@@ -1,0 +1,172 @@
+"""Every page through Streamlit's AppTest, on tiny checkpoints served from 127.0.0.1."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import resnext
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SAMPLES = Path(__file__).resolve().parent.parent / "assets" / "samples"
+
+
+@pytest.fixture
+def app(tiny_env):
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    yield at
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _upload(at, name="chelsea.png", data=None, mime="image/png"):
+    data = (SAMPLES / name).read_bytes() if data is None else data
+    at.file_uploader[0].set_value((name, data, mime))
+    return at.run()
+
+
+def _bars(at):
+    """The labels of each top-5 bar chart, most likely first."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return [c["data"][0]["hovertext"][::-1] for c in charts if c["data"][0].get("type") == "bar"
+            and c["data"][0].get("orientation") == "h"]
+
+
+def _expected_top5(vid, name="chelsea.png"):
+    return [p.label for p in resnext.load_classifier(vid).predict(SAMPLES / name)]
+
+
+def _no_failure(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_start_page_asks_for_an_image_and_shows_the_card(app):
+    _no_failure(app)
+    assert "Drop a photo" in app.info[0].value
+    assert app.selectbox(key="classify_variant").value == "swsl_resnext50_32x4d"
+    assert [m.label for m in app.metric] == ["Top-1", "Top-5", "Parameters", "FLOPs", "File size"]
+    assert any("CC-BY-NC-4.0" in c.value for c in app.caption)
+
+
+def test_upload_shows_bars_crop_heatmap_and_downloads(app):
+    _upload(app)
+    _no_failure(app)
+    assert _bars(app) == [_expected_top5("swsl_resnext50_32x4d")]
+    captions = [c for img in app.image for c in img.captions]
+    assert len(captions) == 4, captions  # original, crop, overlay, heatmap
+    assert any("chelsea.png (451×300)" in c for c in captions)
+    assert any("224×224" in c for c in captions)
+    assert {b.proto.label for b in app.get("download_button")} == {
+        "Overlay (PNG)", "Heatmap (PNG)", "Predictions (CSV)", "Predictions (JSON)"}
+    timing = [c.value for c in app.caption if "Prediction:" in c.value]
+    assert timing and "Grad-CAM:" in timing[0] and " ms" in timing[0]
+
+
+def test_camera_input_path(app):
+    app.segmented_control(key="classify_source").set_value("Camera").run()
+    buf = io.BytesIO()
+    Image.open(SAMPLES / "chelsea.png").convert("RGB").save(buf, format="JPEG", quality=95)
+    app.camera_input[0].set_value(("shot.jpg", buf.getvalue(), "image/jpeg")).run()
+    _no_failure(app)
+    clf = resnext.load_classifier("swsl_resnext50_32x4d")
+    assert _bars(app) == [[p.label for p in clf.predict(buf.getvalue())]]
+
+
+def test_gallery_path(app):
+    app.segmented_control(key="classify_source").set_value("Samples").run()
+    app.radio(key="classify_sample").set_value("rocket.jpg").run()
+    _no_failure(app)
+    assert _bars(app) == [_expected_top5("swsl_resnext50_32x4d", "rocket.jpg")]
+
+
+def test_switching_variant_and_heatmap_class(app):
+    _upload(app)
+    app.selectbox(key="classify_variant").set_value("ssl_resnext50_32x4d").run()
+    _no_failure(app)
+    expected = _expected_top5("ssl_resnext50_32x4d")
+    assert _bars(app) == [expected]
+    captions = [c for img in app.image for c in img.captions]
+    assert any(expected[0] in c and "layer4" in c for c in captions), captions
+    second = resnext.load_classifier("ssl_resnext50_32x4d").predict(SAMPLES / "chelsea.png")[1].index
+    app.selectbox(key="cam_class").set_value(second)
+    app.selectbox(key="cam_layer").set_value("layer3")
+    app.slider(key="cam_alpha").set_value(0.8).run()
+    _no_failure(app)
+    captions = [c for img in app.image for c in img.captions]
+    assert any(expected[1] in c and "layer3" in c for c in captions), captions
+
+
+def test_side_by_side_three_variants(app):
+    _upload(app)
+    app.switch_page("pages/side_by_side.py").run()
+    _no_failure(app)
+    assert app.multiselect(key="sbs_variants").value == [
+        "ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
+    assert _bars(app) == [_expected_top5(v) for v in app.multiselect(key="sbs_variants").value]
+    pairs = app.dataframe[0].value
+    assert len(pairs) == 3
+    assert set(pairs.columns) >= {"same top-1", "top-5 overlap", "JS divergence (bits)", "heatmap correlation"}
+    assert pairs["JS divergence (bits)"].between(0, 1).all()
+
+
+def test_side_by_side_needs_two_models(app):
+    app.switch_page("pages/side_by_side.py").run()
+    app.multiselect(key="sbs_variants").set_value(["swsl_resnext50_32x4d"]).run()
+    assert "at least two" in app.warning[0].value
+
+
+def test_comparison_page_table_filters_and_charts(app):
+    app.switch_page("pages/compare.py").run()
+    _no_failure(app)
+    table = app.dataframe[0].value
+    assert len(table) == 13  # the twelve (three replaced by tiny test ones) plus tiny_resnext14_2x2d
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    assert len(charts) == 3
+    assert any(t.get("name") == "Pareto front" for t in charts[0]["data"])
+    app.multiselect(key="cmp_families").set_value(["IG"]).run()
+    assert set(app.dataframe[0].value["Family"]) == {"IG"}
+    assert app.get("download_button")[0].proto.label == "Table (CSV)"
+
+
+def test_comparison_page_with_real_metadata(monkeypatch):
+    monkeypatch.delenv("RESNEXT_MODEL_INDEX", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    _no_failure(at)
+    table = at.dataframe[0].value
+    assert len(table) == 12
+    row = table[table["Model"] == "ig_resnext101_32x48d"].iloc[0]
+    assert (row["Top-1 %"], row["Parameters"]) == (85.42, 828410000)
+
+
+@pytest.mark.parametrize(
+    ("setup", "upload", "words"),
+    [
+        (None, ("notes.jpg", b"just text", "image/jpeg"), "not an image"),
+        (None, ("cut.png", (SAMPLES / "chelsea.png").read_bytes()[:5000], "image/png"), "damaged or truncated"),
+        ({"RESNEXT_MAX_PIXELS": "1000"}, None, "megapixels"),
+        ({"RESNEXT_WEIGHTS_MIRROR": "http://127.0.0.1:9"}, None, "RESNEXT_WEIGHTS_MIRROR"),
+        ({"RESNEXT_MAX_MODEL_GB": "0.000001"}, None, "RESNEXT_MAX_MODEL_GB"),
+    ],
+)
+def test_error_paths_show_a_message(tiny_env, monkeypatch, setup, upload, words):
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for k, v in (setup or {}).items():
+        monkeypatch.setenv(k, v)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    _upload(at, *upload) if upload else _upload(at)
+    assert not at.exception
+    assert len(at.error) == 1 and words in at.error[0].value, [e.value for e in at.error]
+    if "MIRROR" in words:
+        v = resnext.get_variant("swsl_resnext50_32x4d")
+        assert v.file_name in at.error[0].value and v.size_label in at.error[0].value
+    st.cache_resource.clear()

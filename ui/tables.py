@@ -1,0 +1,93 @@
+"""Tables (pandas) built from the catalog and from predictions."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import pandas as pd
+
+import resnext
+
+CATALOG_COLUMNS = {
+    "family": "Family",
+    "id": "Model",
+    "architecture": "Architecture",
+    "top1": "Top-1 %",
+    "top5": "Top-5 %",
+    "parameters": "Parameters",
+    "flops": "FLOPs",
+    "file_size": "File size",
+    "training_data": "Training data",
+    "epochs": "Epochs",
+    "gpus": "GPUs",
+}
+
+
+def catalog_frame() -> pd.DataFrame:
+    """All variants as a table, one row each, with numeric columns left numeric.
+
+    Returns:
+        Columns as in :data:`CATALOG_COLUMNS` (raw names) plus ``gflops``, ``params_m`` and ``size_mb``.
+    """
+    rows = [
+        {**{k: getattr(v, k) for k in CATALOG_COLUMNS}, "training_data": " → ".join(reversed(v.training_data))}
+        for v in resnext.list_variants()
+    ]
+    df = pd.DataFrame(rows)
+    df["gflops"] = df["flops"] / 1e9
+    df["params_m"] = df["parameters"] / 1e6
+    df["size_mb"] = df["file_size"] / 1e6
+    return df
+
+
+def predictions_frame(predictions: Sequence[resnext.Prediction]) -> pd.DataFrame:
+    """A top-k list as a table: rank, class index, label, probability."""
+    return pd.DataFrame(
+        [{"rank": i + 1, "index": p.index, "label": p.label, "probability": p.probability}
+         for i, p in enumerate(predictions)]
+    )
+
+
+def predictions_json(variant_id: str, image_name: str, predictions: Sequence[resnext.Prediction]) -> str:
+    """A top-k list as JSON, with the model and image it belongs to."""
+    return json.dumps(
+        {"model": variant_id, "image": image_name, "predictions": [p._asdict() for p in predictions]}, indent=2
+    )
+
+
+def agreement_frame(exact: Sequence[resnext.Prediction], approx: Sequence[resnext.Prediction]) -> pd.DataFrame:
+    """The fp32 and bf16 top-k of one image next to each other, rank by rank."""
+    return pd.DataFrame(
+        [{"rank": i + 1, "fp32": a.label, "fp32 %": round(100 * a.probability, 2),
+          "bf16": b.label, "bf16 %": round(100 * b.probability, 2)}
+         for i, (a, b) in enumerate(zip(exact, approx))]
+    )
+
+
+def agreement_pairs(answers: dict, cams: dict) -> pd.DataFrame:
+    """Pairwise agreement of several models on one image.
+
+    Args:
+        answers: Variant id → ``ui.models.Answer``.
+        cams: Variant id → its Grad-CAM map (of its own top-1 class).
+
+    Returns:
+        One row per pair: same top-1, top-5 overlap, Jensen–Shannon divergence, heatmap correlation.
+    """
+    from itertools import combinations
+
+    from resnext.compare import js_divergence, map_correlation, topk_overlap
+
+    rows = []
+    for a, b in combinations(answers, 2):
+        pa, pb = answers[a].probabilities, answers[b].probabilities
+        corr = map_correlation(cams[a], cams[b]) if a in cams and b in cams else None
+        rows.append({
+            "model A": a, "model B": b,
+            "same top-1": answers[a].top[0].index == answers[b].top[0].index,
+            "top-5 overlap": f"{topk_overlap(pa, pb, 5)}/5",
+            "JS divergence (bits)": round(js_divergence(pa, pb), 4),
+            "heatmap correlation": None if corr is None else round(corr, 3),
+        })
+    return pd.DataFrame(rows)
