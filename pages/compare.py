@@ -4,10 +4,10 @@ import streamlit as st
 
 from ui import charts, tables
 from ui.feedback import guard
+from ui.layout import page
 
-st.title("📊 Model comparison")
-st.caption("From the published model-index metadata alone: ImageNet-1k validation accuracy, "
-           "FLOPs per 224×224 image, parameters and checkpoint size.")
+page("Model comparison", "From the published model-index metadata alone: ImageNet-1k validation accuracy, "
+     "FLOPs per 224×224 image, parameters and checkpoint size.")
 
 with guard():
     df = tables.catalog_frame()

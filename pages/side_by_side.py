@@ -6,11 +6,11 @@ from PIL import Image
 import resnext
 from ui import charts, inputs, models, tables
 from ui.feedback import guard
+from ui.layout import page
 
 DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
 
-st.title("⚖️ Side by side")
-st.caption("The same image through SSL, SWSL and IG models: what each answers and where each looked.")
+page("Side by side", "The same image through SSL, SWSL and IG models: what each answers and where each looked.")
 
 variants = {v.id: v for v in resnext.list_variants()}
 chosen = st.multiselect(

@@ -170,3 +170,17 @@ def test_error_paths_show_a_message(tiny_env, monkeypatch, setup, upload, words)
         v = resnext.get_variant("swsl_resnext50_32x4d")
         assert v.file_name in at.error[0].value and v.size_label in at.error[0].value
     st.cache_resource.clear()
+
+
+def test_comparison_page_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        f"at = AppTest.from_file({APP!r}).switch_page('pages/compare.py').run(timeout=60); "
+        "assert not at.exception and len(at.dataframe) == 1; print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "False"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import pandas as pd
@@ -60,6 +61,8 @@ def accuracy_vs_cost(df: pd.DataFrame, cost: str, metric: str = "top1") -> go.Fi
             x=pareto[cost], y=pareto[metric], mode="lines", name="Pareto front",
             line=dict(color="grey", dash="dash"), hoverinfo="skip",
         ))
+    ticks = _log_ticks(known[cost].min(), known[cost].max())
+    fig.update_xaxes(tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
     return fig
 
@@ -72,10 +75,20 @@ def families_at_equal_architecture(df: pd.DataFrame, metric: str = "top1") -> go
         category_orders={"architecture": list(dict.fromkeys(df.sort_values("flops")["architecture"]))},
         labels={"architecture": "", metric: f"ImageNet {metric.replace('top', 'top-')} (%)"},
     )
-    low = df[metric].min()
-    fig.update_yaxes(range=[low - 2 if pd.notna(low) else 0, 100 if metric == "top5" else None])
+    low, high = df[metric].min(), df[metric].max()
+    if pd.notna(low):  # zoom on the differences: they are a few points, not tens
+        fig.update_yaxes(range=[math.floor(low) - 1, min(100, math.ceil(high) + 1)])
     fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
     return fig
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """1-2-5 ticks covering [low, high], for a log axis that people can read."""
+    if not (low > 0 and high > 0):
+        return []
+    ticks = [m * 10.0**e for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+             for m in (1, 2, 5)]
+    return [t for t in ticks if low / 1.5 <= t <= high * 1.5]
 
 
 def _short(label: str, width: int = 28) -> str:

@@ -24,11 +24,11 @@ def guard(stop: bool = True) -> Iterator[None]:
     try:
         yield
     except ResNeXtError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
         if stop:
             st.stop()
     except Exception:  # noqa: BLE001 - a bug must not show a traceback either (st.stop is a BaseException)
         log.exception("Unexpected error")
-        st.error("Something went wrong on our side; try again, and report it if it persists.", icon="🐞")
+        st.error("Something went wrong on our side; try again, and report it if it persists.", icon=":material/bug_report:")
         if stop:
             st.stop()

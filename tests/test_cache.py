@@ -1,0 +1,81 @@
+import gc
+import threading
+import time
+import weakref
+
+import pytest
+
+import resnext
+from resnext.cache import ModelCache, budget_from_env, model_bytes
+from resnext.errors import ModelTooLargeError
+
+
+class Loaded:
+    def __init__(self, vid, precision):
+        self.vid, self.precision = vid, precision
+
+
+class CountingLoader:
+    def __init__(self, delay=0.0):
+        self.calls = []
+        self.delay = delay
+        self.lock = threading.Lock()
+
+    def __call__(self, vid, progress=None, precision="fp32"):
+        with self.lock:
+            self.calls.append(vid)
+        time.sleep(self.delay)
+        return Loaded(vid, precision)
+
+
+SMALL, MID = "ssl_resnext50_32x4d", "ssl_resnext101_32x4d"  # 100 MB and 177 MB checkpoints
+
+
+def test_sizes_come_from_the_model_index(monkeypatch):
+    v = resnext.get_variant(SMALL)
+    assert model_bytes(v) == v.file_size and model_bytes(v, "bf16") == v.file_size // 2
+    monkeypatch.setenv("RESNEXT_MAX_MODEL_GB", "2.5")
+    assert budget_from_env() == 2_500_000_000
+
+
+def test_least_recently_used_is_released_and_reloads():
+    loader = CountingLoader()
+    budget = model_bytes(resnext.get_variant(SMALL)) * 2 + 1  # two 100 MB models fit, not three
+    cache = ModelCache(budget, loader)
+    first = cache.get(SMALL)
+    ref = weakref.ref(first)
+    del first
+    cache.get("swsl_resnext50_32x4d")
+    cache.get(SMALL)  # a hit: SMALL becomes the most recently used
+    assert loader.calls == [SMALL, "swsl_resnext50_32x4d"]
+    cache.get("swsl_resnext50_32x4d", precision="bf16")  # 50 MB more: swsl fp32 (LRU) goes
+    assert cache.loaded() == [SMALL, "swsl_resnext50_32x4d"]
+    assert cache.used_bytes <= budget
+    cache.get(MID)  # 177 MB: everything else goes
+    assert cache.loaded() == [MID]
+    gc.collect()
+    assert ref() is None  # the memory really is released
+    again = cache.get(SMALL)
+    assert isinstance(again, Loaded) and loader.calls.count(SMALL) == 2
+
+
+def test_a_variant_that_cannot_fit_says_so_before_loading():
+    loader = CountingLoader()
+    cache = ModelCache(50_000_000, loader)
+    with pytest.raises(ModelTooLargeError) as info:
+        cache.get("ig_resnext101_32x48d")
+    assert "3.3 GB" in str(info.value) and "RESNEXT_MAX_MODEL_GB" in str(info.value)
+    assert loader.calls == []
+
+
+def test_concurrent_requests_load_once():
+    loader = CountingLoader(delay=0.3)
+    cache = ModelCache(10**10, loader)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get(SMALL))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert loader.calls == [SMALL]
+    assert len(results) == 8 and all(r is results[0] for r in results)
