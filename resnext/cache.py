@@ -28,10 +28,16 @@ def budget_from_env() -> int:
     return int(gb * 1e9)
 
 
-def model_bytes(variant: Variant, precision: str = "fp32") -> int:
-    """Estimate the memory a loaded variant holds: its fp32 checkpoint size, halved in bf16."""
+def model_bytes(variant: Variant, precision: str = "fp32", engine: str | None = None) -> int:
+    """Estimate the memory a loaded variant holds, from its checkpoint size.
+
+    Every copy of the weights counts: PyTorch's, and the inference runtime's if it keeps
+    its own (see :func:`resnext.engine.memory_factor`).
+    """
+    from .engine import default_engine, memory_factor
+
     size = variant.file_size or 4 * (variant.parameters or 0)
-    return size // 2 if precision == "bf16" else size
+    return int(size * memory_factor(engine or default_engine(), precision))
 
 
 class ModelCache:

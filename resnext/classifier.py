@@ -14,6 +14,7 @@ from torchvision.models import ResNet
 from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
+from .engine import make_engine
 from .gradcam import LAYERS, cam_from_features, captum_cam, normalize_cam
 from .labels import labels_for
 from .preprocess import ImageSource, Transform, load_image
@@ -41,7 +42,10 @@ class Classifier:
     every core, so serialising them costs no throughput.
     """
 
-    def __init__(self, variant: Variant, model: ResNet, labels: Sequence[str], precision: str = "fp32") -> None:
+    def __init__(
+        self, variant: Variant, model: ResNet, labels: Sequence[str], precision: str = "fp32",
+        engine: str | None = None, weights: Path | None = None,
+    ) -> None:
         """Wrap a network that already holds its weights.
 
         Args:
@@ -49,9 +53,11 @@ class Classifier:
             model: The network (eval mode, gradients off).
             labels: One name per class.
             precision: ``"fp32"`` (exact) or ``"bf16"`` (faster, approximate).
+            engine: ``"openvino"`` or ``"torch"`` (default: :func:`resnext.engine.default_engine`).
+            weights: The checkpoint the weights came from, which keys the engine's cached conversion.
 
         Raises:
-            ResNeXtError: An unknown precision.
+            ResNeXtError: An unknown precision or engine.
         """
         if precision not in PRECISIONS:
             raise ResNeXtError(f"Unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
@@ -59,10 +65,8 @@ class Classifier:
         self.labels = tuple(labels)
         self.precision = precision
         self.transform = Transform.for_variant(variant)
-        self._dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-        self.model = model.eval().requires_grad_(False).to(self._dtype)
-        # The head is 0.1% of the work; in fp32 it keeps bf16 rounding out of the logits.
-        self.model.fc.float()
+        self.model = model.eval().requires_grad_(False)
+        self.engine = make_engine(self.model, precision, engine, weights, variant.image_size)
         self._lock = threading.Lock()
 
     def crop(self, image: ImageSource) -> Image.Image:
@@ -96,7 +100,7 @@ class Classifier:
         """
         x = self.batch(images)
         with self._lock:
-            logits = self._head(self._features(x))
+            logits, _ = self.engine(x)
         return torch.softmax(logits, dim=1)
 
     @overload
@@ -151,26 +155,15 @@ class Classifier:
             raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(self.labels) - 1}.")
         x = self.batch(image)
         with self._lock:
+            logits, features = self.engine(x)
+            if class_index is None:
+                class_index = int(logits[0].argmax())
             if layer == "layer4":
-                with torch.inference_mode():
-                    features = self._features(x)
-                    if class_index is None:
-                        class_index = int(self._head(features)[0].argmax())
-                    raw = cam_from_features(features[0], self.model.fc.weight, class_index)
+                raw = cam_from_features(features[0], self.model.fc.weight, class_index)
             else:
-                if class_index is None:
-                    with torch.inference_mode():
-                        class_index = int(self._head(self._features(x))[0].argmax())
-                raw = captum_cam(self.model, getattr(self.model, layer), x.to(self._dtype), class_index)
+                dtype = self.model.conv1.weight.dtype
+                raw = captum_cam(self.model, getattr(self.model, layer), x.to(dtype), class_index)
         return normalize_cam(raw, tuple(x.shape[-2:]))
-
-    def _features(self, x: torch.Tensor) -> torch.Tensor:
-        m = self.model
-        x = m.maxpool(m.relu(m.bn1(m.conv1(x.to(self._dtype)))))
-        return m.layer4(m.layer3(m.layer2(m.layer1(x))))
-
-    def _head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.model.fc(torch.flatten(self.model.avgpool(features), 1).float())
 
 
 def load_classifier(
@@ -178,6 +171,7 @@ def load_classifier(
     weights: str | Path | None = None,
     progress: ProgressCallback | None = None,
     precision: str = "fp32",
+    engine: str | None = None,
 ) -> Classifier:
     """Load a variant, downloading its verified weights on first use.
 
@@ -186,6 +180,7 @@ def load_classifier(
         weights: A local checkpoint to use instead of the cache (never deleted or modified).
         progress: Called with (bytes done, total) while the weights download.
         precision: ``"fp32"`` (exact, default) or ``"bf16"`` (faster, approximate).
+        engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
 
     Returns:
         The classifier.
@@ -199,4 +194,4 @@ def load_classifier(
     variant = get_variant(variant_id)
     path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress)
     model = attach_weights(build_model(variant, "meta"), read_checkpoint(path), source=str(path))
-    return Classifier(variant, model, labels_for(variant), precision=precision)
+    return Classifier(variant, model, labels_for(variant), precision=precision, engine=engine, weights=path)

@@ -25,40 +25,56 @@ from resnext.catalog import families
 TINY = {"Layers": 14, "Cardinality": 2, "Width Per Group": 2}
 
 
-def random_state_dict(model: torch.nn.Module, seed: int, logit_std: float = 1.5) -> dict[str, torch.Tensor]:
+def random_state_dict(model: torch.nn.Module, seed: int, logit_std: float = 3.0) -> dict[str, torch.Tensor]:
     """Give a freshly built network seeded random weights that make image-dependent answers.
 
-    He-initialised convolutions, random BatchNorm statistics (default initialisation leaves
-    every BatchNorm an identity, which would make eval-mode parity checks trivial), a damped
-    last BatchNorm in each residual branch so that a 101-layer network does not explode,
-    and a classifier scaled so that the logits of a smooth test pattern have the given
-    spread: softmax outputs are neither uniform nor one-hot.
+    He-initialised convolutions; BatchNorm statistics calibrated on the sample photos and
+    their mirror images (as a trained network's are on its data), so that every channel is
+    standardised and the pooled features vary from image to image instead of collapsing to
+    one common vector; random BatchNorm affine terms, damped on the last one of each residual
+    branch so a 101-layer network stays stable; and a classifier scaled so that softmax
+    outputs are neither uniform nor one-hot.
     """
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        for name, p in model.named_parameters():
+        for p in model.parameters():
             fan_in = p[0].numel() if p.dim() > 1 else 1
             p.copy_(torch.randn(p.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
-        for name, m in model.named_modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                last = name.endswith("bn3") or name.endswith("downsample.1")
-                m.weight.uniform_(*((0.1, 0.3) if last else (0.5, 1.0)), generator=gen)
-                m.bias.normal_(0.0, 0.1, generator=gen)
-                m.running_mean.normal_(0.0, 0.1, generator=gen)
-                m.running_var.uniform_(0.5, 2.0, generator=gen)
+        bns = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.BatchNorm2d)]
+        for name, m in bns:
+            last = name.endswith("bn3") or name.endswith("downsample.1")
+            m.weight.uniform_(*((0.2, 0.4) if last else (0.5, 1.0)), generator=gen)
+            m.bias.normal_(0.0, 0.1, generator=gen)
+            m.reset_running_stats()
+            m.momentum = None  # running stats = the plain average over the calibration batch
+        calibration = calibration_batch()
+        model.train()(calibration)
+        for _, m in bns:
+            m.momentum = 0.1
+        model.eval()
         fc = model.fc if hasattr(model, "fc") else model.get_classifier()
-        # Centre the logits on two smooth test patterns, so that they depend on the image
-        # rather than on the mean of the (non-negative) pooled features.
-        ramp = torch.linspace(-2, 2, 224)
-        patterns = torch.stack([ramp.expand(3, 224, 224), ramp[:, None].expand(3, 224, 224)])
         pooled = []
         hook = fc.register_forward_hook(lambda mod, inp, out: pooled.append(inp[0]))
-        model.eval()(patterns)
+        model(calibration)
         hook.remove()
-        logits = pooled[0] @ fc.weight.T
-        fc.weight.mul_(logit_std / (logits - logits.mean(0)).std())
+        centred = pooled[0] - pooled[0].mean(0)
+        fc.weight.mul_(logit_std / (centred @ fc.weight.T).std())
         fc.bias.copy_(-(pooled[0].mean(0) @ fc.weight.T))
     return {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+
+
+def calibration_batch(size: int = 224) -> torch.Tensor:
+    """The bundled sample photos and their mirror images, squashed to ``size`` and normalised."""
+    from PIL import Image
+
+    from resnext.preprocess import Transform
+
+    folder = Path(__file__).resolve().parent.parent / "assets" / "samples"
+    to_tensor = Transform(image_size=size).to_tensor
+    images = [Image.open(p).convert("RGB").resize((size, size), Image.BILINEAR)
+              for p in sorted(folder.glob("*.*g"))]
+    images += [i.transpose(Image.FLIP_LEFT_RIGHT) for i in images]
+    return torch.stack([to_tensor(i) for i in images])
 
 
 def save_checkpoint(state_dict: dict[str, torch.Tensor], folder: Path, stem: str) -> Path:

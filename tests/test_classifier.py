@@ -63,27 +63,36 @@ def test_labels_are_torchvisions_imagenet_names():
     assert len(labels) == 1000 and labels[0] == "tench" and labels[258] == "Samoyed"
 
 
-def _pooled(clf, images):
-    captured = []
-    hook = clf.model.avgpool.register_forward_hook(lambda m, i, o: captured.append(o.float().flatten(1)))
-    try:
-        clf.probabilities(images)
-    finally:
-        hook.remove()
-    return captured[0]
-
-
-def test_bf16_computes_the_same_function(tiny_env, sample_paths):
-    fp32 = resnext.load_classifier("tiny_resnext14_2x2d")
-    bf16 = resnext.load_classifier("tiny_resnext14_2x2d", precision="bf16")
-    assert next(bf16.model.layer1.parameters()).dtype == torch.bfloat16
-    assert bf16.model.fc.weight.dtype == torch.float32  # the head stays exact
-    a, b = _pooled(fp32, list(sample_paths)), _pooled(bf16, list(sample_paths))
-    relative = (a - b).norm(dim=1) / a.norm(dim=1)
+@pytest.mark.parametrize("engine", ["torch", "openvino"])
+def test_bf16_computes_the_same_function(tiny_env, sample_paths, engine):
+    fp32 = resnext.load_classifier("tiny_resnext14_2x2d", engine=engine)
+    bf16 = resnext.load_classifier("tiny_resnext14_2x2d", precision="bf16", engine=engine)
+    x = fp32.batch(list(sample_paths))
+    (la, fa), (lb, fb) = fp32.engine(x), bf16.engine(x)
+    relative = (fa.float() - fb.float()).flatten(1).norm(dim=1) / fa.flatten(1).norm(dim=1)
     assert float(relative.max()) < 0.05  # bf16 keeps 8 bits of mantissa
-    assert bf16.probabilities(sample_paths[0]).dtype == torch.float32
+    assert float((la - lb).abs().max()) < 0.1 * float(la.abs().max())
+    assert lb.dtype == torch.float32
+    assert (la.argmax(1) == lb.argmax(1)).float().mean() >= 0.8
     with pytest.raises(ResNeXtError, match="precision"):
         resnext.load_classifier("tiny_resnext14_2x2d", precision="int3")
+
+
+@pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d"])
+def test_engines_agree_in_fp32(vid, tmp_path, isolated_env, sample_paths):
+    """The default runtime is lossless: probabilities within 1e-4 of eager PyTorch."""
+    timm = pytest.importorskip("timm")
+    reference = timm.create_model(resnext.get_variant(vid).timm_name, pretrained=False)
+    path = save_checkpoint(random_state_dict(reference, 3), tmp_path, vid)
+    eager = resnext.load_classifier(vid, weights=path, engine="torch")
+    runtime = resnext.load_classifier(vid, weights=path, engine="openvino")
+    assert runtime.engine.name == "openvino"
+    a, b = eager.probabilities(list(sample_paths)), runtime.probabilities(list(sample_paths))
+    assert float((a - b).abs().max()) <= 1e-4
+    assert torch.equal(a.topk(5).indices, b.topk(5).indices)
+    # The converted model was cached beside the weights: a second load reads it.
+    cached = list((isolated_env / "openvino").glob("*.xml"))
+    assert len(cached) == 1 and cached[0].with_suffix(".bin").exists()
 
 
 def test_bad_input_is_an_image_error(tiny_env):
