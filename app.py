@@ -27,7 +27,7 @@ if image is None:
 name, data = image
 
 with guard():
-    original = resnext.load_image(data)
+    original = resnext.load_image(data, name=name)
     answer = models.classify(data, variant.id, precision)
 crop = Image.fromarray(answer.crop)
 

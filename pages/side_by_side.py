@@ -29,6 +29,8 @@ if image is None:
     st.info("Drop a photo, take one with the webcam, or pick a sample to start.")
     st.stop()
 name, data = image
+with guard():
+    resnext.load_image(data, name=name)  # a bad file is one message, not one per column
 
 answers, cams = {}, {}
 for column, vid in zip(st.columns(len(chosen)), chosen):

@@ -162,8 +162,17 @@ class Classifier:
                 raw = cam_from_features(features[0], self.model.fc.weight, class_index)
             else:
                 dtype = self.model.conv1.weight.dtype
-                raw = captum_cam(self.model, getattr(self.model, layer), x.to(dtype), class_index)
+                raw = captum_cam(self._logits, getattr(self.model, layer), x.to(dtype), class_index)
         return normalize_cam(raw, tuple(x.shape[-2:]))
+
+
+    def _logits(self, x: torch.Tensor) -> torch.Tensor:
+        # The network's own forward, except that the head may be fp32 under a bf16 backbone.
+        return self.model.fc(torch.flatten(self.model.avgpool(self._backbone(x)), 1).to(self.model.fc.weight.dtype))
+
+    def _backbone(self, x: torch.Tensor) -> torch.Tensor:
+        m = self.model
+        return m.layer4(m.layer3(m.layer2(m.layer1(m.maxpool(m.relu(m.bn1(m.conv1(x))))))))
 
 
 def load_classifier(

@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -113,7 +114,9 @@ class OpenVinoEngine:
         if ir_path is not None and ir_path.exists() and ir_path.with_suffix(".bin").exists():
             ov_model = core.read_model(str(ir_path))
         else:
-            with torch.no_grad():
+            with torch.no_grad(), warnings.catch_warnings():
+                # OpenVINO converts by tracing; torch.jit.trace's deprecation is its concern, not ours.
+                warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.trace")
                 ov_model = ov.convert_model(
                     _Split(model).eval(),
                     example_input=torch.zeros(1, 3, image_size, image_size),

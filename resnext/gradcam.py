@@ -10,6 +10,8 @@ stages go through Captum's ``LayerGradCam`` (:func:`captum_cam`). Both return th
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -37,14 +39,16 @@ def cam_from_features(features: torch.Tensor, fc_weight: torch.Tensor, class_ind
     return torch.relu(torch.einsum("khw,k->hw", features.float(), weights))
 
 
-def captum_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, class_index: int) -> torch.Tensor:
+def captum_cam(
+    forward: Callable[[torch.Tensor], torch.Tensor], layer: nn.Module, x: torch.Tensor, class_index: int
+) -> torch.Tensor:
     """Grad-CAM on any layer, through Captum.
 
     Captum registers hooks on ``layer`` and removes them before returning; callers that
-    share ``model`` between threads must hold a lock around this call.
+    share the network between threads must hold a lock around this call.
 
     Args:
-        model: The network.
+        forward: The network, or any function from input to logits that runs through ``layer``.
         layer: The module whose output to explain (e.g. ``model.layer3``).
         x: One preprocessed image, shape (1, 3, H, W).
         class_index: The class to explain.
@@ -54,7 +58,7 @@ def captum_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, class_index:
     """
     from captum.attr import LayerGradCam
 
-    attribution = LayerGradCam(model, layer).attribute(x, target=class_index, relu_attributions=True)
+    attribution = LayerGradCam(forward, layer).attribute(x, target=class_index, relu_attributions=True)
     return attribution[0, 0].detach().float()
 
 

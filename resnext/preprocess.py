@@ -58,13 +58,14 @@ def max_pixels() -> int:
         return DEFAULT_MAX_PIXELS
 
 
-def load_image(source: ImageSource, limit: int | None = None) -> Image.Image:
+def load_image(source: ImageSource, limit: int | None = None, name: str | None = None) -> Image.Image:
     """Open an image and return it as the RGB picture a person sees.
 
     Args:
         source: A PIL image, the bytes of a file, a path, or a binary file object.
         limit: Largest accepted width x height (default: :func:`max_pixels`), checked
             before any pixel is decoded, so a decompression bomb costs nothing.
+        name: How to call the file in an error message (default: its file name, or "The file").
 
     Returns:
         A loaded RGB image.
@@ -75,7 +76,8 @@ def load_image(source: ImageSource, limit: int | None = None) -> Image.Image:
     if isinstance(source, Image.Image):
         return to_rgb(source)
     limit = max_pixels() if limit is None else limit
-    name = Path(source).name if isinstance(source, (str, os.PathLike)) else "the file"
+    if name is None:
+        name = Path(source).name if isinstance(source, (str, os.PathLike)) else "The file"
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:

@@ -142,6 +142,9 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
         with _file_lock(path.with_name(path.name + ".lock")):
             if _cached_ok(path, variant):  # another process finished it while we waited
                 return path
+            # Only the lock holder writes partial files, so any left now are from a killed process.
+            for stale in folder.glob(f".{variant.file_name}.*.partial"):
+                stale.unlink(missing_ok=True)
             url = weights_url(variant)
             tmp = _fetch(url, variant, folder, progress, timeout)
             try:

@@ -184,3 +184,31 @@ def test_comparison_page_does_not_import_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_hostile_uploads_give_a_result_or_one_message(app):
+    from tests.hostile import corpus
+
+    _upload(app)  # a good image first: nothing that follows may lose it
+    from ui.inputs import UPLOAD_TYPES
+
+    for name, data, check in corpus():
+        # The browser's uploader refuses other extensions itself (Streamlit checks again before
+        # the script runs); what reaches the page is any content under an accepted name.
+        if name.rsplit(".", 1)[-1] not in UPLOAD_TYPES:
+            name += ".png"
+        _upload(app, name, data, "application/octet-stream")
+        assert not app.exception, (name, [e.value for e in app.exception])
+        errors = [e.value for e in app.error]
+        outcome = errors[0] if errors else "top-5 shown"
+        print(f"{name:28s} {outcome}")
+        if check is None or name == "sliver.png":
+            assert len(errors) == 1 and "\n" not in errors[0], (name, errors)
+            assert name in errors[0] or "elongated" in errors[0], errors[0]
+        else:
+            assert not errors and len(_bars(app)) == 1, (name, errors)
+        if check is None:  # a refused file loses nothing: the last good image's results stay
+            assert "Still showing" in errors[0] and len(_bars(app)) == 1
+    _upload(app)  # and the server still serves
+    _no_failure(app)
+    assert _bars(app) == [_expected_top5("swsl_resnext50_32x4d")]

@@ -4,6 +4,7 @@ import time
 import weakref
 
 import pytest
+import torch
 
 import resnext
 from resnext.cache import ModelCache, budget_from_env, model_bytes
@@ -83,3 +84,22 @@ def test_concurrent_requests_load_once():
         t.join(10)
     assert loader.calls == [SMALL]
     assert len(results) == 8 and all(r is results[0] for r in results)
+
+
+def test_real_models_are_released_and_reload_correctly(tiny_env, sample_paths):
+    """Three tiny networks, room for two: the least recently used goes and comes back the same."""
+    ids = ["tiny_resnext14_2x2d", "ssl_resnext50_32x4d", "swsl_resnext50_32x4d"]
+    need = model_bytes(resnext.get_variant(ids[0]))
+    cache = ModelCache(2 * need + need // 2)
+    first = cache.get(ids[0])
+    expected = first.probabilities(sample_paths[0])
+    ref = weakref.ref(first)
+    del first
+    cache.get(ids[1])
+    cache.get(ids[2])
+    assert cache.loaded() == ids[1:]
+    gc.collect()
+    assert ref() is None, "an evicted model must not stay in memory"
+    again = cache.get(ids[0])
+    assert cache.loaded() == [ids[2], ids[0]]
+    assert torch.equal(again.probabilities(sample_paths[0]), expected)

@@ -128,3 +128,24 @@ def test_overlay_blends_the_colormap_over_the_image():
         overlay(image, cam, alpha=1.5)
     with pytest.raises(ValueError, match="colormap"):
         overlay(image, cam, colormap="nope")
+
+
+def test_sixteen_concurrent_mixed_requests_match_sequential(clf, sample_paths):
+    """Predictions and Grad-CAM (closed form and Captum) at once on one shared model."""
+    jobs = [("predict", p, None) for p in sample_paths] + [
+        ("cam", p, layer) for p in sample_paths[:3] for layer in ("layer2", "layer3", "layer4")]
+    jobs = (jobs * 2)[:16]
+
+    def run(job):
+        kind, path, layer = job
+        return clf.probabilities(path).numpy() if kind == "predict" else clf.gradcam(path, layer=layer)
+
+    expected = [run(job) for job in jobs]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        futures = [pool.submit(run, job) for job in jobs]
+        done, pending = concurrent.futures.wait(futures, timeout=120)
+    assert not pending, "deadlock or starvation"
+    for want, future in zip(expected, futures):
+        np.testing.assert_array_equal(want, future.result())
+    for m in clf.model.modules():
+        assert not m._forward_hooks and not m._backward_hooks and not m._forward_pre_hooks

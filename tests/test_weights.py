@@ -171,3 +171,121 @@ def test_garbage_file_is_not_a_checkpoint(tmp_path):
         weights.read_checkpoint(path)
     with pytest.raises(WeightsError, match="does not exist"):
         weights.read_checkpoint(tmp_path / "nope.pth")
+
+
+def test_concurrent_requests_download_once(tiny_env, server):
+    import threading
+
+    v = resnext.get_variant(VID)
+    before = server.requests[f"/ok/{v.file_name}"]
+    paths, errors = [], []
+
+    def fetch():
+        try:
+            paths.append(weights.ensure_weights(v))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fetch) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and len(paths) == 6 and len(set(paths)) == 1
+    assert server.requests[f"/ok/{v.file_name}"] == before + 1
+    assert paths[0].read_bytes() == tiny_env[VID].read_bytes()
+
+
+_FETCH = """
+import sys, resnext
+from resnext.weights import ensure_weights
+path = ensure_weights(resnext.get_variant(sys.argv[1]), timeout=30)
+print(path.stat().st_size)
+"""
+
+
+def test_concurrent_processes_download_once_and_never_see_a_partial_file(tiny_env, server, isolated_env):
+    import subprocess
+    import sys
+
+    v = resnext.get_variant(VID)
+    before = server.requests[f"/ok/{v.file_name}"]
+    env = {**os.environ, "RESNEXT_MODEL_INDEX": str(tiny_env["index"]), "RESNEXT_CACHE_DIR": str(isolated_env)}
+    procs = [subprocess.Popen([sys.executable, "-c", _FETCH, VID], env=env, stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    sizes = [int(p.communicate(timeout=120)[0].strip()) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sizes == [v.file_size] * 3  # each saw the whole, verified file
+    assert server.requests[f"/ok/{v.file_name}"] == before + 1
+
+
+_HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a+b")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(600)
+"""
+
+
+def test_lock_of_a_killed_process_is_recovered(tiny_env, isolated_env):
+    import subprocess
+    import sys
+
+    v = resnext.get_variant(VID)
+    isolated_env.mkdir(parents=True)
+    lock = isolated_env / f"{v.file_name}.lock"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(lock)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    (isolated_env / f".{v.file_name}.abc123.partial").write_bytes(b"half a download")  # what it left
+    holder.kill()  # SIGKILL: no clean-up runs
+    holder.wait(10)
+    path = weights.ensure_weights(v, timeout=10)
+    assert path.read_bytes() == tiny_env[VID].read_bytes()
+    assert _leftovers(isolated_env) == []
+
+
+def test_a_download_killed_halfway_leaves_no_final_file(tiny_env, server, isolated_env, monkeypatch):
+    import subprocess
+    import sys
+    import time
+
+    v = resnext.get_variant(VID)
+    env = {**os.environ, "RESNEXT_MODEL_INDEX": str(tiny_env["index"]), "RESNEXT_CACHE_DIR": str(isolated_env),
+           "RESNEXT_WEIGHTS_MIRROR": server.base("slow")}  # headers only after slow_seconds
+    proc = subprocess.Popen([sys.executable, "-c", _FETCH, VID], env=env, stdout=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not list(isolated_env.glob("*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(isolated_env.glob("*.partial")), "the download should have started"
+    proc.kill()
+    proc.wait(10)
+    assert not (isolated_env / v.file_name).exists()
+    assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+    assert _leftovers(isolated_env) == []
+
+
+def test_a_full_disk_names_the_folder_and_the_variable(tiny_env, isolated_env, monkeypatch):
+    import errno
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fd, mode):
+            self._file = real_fdopen(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._file.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(weights.os, "fdopen", Full)
+    with pytest.raises(CacheError) as info:
+        weights.ensure_weights(resnext.get_variant(VID))
+    assert str(isolated_env) in str(info.value) and "RESNEXT_CACHE_DIR" in str(info.value)
+    assert "No space left" in str(info.value)
+    assert _leftovers(isolated_env) == []

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import streamlit as st
 
 import resnext
+from resnext.errors import ResNeXtError
 from resnext.catalog import ASSETS_DIR, Variant
 from resnext.catalog import format_optional as _num
 
@@ -26,7 +26,7 @@ def image_input(key: str) -> tuple[str, bytes] | None:
     """Let the user give an image by upload, webcam or the sample gallery.
 
     The chosen image is kept in the session, so every page works on the same image until
-    the user picks another.
+    the user picks another; a file that does not decode is reported and changes nothing.
 
     Args:
         key: A prefix that keeps this page's widgets apart from another page's.
@@ -58,10 +58,16 @@ def image_input(key: str) -> tuple[str, bytes] | None:
 
 
 def _remember(name: str, data: bytes) -> None:
+    """Make a newly given image the current one, if it decodes; a bad one leaves the last good one."""
     current = st.session_state.get("image")
-    if current is None or current[1] != data:
-        st.session_state["image"] = (name, data)
-        st.session_state["image_digest"] = hashlib.sha256(data).hexdigest()[:12]
+    if current is not None and current[1] == data:
+        return
+    try:
+        resnext.load_image(data, name=name)
+    except ResNeXtError as exc:
+        st.error(str(exc) + (f" Still showing {current[0]}." if current else ""), icon=":material/error:")
+        return
+    st.session_state["image"] = (name, data)
 
 
 def variant_label(v: Variant) -> str:

@@ -1,0 +1,223 @@
+"""Benchmark: the seeds' timm pipeline beside each of our execution modes, in one process.
+
+    python -m benchmarks [--variants ID ...] [--batches 1 8] [--repeats 20] [--load ID ...]
+
+Weights are random (real architectures, seeded, BatchNorm calibrated on the sample photos):
+they measure speed and agreement between modes, never accuracy. timm is a benchmark-only
+extra (``pip install -e .[bench]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+import resnext
+from resnext.catalog import ASSETS_DIR
+from resnext.gradcam import cam_from_features
+
+MODES = (("torch", "fp32"), ("openvino", "fp32"), ("torch", "bf16"), ("openvino", "bf16"))
+FP32_FLOP_PER_CYCLE = 32  # AVX-512: 16 fp32 lanes x 2 (fused multiply-add), one FMA port
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", default=["swsl_resnext50_32x4d", "ssl_resnext101_32x8d"])
+    parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--load", nargs="*", default=["swsl_resnext50_32x4d"],
+                        help="variants whose load time and memory to measure (e.g. ssl_resnext101_32x16d)")
+    args = parser.parse_args(argv)
+
+    import timm
+    from timm.data import create_transform, resolve_data_config
+
+    from tests.factory import random_state_dict, save_checkpoint
+
+    workdir = Path(tempfile.mkdtemp(prefix="resnext-bench-"))
+    os.environ["RESNEXT_CACHE_DIR"] = str(workdir / "cache")
+    images = [resnext.load_image(p) for p in sorted((ASSETS_DIR / "samples").glob("*.*g"))]
+    print(_machine())
+    for vid in args.variants:
+        v = resnext.get_variant(vid)
+        reference = timm.create_model(v.timm_name, pretrained=False).eval()
+        path = save_checkpoint(random_state_dict(reference, 0), workdir, vid)
+        transform = create_transform(**resolve_data_config({}, model=reference))
+        flops = 2 * count_macs(vid)
+        print(f"\n## {vid}  ({v.parameters / 1e6:.1f} M parameters, {flops / 1e9:.2f} GFLOP per image counted "
+              f"= 2 x multiply-adds; the model-index says {v.flops / 1e9:.2f} G)\n")
+        print("| batch | pipeline | median ms | p10–p90 ms | vs timm | GFLOP/s | % of fp32 peak "
+              "| max Δp vs fp32 | top-1 / top-5 agree | setup s |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        classifiers = {}
+        for engine, precision in MODES:
+            start = time.perf_counter()
+            classifiers[engine, precision] = resnext.load_classifier(vid, weights=path, engine=engine,
+                                                                    precision=precision)
+            classifiers[engine, precision].setup = time.perf_counter() - start
+        for batch in args.batches:
+            chosen = [images[i % len(images)] for i in range(batch)]
+
+            def timm_pipeline():
+                with torch.no_grad():
+                    return torch.softmax(reference(torch.stack([transform(i) for i in chosen])), dim=1)
+
+            pipelines = {"timm": timm_pipeline}
+            pipelines.update({mode: (lambda c=clf: c.probabilities(chosen)) for mode, clf in classifiers.items()})
+            times = timed(pipelines, args.warmup, args.repeats)
+            exact = classifiers["torch", "fp32"].probabilities(chosen)
+            _row(batch, "timm eager fp32 (seeds)", times["timm"], times["timm"], flops * batch, None, None, None)
+            for (engine, precision), clf in classifiers.items():
+                probs = clf.probabilities(chosen)
+                exact_mode = (engine, precision) == ("torch", "fp32")
+                _row(batch, f"ours {engine} {precision}", times[engine, precision], times["timm"], flops * batch,
+                     None if exact_mode else _agreement(exact, probs), float((probs - exact).abs().max()), clf.setup)
+        print("\nGrad-CAM, one image (median ms, interleaved with a prediction in the same mode):\n")
+        print("| pipeline | predict | Grad-CAM layer4 (closed form) | Grad-CAM layer3 (Captum) |")
+        print("|---|---:|---:|---:|")
+        for (engine, precision), clf in classifiers.items():
+            x = clf.batch(images[0])
+            t = timed({"predict": lambda: clf.probabilities(x), "layer4": lambda: clf.gradcam(x, layer="layer4"),
+                       "layer3": lambda: clf.gradcam(x, layer="layer3")}, 2, 10)
+            pred, cam4, cam3 = (statistics.median(t[k]) for k in ("predict", "layer4", "layer3"))
+            print(f"| ours {engine} {precision} | {pred:.1f} | {cam4:.1f} ({cam4 / pred:.2f}x) | "
+                  f"{cam3:.1f} ({cam3 / pred:.2f}x) |")
+        del classifiers
+    if args.load:
+        print("\nLoading from the cache (checkpoint in the page cache; conversion cached after the first load), "
+              "each in a fresh process:\n")
+        print("| variant | engine precision | checkpoint MB | ready to predict s | peak RSS above baseline MB "
+              "| x checkpoint | resident after load MB |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for vid in args.load:
+            v = resnext.get_variant(vid)
+            reference = timm.create_model(v.timm_name, pretrained=False)
+            path = save_checkpoint(random_state_dict(reference, 0), workdir, vid)
+            del reference
+            size = path.stat().st_size
+            for engine, precision in (("torch", "fp32"), ("openvino", "fp32"), ("openvino", "bf16")):
+                _load_in_subprocess(vid, path, engine, precision)  # first load: converts and caches
+                r = _load_in_subprocess(vid, path, engine, precision)
+                print(f"| {vid} | {engine} {precision} | {size / 1e6:.0f} | {r['seconds']:.2f} | "
+                      f"{r['peak'] / 1e6:.0f} | {r['peak'] / size:.2f} | {r['resident'] / 1e6:.0f} |")
+    return 0
+
+
+def timed(pipelines: dict, warmup: int, repeats: int) -> dict[object, list[float]]:
+    """Milliseconds of each pipeline over ``repeats`` rounds after ``warmup`` untimed ones.
+
+    The pipelines take turns within each round, so that the machine's load (two shared
+    cores here) falls on all of them alike and their ratios stay meaningful.
+    """
+    for _ in range(warmup):
+        for fn in pipelines.values():
+            fn()
+    times: dict[object, list[float]] = {name: [] for name in pipelines}
+    for _ in range(repeats):
+        for name, fn in pipelines.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def count_macs(vid: str) -> int:
+    """Multiply-adds of one 224x224 forward pass, counted on the meta device."""
+    model = resnext.build_model(vid, device="meta")
+    total = 0
+
+    def hook(module, inputs, output):
+        nonlocal total
+        if isinstance(module, torch.nn.Conv2d):
+            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+            total += output.numel() * k
+        elif isinstance(module, torch.nn.Linear):
+            total += output.numel() * module.in_features
+
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            m.register_forward_hook(hook)
+    model(torch.zeros(1, 3, 224, 224, device="meta"))
+    return total
+
+
+def _peak_flops() -> tuple[float, str]:
+    cores = len(os.sched_getaffinity(0))
+    mhz = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("cpu MHz"):
+                mhz = float(line.split(":")[1])
+                break
+    except OSError:
+        pass
+    mhz = mhz or 2000.0
+    peak = cores * mhz * 1e6 * FP32_FLOP_PER_CYCLE
+    return peak, f"{cores} cores x {mhz / 1000:.2f} GHz (/proc/cpuinfo) x {FP32_FLOP_PER_CYCLE} FLOP/cycle"
+
+
+def _machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    flags = Path("/proc/cpuinfo").read_text()
+    isa = [f for f in ("avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f" {f}" in flags]
+    peak, how = _peak_flops()
+    import openvino
+
+    return (f"CPU: {model}; {', '.join(isa)}; torch {torch.__version__} ({torch.get_num_threads()} threads), "
+            f"OpenVINO {openvino.__version__}, Python {platform.python_version()}.\n"
+            f"fp32 peak: {how} = {peak / 1e9:.0f} GFLOP/s.")
+
+
+def _agreement(exact: torch.Tensor, probs: torch.Tensor) -> str:
+    top1 = (exact.argmax(1) == probs.argmax(1)).float().mean()
+    top5 = torch.tensor([set(a.tolist()) == set(b.tolist())
+                         for a, b in zip(exact.topk(5).indices, probs.topk(5).indices)]).float().mean()
+    return f"{top1:.0%} / {top5:.0%}"
+
+
+def _row(batch, name, times, base, flops, agree, maxdiff, setup) -> None:
+    peak, _ = _peak_flops()
+    med = statistics.median(times)
+    q = statistics.quantiles(times, n=10)
+    achieved = flops / (med / 1000)
+    print(f"| {batch} | {name} | {med:.1f} | {q[0]:.1f}–{q[-1]:.1f} | {statistics.median(base) / med:.2f}x | "
+          f"{achieved / 1e9:.0f} | {achieved / peak:.0%} | {'' if maxdiff is None else f'{maxdiff:.1e}'} | "
+          f"{agree or ''} | {'' if setup is None else f'{setup:.1f}'} |")
+
+
+_LOADER = """
+import json, os, resource, sys, time
+import resnext, resnext.classifier, resnext.engine, torch, openvino
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+base_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+base = rss()
+start = time.perf_counter()
+clf = resnext.load_classifier(sys.argv[1], weights=sys.argv[2], engine=sys.argv[3], precision=sys.argv[4])
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "peak": peak - max(base, base_peak), "resident": rss() - base}))
+"""
+
+
+def _load_in_subprocess(vid: str, path: Path, engine: str, precision: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", _LOADER, vid, str(path), engine, precision],
+                          capture_output=True, text=True, env=os.environ, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
