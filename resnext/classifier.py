@@ -14,7 +14,7 @@ from torchvision.models import ResNet
 from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
-from .engine import make_engine
+from .engine import Backbone, make_engine
 from .gradcam import LAYERS, cam_from_features, captum_cam, normalize_cam
 from .labels import labels_for
 from .preprocess import ImageSource, Transform, load_image
@@ -100,7 +100,7 @@ class Classifier:
         """
         x = self.batch(images)
         with self._lock:
-            logits, _ = self.engine(x)
+            logits = self._head(self.engine(x))
         return torch.softmax(logits, dim=1)
 
     @overload
@@ -116,8 +116,8 @@ class Classifier:
             topk: How many classes to return per image.
 
         Returns:
-            For one image, its top-k as ``Prediction(index, label, probability)``, most
-            likely first; for a list, one such list per image.
+            For one image (or one preprocessed tensor), its top-k as ``Prediction(index,
+            label, probability)``, most likely first; for a list, one such list per image.
 
         Raises:
             ImageError: An input is not a usable image.
@@ -155,9 +155,9 @@ class Classifier:
             raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(self.labels) - 1}.")
         x = self.batch(image)
         with self._lock:
-            logits, features = self.engine(x)
+            features = self.engine(x) if layer == "layer4" or class_index is None else None
             if class_index is None:
-                class_index = int(logits[0].argmax())
+                class_index = int(self._head(features)[0].argmax())
             if layer == "layer4":
                 raw = cam_from_features(features[0], self.model.fc.weight, class_index)
             else:
@@ -165,14 +165,13 @@ class Classifier:
                 raw = captum_cam(self._logits, getattr(self.model, layer), x.to(dtype), class_index)
         return normalize_cam(raw, tuple(x.shape[-2:]))
 
+    def _head(self, features: torch.Tensor) -> torch.Tensor:
+        """Pooling and the classifier in fp32, whatever precision the features come in."""
+        return self.model.fc(torch.flatten(self.model.avgpool(features.float()), 1))
 
     def _logits(self, x: torch.Tensor) -> torch.Tensor:
-        # The network's own forward, except that the head may be fp32 under a bf16 backbone.
-        return self.model.fc(torch.flatten(self.model.avgpool(self._backbone(x)), 1).to(self.model.fc.weight.dtype))
-
-    def _backbone(self, x: torch.Tensor) -> torch.Tensor:
-        m = self.model
-        return m.layer4(m.layer3(m.layer2(m.layer1(m.maxpool(m.relu(m.bn1(m.conv1(x))))))))
+        """The whole network in PyTorch, for Captum."""
+        return self._head(Backbone(self.model)(x))
 
 
 def load_classifier(
