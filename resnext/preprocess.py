@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +93,7 @@ def load_image(source: ImageSource, limit: int | None = None, name: str | None =
         if isinstance(exc, UnidentifiedImageError):
             raise ImageError(f"{name} is not an image that can be read; use a {_SUPPORTED} file.") from None
         raise ImageError(f"{name} declares too many pixels to decode safely; use a smaller image.") from None
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError, struct.error) as exc:
+    except Exception as exc:  # noqa: BLE001 - Pillow's parsers fail in many ways on malformed bytes
         raise ImageError(
             f"{name} is damaged or truncated and cannot be decoded ({_reason(exc)}); try another copy of the image."
         ) from None

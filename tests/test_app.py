@@ -212,3 +212,13 @@ def test_hostile_uploads_give_a_result_or_one_message(app):
     _upload(app)  # and the server still serves
     _no_failure(app)
     assert _bars(app) == [_expected_top5("swsl_resnext50_32x4d")]
+
+
+def test_fast_mode_is_labelled_and_compared_with_fp32(app):
+    _upload(app)
+    app.toggle(key="classify_precision").set_value(True).run()
+    _no_failure(app)
+    assert any("approximate" in c.value for c in app.caption)
+    side = app.dataframe[0].value
+    assert list(side.columns) == ["rank", "fp32", "fp32 %", "bf16", "bf16 %"]
+    assert list(side["fp32"]) == _expected_top5("swsl_resnext50_32x4d")

@@ -6,7 +6,7 @@ Run with ``-s`` to see the table of what was tried.
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from resnext.errors import ImageError
@@ -66,6 +66,8 @@ _VALID = [data for _, data, check in CASES if check is not None and len(data) < 
     seed=st.sampled_from(range(len(_VALID))),
     edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255), st.sampled_from("xdit")), max_size=8),
 )
+@example(seed=7, edits=[(111, 0, "t")]).via("discovered failure: Pillow's GIF n_frames raised IndexError")
+@example(seed=7, edits=[(112, 0, "t")]).via("discovered failure: Pillow's GIF n_frames raised IndexError")
 def test_fuzzed_images_never_raise_anything_but_image_error(seed, edits):
     """Mutations of valid files (flips, deletions, insertions, truncations) through decode and preprocess."""
     data = bytearray(_VALID[seed])
