@@ -20,11 +20,7 @@ with st.sidebar:
     precision = inputs.precision_picker("classify_precision")
 inputs.model_card(variant)
 
-image = inputs.image_input("classify")
-if image is None:
-    st.info("Drop a photo, take one with the webcam, or pick a sample to start.")
-    st.stop()
-name, data = image
+name, data = inputs.require_image("classify")
 
 with guard():
     original = resnext.load_image(data, name=name)

@@ -24,7 +24,6 @@ import torch
 
 import resnext
 from resnext.catalog import ASSETS_DIR
-from resnext.gradcam import cam_from_features
 
 MODES = (("torch", "fp32"), ("openvino", "fp32"), ("torch", "bf16"), ("openvino", "bf16"))
 FP32_FLOP_PER_CYCLE = 32  # AVX-512: 16 fp32 lanes x 2 (fused multiply-add), one FMA port

@@ -24,13 +24,7 @@ if len(chosen) < 2:
     st.warning("Pick at least two models to compare.")
     st.stop()
 
-image = inputs.image_input("sbs")
-if image is None:
-    st.info("Drop a photo, take one with the webcam, or pick a sample to start.")
-    st.stop()
-name, data = image
-with guard():
-    resnext.load_image(data, name=name)  # a bad file is one message, not one per column
+name, data = inputs.require_image("sbs")
 
 answers, cams = {}, {}
 for column, vid in zip(st.columns(len(chosen)), chosen):

@@ -27,7 +27,7 @@ from typing import Callable, Iterator, Mapping
 import torch
 from torch import nn
 
-from .catalog import Variant, format_bytes
+from .catalog import Variant
 from .errors import CacheError, ChecksumError, DownloadError, WeightsError
 
 __all__ = [

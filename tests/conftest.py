@@ -46,3 +46,17 @@ def tiny_env(tiny_world: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> di
 def sample_paths() -> list[Path]:
     """The bundled sample photos."""
     return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".png", ".jpg"})
+
+
+@pytest.fixture
+def served_app(tiny_env, isolated_env):
+    """`streamlit run app.py` on loopback, with the tiny variants and an empty cache."""
+    import os
+
+    from tests.served import start_app, stop_app
+
+    env = {**os.environ, "RESNEXT_MODEL_INDEX": str(tiny_env["index"]), "RESNEXT_CACHE_DIR": str(isolated_env)}
+    proc, url, seconds = start_app(env)
+    print(f"streamlit healthy after {seconds:.2f} s")
+    yield url
+    stop_app(proc)

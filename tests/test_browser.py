@@ -6,19 +6,12 @@ Screenshots of every page go to ``test-output/screenshots/`` (or ``$RESNEXT_TEST
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = Path(os.environ.get("RESNEXT_TEST_OUTPUT", ROOT / "test-output")) / "screenshots"
+from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, ROOT, start_app, stop_app
+
+SCREENSHOTS = OUTPUT / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,55 +19,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(env: dict[str, str], timeout: float = 60.0) -> tuple[subprocess.Popen, str, float]:
-    """Start `streamlit run app.py` on a free loopback port; return it, its URL and seconds to healthy."""
-    port = _free_port()
-    start = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    while time.monotonic() - start < timeout:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url, time.monotonic() - start
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError(f"streamlit did not answer its health check in {timeout} s: {proc.stdout.read()[-2000:]!r}")
-
-
-@pytest.fixture
-def served_app(tiny_env, isolated_env):
-    env = {**os.environ, "RESNEXT_MODEL_INDEX": str(tiny_env["index"]), "RESNEXT_CACHE_DIR": str(isolated_env)}
-    proc, url, seconds = start_app(env)
-    print(f"streamlit healthy after {seconds:.2f} s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @pytest.fixture
 def page():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 2200})
         yield context.new_page()
         browser.close()
@@ -85,8 +34,7 @@ def real_metadata_app(isolated_env):
     env = {k: v for k, v in os.environ.items() if k != "RESNEXT_MODEL_INDEX"}
     proc, url, _ = start_app({**env, "RESNEXT_CACHE_DIR": str(isolated_env)})
     yield url
-    proc.terminate()
-    proc.wait(10)
+    stop_app(proc)
 
 
 def _settle(page, timeout=60_000):
@@ -102,7 +50,7 @@ def _no_error(page):
 
 
 def test_every_page_in_a_real_browser(served_app, page):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(served_app)
     page.get_by_role("heading", name="Classify").wait_for(timeout=60_000)
     page.locator("input[type='file']").set_input_files(str(ROOT / "assets" / "samples" / "chelsea.png"))
@@ -111,7 +59,7 @@ def test_every_page_in_a_real_browser(served_app, page):
     _settle(page)
     _no_error(page)
     assert page.locator(".js-plotly-plot .bars path").count() >= 5
-    page.screenshot(path=str(OUTPUT / "classify.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "classify.png"), full_page=True)
 
     # Navigate as a user does (the sidebar), which keeps the session and so the image.
     page.locator("[data-testid='stSidebar'] a", has_text="Side by side").click()
@@ -120,21 +68,21 @@ def test_every_page_in_a_real_browser(served_app, page):
     _settle(page)
     _no_error(page)
     assert page.locator(".js-plotly-plot").count() == 3
-    page.screenshot(path=str(OUTPUT / "side_by_side.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "side_by_side.png"), full_page=True)
 
     page.locator("[data-testid='stSidebar'] a", has_text="Model comparison").click()
     page.get_by_role("heading", name="Model comparison").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
     _settle(page)
     _no_error(page)
-    page.screenshot(path=str(OUTPUT / "comparison.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "comparison.png"), full_page=True)
     for name in ("classify", "side_by_side", "comparison"):
-        assert (OUTPUT / f"{name}.png").stat().st_size > 10_000
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 
 def test_comparison_page_with_the_real_metadata(real_metadata_app, page):
     """The screenshot the README shows: the twelve published variants, no weights needed."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 1900})
     page.goto(f"{real_metadata_app}/compare")  # a deep link on first load, as shared from a Space
     page.get_by_role("heading", name="Model comparison").wait_for(timeout=60_000)
@@ -143,4 +91,4 @@ def test_comparison_page_with_the_real_metadata(real_metadata_app, page):
     _no_error(page)
     assert page.get_by_text("Page not found").count() == 0
     assert page.get_by_text("ig_resnext101_32x48d").count() >= 1
-    page.screenshot(path=str(OUTPUT / "comparison-real-metadata.png"))
+    page.screenshot(path=str(SCREENSHOTS / "comparison-real-metadata.png"))

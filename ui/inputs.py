@@ -57,6 +57,19 @@ def image_input(key: str) -> tuple[str, bytes] | None:
     return st.session_state.get("image")
 
 
+def require_image(key: str) -> tuple[str, bytes]:
+    """:func:`image_input`, ending the script run with a hint until there is an image.
+
+    Returns:
+        ``(name, bytes)`` of an image that decodes.
+    """
+    image = image_input(key)
+    if image is None:
+        st.info("Drop a photo, take one with the webcam, or pick a sample to start.")
+        st.stop()
+    return image
+
+
 def _remember(name: str, data: bytes) -> None:
     """Make a newly given image the current one, if it decodes; a bad one leaves the last good one."""
     current = st.session_state.get("image")

@@ -1,0 +1,55 @@
+"""Running the app for browser tests: `streamlit run app.py` on a free loopback port, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps trying hosts this closed network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OUTPUT = Path(os.environ.get("RESNEXT_TEST_OUTPUT", ROOT / "test-output"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(env: dict[str, str], timeout: float = 60.0) -> tuple[subprocess.Popen, str, float]:
+    """Start `streamlit run app.py` on a free loopback port; return it, its URL and seconds to healthy."""
+    port = _free_port()
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while time.monotonic() - start < timeout:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc, url, time.monotonic() - start
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(f"streamlit did not answer its health check in {timeout} s: {proc.stdout.read()[-2000:]!r}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Terminate the app, killing it if it does not stop."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
