@@ -30,7 +30,6 @@ _LAZY = {
     "Prediction": "classifier",
     "load_classifier": "classifier",
     "load_image": "preprocess",
-    "preprocess": "preprocess",
     "Transform": "preprocess",
     "overlay": "visualize",
     "heatmap": "visualize",
@@ -69,6 +68,6 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from .architecture import build_model
     from .classifier import Classifier, Prediction, load_classifier
-    from .preprocess import Transform, load_image, preprocess
+    from .preprocess import Transform, load_image
     from .visualize import heatmap, overlay
     from .weights import cache_dir, ensure_weights, is_cached
