@@ -55,7 +55,7 @@ alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="cam_alpha")
 colormap = c4.selectbox("Colormap", COLORMAPS, key="cam_colormap")
 
 with guard():
-    cam, cam_seconds = models.gradcam(data, variant.id, precision, class_index, layer)
+    cam, cam_seconds = models.gradcam(answer.crop, variant.id, precision, class_index, layer)
 overlay = resnext.overlay(crop, cam, alpha=alpha, colormap=colormap)
 heat = resnext.heatmap(cam, colormap)
 o, h = st.columns(2)

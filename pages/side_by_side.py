@@ -33,7 +33,7 @@ for column, vid in zip(st.columns(len(chosen)), chosen):
         with guard(stop=False):
             answer = models.classify(data, vid, precision)
             top1 = answer.top[0]
-            cam, _ = models.gradcam(data, vid, precision, top1.index, "layer4")
+            cam, _ = models.gradcam(answer.crop, vid, precision, top1.index, "layer4")
             answers[vid], cams[vid] = answer, cam
             st.plotly_chart(charts.top_bars([p.label for p in answer.top], [p.probability for p in answer.top]),
                             width="stretch", key=f"bars_{vid}")

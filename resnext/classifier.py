@@ -77,6 +77,15 @@ class Classifier:
         """
         return self.transform.crop(load_image(image))
 
+    def prepare(self, image: ImageSource) -> tuple[Image.Image, torch.Tensor]:
+        """Return the crop the network sees and its preprocessed (3, H, W) tensor, decoding once.
+
+        Raises:
+            ImageError: The input is not a usable image.
+        """
+        crop = self.crop(image)
+        return crop, self.transform.to_tensor(crop)
+
     def batch(self, images: ImageSource | Sequence[ImageSource] | torch.Tensor) -> torch.Tensor:
         """Preprocess one image or a list of them into a batch tensor (N, 3, H, W).
 

@@ -138,8 +138,8 @@ def _cam(args: argparse.Namespace) -> int:
     from .visualize import overlay
 
     clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
-    crop = clf.crop(args.image)
-    cam = clf.gradcam(clf.transform.to_tensor(crop), class_index=args.class_index, layer=args.layer)
+    crop, x = clf.prepare(args.image)
+    cam = clf.gradcam(x, class_index=args.class_index, layer=args.layer)
     try:
         image = overlay(crop, cam, alpha=args.alpha, colormap=args.colormap)
         image.save(args.out, format="PNG")

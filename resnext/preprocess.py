@@ -173,8 +173,12 @@ class Transform:
         resized = TF.resize(img, self.resize_to, interpolation=mode)
         return TF.center_crop(resized, [self.image_size, self.image_size])
 
-    def to_tensor(self, crop: Image.Image) -> torch.Tensor:
-        """Scale a crop to [0, 1] and normalise it; returns a float32 (3, H, W) tensor."""
+    def to_tensor(self, crop: Image.Image | np.ndarray) -> torch.Tensor:
+        """Scale a crop (an RGB image or its (H, W, 3) uint8 array) to [0, 1] and normalise it.
+
+        Returns:
+            A float32 (3, H, W) tensor.
+        """
         x = torch.from_numpy(np.asarray(crop, dtype=np.uint8).copy()).permute(2, 0, 1).contiguous()
         x = x.to(torch.float32).div(255)
         mean = torch.tensor(self.mean, dtype=torch.float32).view(3, 1, 1)

@@ -9,6 +9,7 @@ from captum.attr import LayerAttribution, LayerGradCam
 from torch import nn
 
 import resnext
+from resnext.engine import Backbone
 from resnext.gradcam import cam_from_features, captum_cam, normalize_cam
 from resnext.visualize import heatmap, overlay
 
@@ -47,8 +48,7 @@ def test_closed_form_equals_captum_on_the_last_stage(clf, sample_paths):
     for path in sample_paths:
         x = clf.batch(path)
         with torch.no_grad():
-            features = clf.model.layer4(clf.model.layer3(clf.model.layer2(clf.model.layer1(
-                clf.model.maxpool(clf.model.relu(clf.model.bn1(clf.model.conv1(x))))))))
+            features = Backbone(clf.model)(x)
         for target in [p.index for p in clf.predict(path, topk=5)] + [0, 999]:
             ours = cam_from_features(features[0], clf.model.fc.weight, target)
             ref = LayerGradCam(clf.model, clf.model.layer4).attribute(x, target=target, relu_attributions=True)

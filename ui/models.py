@@ -73,22 +73,25 @@ def classify(image: bytes, variant_id: str, precision: str = "fp32", topk: int =
         ResNeXtError: The image is unusable or the model cannot be had.
     """
     clf = classifier(variant_id, precision)
-    crop = clf.crop(image)
+    crop, x = clf.prepare(image)
     start = time.perf_counter()
-    probs = clf.probabilities(clf.transform.to_tensor(crop))[0]
+    probs = clf.probabilities(x)[0]
     seconds = time.perf_counter() - start
     return Answer(probs.numpy(), clf.top(probs, topk), np.asarray(crop), seconds)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def gradcam(image: bytes, variant_id: str, precision: str, class_index: int, layer: str) -> tuple[np.ndarray, float]:
-    """Grad-CAM of an image's bytes for one class and stage (cached), with the seconds it took.
+def gradcam(crop: np.ndarray, variant_id: str, precision: str, class_index: int, layer: str) -> tuple[np.ndarray, float]:
+    """Grad-CAM for one class and stage (cached), with the seconds it took.
+
+    Takes :attr:`Answer.crop`, so moving a class or stage selector neither decodes nor
+    resizes the upload again.
 
     Raises:
-        ResNeXtError: The image is unusable or the model cannot be had.
+        ResNeXtError: The model cannot be had.
     """
     clf = classifier(variant_id, precision)
-    x = clf.transform.to_tensor(clf.crop(image))
+    x = clf.transform.to_tensor(crop)
     start = time.perf_counter()
     cam = clf.gradcam(x, class_index=class_index, layer=layer)
     return cam, time.perf_counter() - start

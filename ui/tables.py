@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from itertools import combinations
 from typing import Sequence
 
 import pandas as pd
 
 import resnext
+from resnext.compare import js_divergence, map_correlation, topk_overlap
 
 CATALOG_COLUMNS = {
     "family": "Family",
@@ -75,10 +77,6 @@ def agreement_pairs(answers: dict, cams: dict) -> pd.DataFrame:
     Returns:
         One row per pair: same top-1, top-5 overlap, Jensen–Shannon divergence, heatmap correlation.
     """
-    from itertools import combinations
-
-    from resnext.compare import js_divergence, map_correlation, topk_overlap
-
     rows = []
     for a, b in combinations(answers, 2):
         pa, pb = answers[a].probabilities, answers[b].probabilities
