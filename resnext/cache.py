@@ -73,7 +73,7 @@ class ModelCache:
         if need > self.budget:
             raise ModelTooLargeError(
                 f"{variant.id} needs about {format_bytes(need)} of memory, more than this server's model "
-                f"budget of {format_bytes(self.budget)}; choose a smaller variant or raise {BUDGET_ENV}."
+                f"budget of {format_bytes(self.budget)}", remedy=f"raise {BUDGET_ENV}",
             )
 
     def is_loaded(self, variant_id: str, precision: str = "fp32") -> bool:

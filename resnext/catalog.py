@@ -3,7 +3,8 @@
 Every number shown or used for a variant (accuracy, FLOPs, parameters, file size, the
 weights URL, the preprocessing) comes from those files; nothing here retypes one.
 Extra files named in ``RESNEXT_MODEL_INDEX`` (separated by ``os.pathsep``; a folder
-stands for the ``*.yaml`` files in it) add variants or replace built-in ones. Beyond the
+stands for the ``*.yaml`` files in it) add variants or replace built-in ones. ``Weights`` may be
+an ``http(s)://`` or ``file://`` URL or a path (relative to the YAML file). Beyond the
 standard model-index keys, an entry's ``Metadata`` may set ``Cardinality``, ``Width Per
 Group`` (otherwise read from the id, ``..._32x4d``), ``Num Classes``, ``Labels`` (a text
 file beside the YAML, one class name per line) and ``License``.
@@ -68,7 +69,7 @@ class Variant:
     flops: int | None
     parameters: int | None
     file_size: int | None
-    weights_url: str
+    weights_url: str  # the model-index ``Weights``: a URL, or an absolute path to a local file
     training_data: tuple[str, ...]
     epochs: int | None
     gpus: int | None
@@ -86,6 +87,11 @@ class Variant:
     def file_name(self) -> str:
         """The checkpoint's file name, the last part of its URL."""
         return self.weights_url.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def non_commercial(self) -> bool:
+        """Whether the weights' licence forbids commercial use (a Creative Commons ``-NC`` licence)."""
+        return "-NC" in self.license.upper()
 
     @property
     def size_label(self) -> str:
@@ -334,7 +340,7 @@ def _parse_model(entry: dict, papers: dict, path: Path) -> Variant:
         flops=_int_or_none(meta.get("FLOPs")),
         parameters=_int_or_none(meta.get("Parameters")),
         file_size=_int_or_none(meta.get("File Size")),
-        weights_url=str(entry["Weights"]),
+        weights_url=_weights_source(str(entry["Weights"]), path),
         training_data=tuple(meta.get("Training Data") or ()),
         epochs=_int_or_none(meta.get("Epochs")),
         gpus=_gpus(meta.get("Training Resources")),
@@ -348,6 +354,14 @@ def _parse_model(entry: dict, papers: dict, path: Path) -> Variant:
         labels_file=(path.parent / labels).resolve() if labels else None,
         source=path.resolve(),
     )
+
+
+def _weights_source(value: str, index_file: Path) -> str:
+    """A URL as it is; a path made absolute, a relative one against the model-index file's folder."""
+    value = value.strip()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return value
+    return os.path.normpath(index_file.resolve().parent / Path(value).expanduser())
 
 
 def _metrics(entry: dict) -> dict:

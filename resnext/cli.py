@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Callable, Sequence
 
 from . import catalog
 from .catalog import format_optional as _num
-from .errors import ResNeXtError
+from .errors import ChecksumError, DownloadError, ResNeXtError
 
 __all__ = ["main"]
 
@@ -28,14 +29,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    _log_warnings()
     try:
         return args.run(args)
     except ResNeXtError as exc:
-        print(f"resnext: {exc}", file=sys.stderr)
+        print(f"resnext: {_message(exc, args)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("resnext: interrupted.", file=sys.stderr)
         return 130
+
+
+def _message(exc: ResNeXtError, args: argparse.Namespace) -> str:
+    """The error's sentence, offering --weights where the command has it and a download failed."""
+    offer = isinstance(exc, DownloadError) and not isinstance(exc, ChecksumError) and exc.remedy
+    if offer and getattr(args, "weights", "") is None:
+        return f"{exc.message}; {exc.remedy}, or pass --weights PATH."
+    return str(exc)
+
+
+def _log_warnings() -> None:
+    """Show the library's warnings (a cached file moved aside, a size the hash overrules) on stderr."""
+    logger = logging.getLogger("resnext")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("resnext: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("download", help="download and verify weights into the cache")
     p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--prepare", action="store_true",
+                   help="also load each variant once, so the inference engine's conversion is cached too")
     p.set_defaults(run=_download)
 
     p = sub.add_parser("predict", help="print the top classes of one or more images")
@@ -85,19 +107,21 @@ def _list(args: argparse.Namespace) -> int:
         rows = [{k: (str(v) if k in ("source", "labels_file") and v else v) for k, v in vars(x).items()} for x in variants]
         print(json.dumps(rows, indent=2))
         return 0
-    header = ("id", "family", "top-1", "top-5", "params", "GFLOPs", "size", "timm name")
+    header = ("id", "family", "top-1", "top-5", "params", "GFLOPs", "size", "licence", "timm name")
     rows = [
         (
             v.id, v.family, _num(v.top1, "{:.2f}"), _num(v.top5, "{:.2f}"),
             _num(v.parameters and v.parameters / 1e6, "{:.1f}M"), _num(v.flops and v.flops / 1e9, "{:.1f}"),
-            v.size_label, v.timm_name or "",
+            v.size_label, v.license, v.timm_name or "",
         )
         for v in variants
     ]
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
     for r in (header, *rows):
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    print("\nWeights licence: CC-BY-NC-4.0 (non-commercial use only).")
+    noncommercial = sorted({v.license for v in variants if v.non_commercial})
+    if noncommercial:
+        print(f"\n{', '.join(noncommercial)}: the weights are for non-commercial use only.")
     return 0
 
 
@@ -107,6 +131,10 @@ def _download(args: argparse.Namespace) -> int:
     variants = [catalog.get_variant(i) for i in args.ids]  # all ids checked before any download
     for v in variants:
         path = ensure_weights(v, progress=_progress_bar(v.file_name))
+        if args.prepare:
+            from .classifier import load_classifier
+
+            load_classifier(v.id)
         print(f"{v.id}: {path}")
     return 0
 

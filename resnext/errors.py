@@ -20,14 +20,27 @@ __all__ = [
 
 
 class ResNeXtError(Exception):
-    """Base of every error this package raises on purpose; its text is for the user."""
+    """Base of every error this package raises on purpose; its text is for the user.
+
+    An error about the server's side (network, cache, weights files) may carry a ``remedy``:
+    what whoever runs the program can do. ``str(error)`` is the whole sentence, ``"<message>;
+    <remedy>."``; a front end whose reader is not the operator (an app visitor) or that has more
+    options of its own (the CLI's ``--weights``) phrases ``message`` and ``remedy`` itself.
+    """
+
+    def __init__(self, message: str, remedy: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.remedy = remedy
+
+    def __str__(self) -> str:
+        return f"{self.message}; {self.remedy}." if self.remedy else self.message
 
 
 class UnknownVariantError(ResNeXtError, KeyError):
     """A variant id or alias that the catalog does not know."""
 
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
+    __str__ = ResNeXtError.__str__  # KeyError's would quote the message
 
 
 class CatalogError(ResNeXtError):

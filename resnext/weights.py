@@ -1,10 +1,15 @@
-"""Pretrained weights: a verified download into a cache folder, and a one-copy load.
+"""Pretrained weights: where a checkpoint comes from, how it is verified, and a one-copy load.
 
-A checkpoint's URL ends in ``-<first hex digits of its SHA-256>.pth`` (torch.hub's
-convention). A download goes to a temporary file beside the final one and is renamed
-only once its hash matches, under a lock file so that two processes asking at once
-download once. A cached file is checked for truncation on every use (its size against
-the model-index) and fully hashed once per process.
+A model-index ``Weights`` entry is an ``http(s)://`` URL, a ``file://`` URL or a path (see
+:mod:`resnext.catalog`). A URL is downloaded into a cache folder; a local file is used where
+it is, never copied, moved or deleted. A file whose name ends in ``-<first hex digits of its
+SHA-256>.pth`` (torch.hub's convention) is checked against that prefix once per process: the
+hash is the truth, the model-index ``File Size`` only a hint where there is no hash.
+
+A download goes to a temporary file beside the final one and is renamed only once its hash
+matches, under a lock file (removed afterwards) so that two processes asking at once download
+once. A cached file that fails verification is moved aside as ``<name>.rejected``, never
+deleted: it may be a file the user copied there.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import errno
 import fcntl
 import hashlib
 import http.client
+import logging
 import os
 import pickle
 import re
-import tempfile
+import secrets
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -38,6 +45,7 @@ __all__ = [
     "download",
     "ensure_weights",
     "is_cached",
+    "local_file",
     "read_checkpoint",
     "weights_url",
 ]
@@ -47,9 +55,11 @@ MIRROR_ENV = "RESNEXT_WEIGHTS_MIRROR"
 ProgressCallback = Callable[[int, "int | None"], None]
 """Called as ``progress(bytes_done, bytes_total_or_None)`` while a file downloads."""
 
+log = logging.getLogger(__name__)
 _CHUNK = 1 << 20
 _HASH_RE = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
-_verified: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime_ns) fully hashed this process
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_verified: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime_ns) verified this process
 _verified_lock = threading.Lock()
 
 
@@ -66,36 +76,71 @@ def cache_dir() -> Path:
 
 
 def weights_url(variant: Variant) -> str:
-    """Return where to download a variant's checkpoint from.
+    """Return where a variant's checkpoint comes from.
 
     Args:
         variant: The variant.
 
     Returns:
-        The model-index URL, or the same file name under ``$RESNEXT_WEIGHTS_MIRROR``.
+        Its model-index ``Weights`` (a URL or an absolute path). A download URL is replaced by
+        the same file name under ``$RESNEXT_WEIGHTS_MIRROR``, itself a URL or a local folder;
+        a local entry is never redirected.
     """
-    mirror = os.environ.get(MIRROR_ENV)
-    if mirror:
+    mirror = os.environ.get(MIRROR_ENV, "").strip()
+    if not mirror or _scheme(variant.weights_url) not in ("http", "https"):
+        return variant.weights_url
+    if _scheme(mirror):
         return f"{mirror.rstrip('/')}/{variant.file_name}"
-    return variant.weights_url
+    return str(Path(mirror).expanduser() / variant.file_name)
+
+
+def local_file(variant: Variant) -> Path | None:
+    """Return the local file a variant's weights are read from in place, if they are not downloaded.
+
+    Args:
+        variant: The variant.
+
+    Returns:
+        The file's path for a ``file://`` URL or a path (after the mirror), None for ``http(s)://``.
+
+    Raises:
+        DownloadError: The source is a URL of another kind.
+    """
+    source = weights_url(variant)
+    scheme = _scheme(source)
+    if scheme in ("http", "https"):
+        return None
+    if scheme == "file":
+        parts = urllib.parse.urlsplit(source)
+        if parts.netloc in ("", "localhost"):
+            return Path(urllib.request.url2pathname(parts.path))
+    elif not scheme:
+        return Path(source).expanduser()
+    raise DownloadError(
+        f"The weights of {variant.id} are at {source}, an address this program cannot read",
+        remedy=f"use an https://, http:// or file:// URL or a path in {_entry_of(variant)}",
+    )
 
 
 def cached_path(variant: Variant) -> Path:
-    """Return the path a variant's checkpoint has (or will have) in the cache."""
-    return cache_dir() / variant.file_name
+    """Return the path a variant's checkpoint has (or will have once downloaded)."""
+    return local_file(variant) or cache_dir() / variant.file_name
 
 
 def is_cached(variant: Variant) -> bool:
-    """Tell whether the variant's checkpoint is in the cache with the expected size."""
-    path = cached_path(variant)
-    return path.is_file() and _size_ok(path, variant)
+    """Tell whether a variant's checkpoint is on this machine, so that no download is needed."""
+    local = local_file(variant)
+    if local is not None:
+        return local.is_file()
+    path = cache_dir() / variant.file_name
+    return path.is_file() and (_is_verified(path) or _size_ok(path, variant))
 
 
 def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0) -> Path:
-    """Return the path of a verified local checkpoint, downloading it if needed.
+    """Return the path of a verified checkpoint, downloading it if needed.
 
-    A cached file that is truncated or whose hash no longer matches is removed and
-    downloaded again.
+    A local file (``file://`` URL or path) is checked and used where it is. A cached file that
+    fails verification is moved aside (``<name>.rejected``) and downloaded again.
 
     Args:
         variant: The variant.
@@ -103,15 +148,19 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
         timeout: Seconds to wait for the server on connect and on each read.
 
     Returns:
-        The checkpoint's path in the cache.
+        The checkpoint's path.
 
     Raises:
+        WeightsError: A local file is missing or fails verification (it is left as it is).
         DownloadError: No network, an HTTP error, a timeout or a cut-off download.
         ChecksumError: The downloaded bytes do not match the hash in the file name.
         CacheError: The cache folder cannot be written.
     """
-    path = cached_path(variant)
-    if _cached_ok(path, variant):
+    local = local_file(variant)
+    if local is not None:
+        return _use_local(local, variant)
+    path = cache_dir() / variant.file_name
+    if path.is_file() and _problem(path, variant) is None:
         return path
     return download(variant, progress=progress, timeout=timeout)
 
@@ -119,8 +168,8 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
 def download(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0) -> Path:
     """Download a variant's checkpoint into the cache and verify it.
 
-    Only one process or thread downloads a given file at a time; the others wait for
-    it and then use its result.
+    Only one process or thread downloads a given file at a time; the others wait for it and
+    then use its result. A local source is verified and returned instead.
 
     Args:
         variant: The variant.
@@ -128,25 +177,38 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
         timeout: Seconds to wait for the server on connect and on each read.
 
     Returns:
-        The checkpoint's path in the cache.
+        The checkpoint's path.
 
     Raises:
+        WeightsError: A local file is missing or fails verification.
         DownloadError: No network, an HTTP error, a timeout or a cut-off download.
         ChecksumError: The downloaded bytes do not match the hash in the file name.
         CacheError: The cache folder cannot be written.
     """
+    local = local_file(variant)
+    if local is not None:
+        return _use_local(local, variant)
     folder = cache_dir()
     path = folder / variant.file_name
     with _cache_errors(folder):
         folder.mkdir(parents=True, exist_ok=True)
         with _file_lock(path.with_name(path.name + ".lock")):
-            if _cached_ok(path, variant):  # another process finished it while we waited
-                return path
+            rejected = None
+            if path.is_file():  # another process may have finished it while we waited
+                problem = _problem(path, variant)
+                if problem is None:
+                    return path
+                rejected = _move_aside(path, problem)
             # Only the lock holder writes partial files, so any left now are from a killed process.
             for stale in folder.glob(f".{variant.file_name}.*.partial"):
                 stale.unlink(missing_ok=True)
             url = weights_url(variant)
-            tmp = _fetch(url, variant, folder, progress, timeout)
+            try:
+                tmp = _fetch(url, variant, folder, progress, timeout)
+            except DownloadError as exc:
+                if rejected:
+                    exc.message = f"{exc.message} ({rejected})"
+                raise
             try:
                 _check_hash(tmp, variant.file_name, url, _sha256(tmp))
                 os.replace(tmp, path)
@@ -242,27 +304,85 @@ def attach_weights(model: nn.Module, state_dict: Mapping[str, torch.Tensor], sou
     return model
 
 
+def _scheme(source: str) -> str:
+    match = _SCHEME_RE.match(source)
+    return match.group(1).lower() if match else ""
+
+
+def _entry_of(variant: Variant) -> str:
+    return f"the Weights entry of {variant.id} in {variant.source}" if variant.source else f"the Weights of {variant.id}"
+
+
 def _size_ok(path: Path, variant: Variant) -> bool:
     return variant.file_size is None or path.stat().st_size == variant.file_size
 
 
-def _cached_ok(path: Path, variant: Variant) -> bool:
-    """Whether a cached file can be used; a damaged one is removed so it is fetched again."""
+def _is_verified(path: Path) -> bool:
     try:
         stat = path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         return False
     with _verified_lock:
-        if _verified.get(path) == (stat.st_size, stat.st_mtime_ns):
-            return _size_ok(path, variant)
-    if _size_ok(path, variant):
-        prefix = _expected_prefix(variant.file_name)
-        if prefix is None or _sha256(path).startswith(prefix):
-            _mark_verified(path)
-            return True
-    with _cache_errors(path.parent):
-        path.unlink(missing_ok=True)
-    return False
+        return _verified.get(path) == (stat.st_size, stat.st_mtime_ns)
+
+
+def _problem(path: Path, variant: Variant) -> str | None:
+    """What is wrong with a checkpoint file (found against expected), or None when it can be used.
+
+    The hash in the file name decides; without one, the model-index size does. A verified file
+    is remembered by size and modification time, so each process hashes it once.
+    """
+    if _is_verified(path):
+        return None
+    size = path.stat().st_size
+    prefix = _expected_prefix(path.name)
+    if prefix is not None:
+        actual = _sha256(path)
+        if not actual.startswith(prefix):
+            expected = f"SHA-256 {prefix}…" + (f", {variant.file_size:,} bytes" if variant.file_size else "")
+            return f"found SHA-256 {actual[:len(prefix)]}…, {size:,} bytes; expected {expected}"
+        if not _size_ok(path, variant):
+            log.warning(
+                "%s has %s bytes where the model-index of %s says %s; its SHA-256 matches the prefix in its "
+                "name, so it is used (the hash is the truth).", path, f"{size:,}", variant.id, f"{variant.file_size:,}",
+            )
+    elif not _size_ok(path, variant):
+        return f"found {size:,} bytes; expected {variant.file_size:,} bytes"
+    _mark_verified(path)
+    return None
+
+
+def _use_local(path: Path, variant: Variant) -> Path:
+    """Verify a local checkpoint without ever changing it."""
+    where = MIRROR_ENV if weights_url(variant) != variant.weights_url else _entry_of(variant)
+    if not path.is_file():
+        raise WeightsError(
+            f"The weights of {variant.id} should be in {path}, which is not a file",
+            remedy=f"put the checkpoint there or fix {where}",
+        )
+    try:
+        problem = _problem(path, variant)
+    except OSError as exc:
+        raise WeightsError(f"Cannot read {path} ({exc.strerror or exc})", remedy="check its permissions") from None
+    if problem is not None:
+        raise WeightsError(
+            f"{path} is not the checkpoint {variant.id} expects ({problem}); it was left as it is",
+            remedy=f"replace it with the right file or fix {where}",
+        )
+    return path
+
+
+def _move_aside(path: Path, problem: str) -> str:
+    """Rename a cached file that failed verification to a free ``<name>.rejected[.N]``; say what was done."""
+    aside = path.with_name(path.name + ".rejected")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.rejected.{n}")
+    os.rename(path, aside)
+    note = f"the cached {path} failed verification ({problem}) and was moved to {aside}"
+    log.warning("%s.", note[0].upper() + note[1:])
+    return note
 
 
 def _mark_verified(path: Path) -> None:
@@ -289,21 +409,23 @@ def _check_hash(path: Path, file_name: str, url: str, actual: str) -> None:
     if prefix is not None and not actual.startswith(prefix):
         raise ChecksumError(
             f"The file downloaded from {url} is corrupt (SHA-256 {actual[:len(prefix)]}…, "
-            f"expected {prefix}…) and was deleted; try again, or use another mirror."
+            f"expected {prefix}…) and was deleted",
+            remedy=f"try again, or set {MIRROR_ENV} to another mirror",
         )
 
 
-def _offline_hint(variant: Variant) -> str:
+def _offline_remedy(variant: Variant) -> str:
     return (
-        f"copy {variant.file_name} into {cache_dir()} (or set {CACHE_ENV}), "
-        f"set {MIRROR_ENV} to a reachable mirror, or pass the file with --weights PATH"
+        f"copy {variant.file_name} into {cache_dir()} (or set {CACHE_ENV}), or set {MIRROR_ENV} "
+        "to a reachable mirror or a folder that holds it"
     )
 
 
 def _fetch(url: str, variant: Variant, folder: Path, progress: ProgressCallback | None, timeout: float) -> Path:
     what = f"{variant.file_name} ({variant.size_label})"
-    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{variant.file_name}.", suffix=".partial")
-    tmp = Path(name)
+    tmp = folder / f".{variant.file_name}.{secrets.token_hex(6)}.partial"
+    # os.open with 0o666 lets the umask decide, so the finished file has the user's usual permissions.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:
             request = urllib.request.Request(url, headers={"User-Agent": "resnext"})
@@ -319,20 +441,20 @@ def _fetch(url: str, variant: Variant, folder: Path, progress: ProgressCallback 
                         progress(done, total)
         if total is not None and done != total:
             raise DownloadError(
-                f"The download of {what} from {url} stopped after {done} of {total} bytes; try again."
+                f"The download of {what} from {url} stopped after {done} of {total} bytes", remedy="try again"
             )
         return tmp
     except urllib.error.HTTPError as exc:
         tmp.unlink(missing_ok=True)
         raise DownloadError(
-            f"Could not download {what}: {url} answered {exc.code} {exc.reason}; {_offline_hint(variant)}."
+            f"Could not download {what}: {url} answered {exc.code} {exc.reason}", remedy=_offline_remedy(variant)
         ) from None
     except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError, ValueError) as exc:
         tmp.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
         raise DownloadError(
-            f"Could not download {what} from {url} ({reason or type(exc).__name__}); "
-            f"check the network, or {_offline_hint(variant)}."
+            f"Could not download {what} from {url} ({reason or type(exc).__name__})",
+            remedy=f"check the network, or {_offline_remedy(variant)}",
         ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -341,13 +463,32 @@ def _fetch(url: str, variant: Variant, folder: Path, progress: ProgressCallback 
 
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    # flock is released by the kernel when its holder dies, so a killed process leaves no stale lock.
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    """Hold an exclusive lock on ``path``, which exists only while someone holds or awaits it.
+
+    flock is released by the kernel when its holder dies, so a killed process leaves no stale
+    lock (only an empty file, which the next holder removes). The holder removes the file
+    before unlocking; a waiter that then finds the name gone or pointing at another file starts
+    over, so two processes never hold locks on two files of one name.
+    """
+    while True:
+        handle = open(path, "a+b")
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                current = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+        except BaseException:
+            handle.close()
+            raise
+        if current:
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()
 
 
 @contextlib.contextmanager

@@ -25,17 +25,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(env: dict[str, str], timeout: float = 60.0) -> tuple[subprocess.Popen, str, float]:
-    """Start `streamlit run app.py` on a free loopback port; return it, its URL and seconds to healthy."""
+def start_app(env: dict[str, str], timeout: float = 60.0, command: list[str] | None = None,
+              ) -> tuple[subprocess.Popen, str, float]:
+    """Start the app on a free loopback port; return it, its URL and seconds to healthy.
+
+    Args:
+        env: The environment to run it in.
+        timeout: Seconds to wait for Streamlit's health check.
+        command: What to run instead of ``streamlit run app.py`` (e.g. the Docker image's command),
+            from the repository root with ``PORT`` set to the chosen port.
+    """
     port = _free_port()
+    if command is None:
+        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true"]
     start = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    proc = subprocess.Popen(command, cwd=ROOT, env={**env, "PORT": str(port)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     while time.monotonic() - start < timeout:
+        if proc.poll() is not None:
+            break
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
                 if r.status == 200:
@@ -43,7 +53,7 @@ def start_app(env: dict[str, str], timeout: float = 60.0) -> tuple[subprocess.Po
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise AssertionError(f"streamlit did not answer its health check in {timeout} s: {proc.stdout.read()[-2000:]!r}")
+    raise AssertionError(f"the app did not answer its health check in {timeout} s: {proc.stdout.read()[-2000:]!r}")
 
 
 def stop_app(proc: subprocess.Popen) -> None:
@@ -53,3 +63,9 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def settle(scope, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished its script run (no running indicator) in a page or a frame."""
+    scope.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=timeout)
+    time.sleep(0.5)  # the last elements of a run are drawn just after the indicator goes

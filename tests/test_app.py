@@ -169,7 +169,40 @@ def test_error_paths_show_a_message(tiny_env, monkeypatch, setup, upload, words)
     if "MIRROR" in words:
         v = resnext.get_variant("swsl_resnext50_32x4d")
         assert v.file_name in at.error[0].value and v.size_label in at.error[0].value
+    if setup and "RESNEXT_MAX_PIXELS" not in setup:  # the server's side: the operator, not the visitor, can act
+        assert "the operator of this app can" in at.error[0].value
+        assert " --" not in at.error[0].value  # no command-line flag a visitor could not pass
     st.cache_resource.clear()
+
+
+def test_each_variant_shows_its_own_licence(tiny_env, tmp_path, monkeypatch, capsys):
+    """A user's Apache-2.0 entry is not labelled CC-BY-NC, in the app or in `resnext list`."""
+    import yaml
+
+    from resnext.cli import main
+    from tests.factory import write_model_index
+
+    doc = yaml.safe_load(tiny_env["index"].read_text())
+    entry = next(e for e in doc["Models"] if e["Name"] == "swsl_resnext50_32x4d")
+    entry["Metadata"]["License"] = "Apache-2.0"
+    mine = write_model_index(tmp_path / "mine.yaml", [entry])
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", f"{tiny_env['index']}:{mine}")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    _no_failure(at)
+    card = next(c.value for c in at.caption if "Weights licence" in c.value and "swsl_resnext50_32x4d" in c.value)
+    assert "Apache-2.0" in card and "CC-BY-NC" not in card and "non-commercial" not in card
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert "Apache-2.0" in sidebar and "CC-BY-NC-4.0" in sidebar
+    at.selectbox(key="classify_variant").set_value("ssl_resnext50_32x4d").run()
+    card = next(c.value for c in at.caption if "Weights licence" in c.value)
+    assert "CC-BY-NC-4.0" in card and "non-commercial" in card
+
+    capsys.readouterr()
+    assert main(["list"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert "Apache-2.0" in rows["swsl_resnext50_32x4d"] and "CC-BY-NC-4.0" in rows["ssl_resnext50_32x4d"]
 
 
 def test_comparison_page_does_not_import_torch():

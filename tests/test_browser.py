@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, ROOT, start_app, stop_app
+from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, ROOT, settle as _settle, start_app, stop_app
 
 SCREENSHOTS = OUTPUT / "screenshots"
 
@@ -35,12 +35,6 @@ def real_metadata_app(isolated_env):
     proc, url, _ = start_app({**env, "RESNEXT_CACHE_DIR": str(isolated_env)})
     yield url
     stop_app(proc)
-
-
-def _settle(page, timeout=60_000):
-    """Wait until Streamlit has finished the script run (no running indicator)."""
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=timeout)
-    page.wait_for_timeout(500)
 
 
 def _no_error(page):

@@ -79,3 +79,36 @@ def test_no_network_in_a_real_process(tiny_env, tmp_path, sample_paths):
     assert "Traceback" not in done.stderr
     for words in ("http://127.0.0.1:9/", "--weights", "RESNEXT_WEIGHTS_MIRROR"):
         assert words in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_download_offers_no_flag_it_does_not_have(tiny_env, monkeypatch, capsys):
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", "http://127.0.0.1:9")
+    assert main(["download", VID]) == 2
+    err = capsys.readouterr().err
+    assert "RESNEXT_WEIGHTS_MIRROR" in err and "--weights" not in err
+
+
+def test_local_weights_that_do_not_verify_exit_2_and_stay(tiny_env, tmp_path, monkeypatch, capsys, sample_paths):
+    import yaml
+
+    from tests.factory import write_model_index
+
+    doc = yaml.safe_load(tiny_env["index"].read_text())
+    entry = next(e for e in doc["Models"] if e["Name"] == VID)
+    wrong = tmp_path / tiny_env[VID].name
+    wrong.write_bytes(b"not the checkpoint")
+    entry["Weights"] = wrong.as_uri()
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(write_model_index(tmp_path / "mine.yaml", [entry])))
+    assert main(["predict", str(sample_paths[0]), "--model", VID]) == 2
+    err = capsys.readouterr().err
+    assert str(wrong) in err and "left as it is" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert wrong.read_bytes() == b"not the checkpoint"
+
+
+def test_download_prepare_caches_the_engine_conversion(tiny_env, isolated_env, capsys):
+    from resnext.engine import default_engine
+
+    assert main(["download", "--prepare", VID]) == 0
+    converted = list((isolated_env / "openvino").glob("*.xml")) if (isolated_env / "openvino").exists() else []
+    assert len(converted) == (1 if default_engine() == "openvino" else 0)

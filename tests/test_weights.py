@@ -5,19 +5,23 @@ import pickle
 
 import pytest
 import torch
+import yaml
 
 import resnext
 from resnext import weights
 from resnext.errors import CacheError, ChecksumError, DownloadError, WeightsError
+from tests.conftest import SAMPLES
+from tests.factory import write_model_index
 
 VID = "tiny_resnext14_2x2d"
+SAMPLE = SAMPLES / "chelsea.png"
 
 
 def _leftovers(cache):
-    """Files in the cache other than finished checkpoints and their lock files."""
+    """Files in the cache other than finished checkpoints (lock files included: none may stay)."""
     if not cache.exists():
         return []
-    return sorted(p.name for p in cache.iterdir() if not p.name.endswith((".pth", ".lock")))
+    return sorted(p.name for p in cache.iterdir() if p.is_file() and not p.name.endswith(".pth"))
 
 
 def test_download_verifies_and_caches(tiny_env, server, isolated_env):
@@ -79,22 +83,152 @@ def test_no_network_names_the_url_and_offline_options(tiny_env, monkeypatch):
     with pytest.raises(DownloadError) as info:
         weights.ensure_weights(v, timeout=2)
     message = str(info.value)
-    for words in ("http://127.0.0.1:9/", "RESNEXT_CACHE_DIR", "RESNEXT_WEIGHTS_MIRROR", "--weights"):
+    for words in ("http://127.0.0.1:9/", "RESNEXT_CACHE_DIR", "RESNEXT_WEIGHTS_MIRROR"):
         assert words in message
+    assert "--weights" not in message  # a command-line flag is the CLI's to offer (tests/test_cli.py)
 
 
-def test_damaged_cache_file_is_replaced(tiny_env, server, isolated_env):
+def test_damaged_cache_file_is_moved_aside_and_replaced(tiny_env, server, isolated_env, caplog):
     v = resnext.get_variant(VID)
     isolated_env.mkdir(parents=True)
     cached = isolated_env / v.file_name
-    cached.write_bytes(tiny_env[VID].read_bytes()[:1000])  # a partial copy
+    partial = tiny_env[VID].read_bytes()[:1000]
+    cached.write_bytes(partial)
     assert not weights.is_cached(v)
     assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+    aside = isolated_env / f"{v.file_name}.rejected"
+    assert aside.read_bytes() == partial
+    warning = " ".join(r.getMessage() for r in caplog.records)
+    assert str(cached) in warning and str(aside) in warning and "1,000 bytes" in warning
 
     good = cached.read_bytes()
-    cached.write_bytes(good[:50] + bytes([good[50] ^ 1]) + good[51:])  # bit rot, same size
+    rotten = good[:50] + bytes([good[50] ^ 1]) + good[51:]
+    cached.write_bytes(rotten)  # bit rot, same size
     weights._verified.clear()  # a new process would hash it once
     assert weights.ensure_weights(v).read_bytes() == good
+    assert aside.read_bytes() == partial  # the first rejected file is kept too
+    assert (isolated_env / f"{v.file_name}.rejected.2").read_bytes() == rotten
+
+
+def test_a_users_file_that_fails_verification_survives_an_offline_start(tiny_env, isolated_env, monkeypatch):
+    v = resnext.get_variant(VID)
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", "http://127.0.0.1:9")
+    isolated_env.mkdir(parents=True)
+    cached = isolated_env / v.file_name
+    mine = tiny_env["ssl_resnext50_32x4d"].read_bytes()  # a checkpoint, but not this one
+    cached.write_bytes(mine)
+    with pytest.raises(DownloadError) as info:
+        weights.ensure_weights(v, timeout=2)
+    message = str(info.value)
+    aside = isolated_env / f"{v.file_name}.rejected"
+    assert aside.read_bytes() == mine
+    expected_prefix = v.file_name.rsplit("-", 1)[1][:8]
+    for words in (str(cached), str(aside), f"expected SHA-256 {expected_prefix}", f"{len(mine):,} bytes"):
+        assert words in message
+    assert "\n" not in message
+
+
+def test_a_verified_hash_overrules_the_model_index_size(tiny_env, server, isolated_env, tmp_path, monkeypatch, caplog):
+    entry = _entry(tiny_env, **{"File Size": 12345})
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(write_model_index(tmp_path / "mine.yaml", [entry])))
+    v = resnext.get_variant(VID)
+    isolated_env.mkdir(parents=True)
+    cached = isolated_env / v.file_name
+    cached.write_bytes(tiny_env[VID].read_bytes())
+    stat = cached.stat()
+    before = sum(server.requests.values())
+    for _ in range(2):  # two "processes": each hashes once, neither deletes nor downloads
+        weights._verified.clear()
+        assert weights.ensure_weights(v) == cached
+        assert weights.ensure_weights(v) == cached
+    assert sum(server.requests.values()) == before
+    assert (cached.stat().st_ino, cached.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+    notes = [r.getMessage() for r in caplog.records if "hash is the truth" in r.getMessage()]
+    assert len(notes) == 2 and "12,345" in notes[0]  # once per process
+
+
+def _entry(tiny_env, **changes):
+    """The tiny index's entry for VID, with some fields changed (Weights at the top, the rest in Metadata)."""
+    doc = yaml.safe_load(tiny_env["index"].read_text())
+    entry = next(e for e in doc["Models"] if e["Name"] == VID)
+    if "Weights" in changes:
+        entry["Weights"] = changes.pop("Weights")
+    entry["Metadata"].update(changes)
+    return entry
+
+
+def _untouched(path):
+    stat = path.stat()
+    return path.read_bytes(), stat.st_ino, stat.st_mtime_ns, stat.st_mode
+
+
+@pytest.mark.parametrize("form", ["file-url", "absolute", "relative"])
+def test_local_weights_are_used_where_they_are(tiny_env, server, isolated_env, tmp_path, monkeypatch, form):
+    folder = tmp_path / "my models"
+    folder.mkdir()
+    mine = folder / tiny_env[VID].name
+    mine.write_bytes(tiny_env[VID].read_bytes())
+    before = _untouched(mine)
+    source = {"file-url": mine.as_uri(), "absolute": str(mine), "relative": f"my models/{mine.name}"}[form]
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(write_model_index(tmp_path / "mine.yaml", [_entry(tiny_env, Weights=source)])))
+    requests = sum(server.requests.values())
+    v = resnext.get_variant(VID)
+    assert weights.local_file(v) == mine and weights.is_cached(v)
+    clf = resnext.load_classifier(VID)
+    assert clf.predict(SAMPLE)[0].probability > 0
+    assert sum(server.requests.values()) == requests
+    assert _untouched(mine) == before
+    assert not list(isolated_env.glob("*.pth"))  # never copied into the cache
+
+
+def test_a_mirror_may_be_a_local_folder(tiny_env, server, isolated_env, tmp_path, monkeypatch):
+    v = resnext.get_variant(VID)
+    (tmp_path / "mirror").mkdir()
+    copy = tmp_path / "mirror" / v.file_name
+    copy.write_bytes(tiny_env[VID].read_bytes())
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", str(tmp_path / "mirror"))
+    requests = sum(server.requests.values())
+    assert weights.ensure_weights(v) == copy
+    assert sum(server.requests.values()) == requests and not isolated_env.exists()
+
+
+def test_a_local_file_that_fails_verification_is_reported_and_left_alone(tiny_env, tmp_path, monkeypatch):
+    v = resnext.get_variant(VID)
+    wrong = tmp_path / v.file_name  # the right name (with its hash prefix), the wrong bytes
+    wrong.write_bytes(tiny_env["ssl_resnext50_32x4d"].read_bytes())
+    before = _untouched(wrong)
+    index = write_model_index(tmp_path / "mine.yaml", [_entry(tiny_env, Weights=wrong.name)])
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(index))
+    with pytest.raises(WeightsError) as info:
+        weights.ensure_weights(resnext.get_variant(VID))
+    message = str(info.value)
+    assert str(wrong) in message and "left as it is" in message and str(index) in message
+    assert "expected SHA-256" in message
+    assert _untouched(wrong) == before and list(tmp_path.glob("*.rejected")) == []
+
+
+@pytest.mark.parametrize(("source", "error", "words"), [
+    ("missing/nothing-here.pth", WeightsError, "not a file"),
+    ("ftp://127.0.0.1/x.pth", DownloadError, "address this program cannot read"),
+    ("file://otherhost/x.pth", DownloadError, "address this program cannot read"),
+])
+def test_unusable_local_sources_are_one_sentence(tiny_env, tmp_path, monkeypatch, source, error, words):
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(write_model_index(tmp_path / "mine.yaml", [_entry(tiny_env, Weights=source)])))
+    with pytest.raises(error) as info:
+        resnext.load_classifier(VID)
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_downloads_get_the_users_usual_permissions(tiny_env, server, umask):
+    import stat
+
+    old = os.umask(umask)
+    try:
+        path = weights.ensure_weights(resnext.get_variant(VID))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
 def test_read_only_cache_is_a_clear_error(tiny_env, tmp_path, monkeypatch):

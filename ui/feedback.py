@@ -8,9 +8,24 @@ from typing import Iterator
 
 import streamlit as st
 
-from resnext.errors import ResNeXtError
+from resnext.errors import ModelTooLargeError, ResNeXtError
 
 log = logging.getLogger(__name__)
+
+
+def for_visitor(exc: ResNeXtError) -> str:
+    """An error as a visitor reads it: what the server's operator, not the visitor, can do about its side.
+
+    Args:
+        exc: The error.
+
+    Returns:
+        One sentence; no command-line flags, which a visitor has no way to pass.
+    """
+    if not exc.remedy:
+        return str(exc)
+    own = "choose a smaller model, or " if isinstance(exc, ModelTooLargeError) else ""
+    return f"{exc.message}; {own}the operator of this app can {exc.remedy}."
 
 
 @contextlib.contextmanager
@@ -24,7 +39,7 @@ def guard(stop: bool = True) -> Iterator[None]:
     try:
         yield
     except ResNeXtError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(for_visitor(exc), icon=":material/error:")
         if stop:
             st.stop()
     except Exception:  # noqa: BLE001 - a bug must not show a traceback either (st.stop is a BaseException)

@@ -121,5 +121,5 @@ def model_card(v: Variant) -> None:
     st.caption(
         f"**{v.id}** · trained on {data} · {v.epochs or '?'} epochs on {v.gpus or '?'} GPUs · {paper}  \n"
         f"Weights licence: **{v.license}**"
-        + (" (non-commercial use only)" if v.license.startswith("CC-BY-NC") else "")
+        + (" (non-commercial use only)" if v.non_commercial else "")
     )

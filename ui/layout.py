@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import resnext
+from resnext.errors import ResNeXtError
+
 # (script, label, icon). Streamlit serves pages/NAME.py at /NAME, so deep links always work.
 PAGES = (
     ("app.py", "Classify", ":material/image_search:"),
@@ -23,11 +26,21 @@ def page(title: str, caption: str | None = None) -> None:
     with st.sidebar:
         for script, label, icon in PAGES:
             st.page_link(script, label=label, icon=icon)
-        st.caption(
-            "Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers. "
-            "Weights: CC-BY-NC-4.0, non-commercial use only."
-        )
+        st.caption(f"Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers. {_licences()}")
         st.divider()
     st.title(title)
     if caption:
         st.caption(caption)
+
+
+def _licences() -> str:
+    """The weights' licences, from each variant's model-index entry."""
+    try:
+        variants = resnext.list_variants()
+    except ResNeXtError:  # the page itself shows the catalog's error
+        return ""
+    licences = sorted({v.license for v in variants})
+    if len(licences) == 1:
+        nc = " (non-commercial use only)" if variants[0].non_commercial else ""
+        return f"Weights licence: {licences[0]}{nc}."
+    return f"Weights licences: {', '.join(licences)}; each model's card names its own."
