@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,10 +22,10 @@ from pathlib import Path
 import torch
 
 import resnext
+from benchmarks.machine import describe, peak_flops
 from resnext.catalog import ASSETS_DIR
 
 MODES = (("torch", "fp32"), ("openvino", "fp32"), ("torch", "bf16"), ("openvino", "bf16"))
-FP32_FLOP_PER_CYCLE = 32  # AVX-512: 16 fp32 lanes x 2 (fused multiply-add), one FMA port
 # The speed-ups over the seeds' pipeline at batch 1 that the default and fast modes aim for.
 TARGETS = {("openvino", "fp32"): 1.4, ("openvino", "bf16"): 4.0}
 
@@ -49,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="resnext-bench-"))
     os.environ["RESNEXT_CACHE_DIR"] = str(workdir / "cache")
     images = [resnext.load_image(p) for p in sorted((ASSETS_DIR / "samples").glob("*.*g"))]
-    print(_machine())
+    print(describe())
     for vid in args.variants:
         v = resnext.get_variant(vid)
         reference = timm.create_model(v.timm_name, pretrained=False).eval()
@@ -154,34 +153,6 @@ def count_macs(vid: str) -> int:
     return total
 
 
-def _peak_flops() -> tuple[float, str]:
-    cores = len(os.sched_getaffinity(0))
-    mhz = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("cpu MHz"):
-                mhz = float(line.split(":")[1])
-                break
-    except OSError:
-        pass
-    mhz = mhz or 2000.0
-    peak = cores * mhz * 1e6 * FP32_FLOP_PER_CYCLE
-    return peak, f"{cores} cores x {mhz / 1000:.2f} GHz (/proc/cpuinfo) x {FP32_FLOP_PER_CYCLE} FLOP/cycle"
-
-
-def _machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    flags = Path("/proc/cpuinfo").read_text()
-    isa = [f for f in ("avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f" {f}" in flags]
-    peak, how = _peak_flops()
-    import openvino
-
-    return (f"CPU: {model}; {', '.join(isa)}; torch {torch.__version__} ({torch.get_num_threads()} threads), "
-            f"OpenVINO {openvino.__version__}, Python {platform.python_version()}.\n"
-            f"fp32 peak: {how} = {peak / 1e9:.0f} GFLOP/s.")
-
-
 def _agreement(exact: torch.Tensor, probs: torch.Tensor) -> str:
     top1 = (exact.argmax(1) == probs.argmax(1)).float().mean()
     top5 = torch.tensor([set(a.tolist()) == set(b.tolist())
@@ -190,7 +161,7 @@ def _agreement(exact: torch.Tensor, probs: torch.Tensor) -> str:
 
 
 def _row(batch, name, times, base, flops, agree, maxdiff, setup, target) -> None:
-    peak, _ = _peak_flops()
+    peak, _ = peak_flops()
     med = statistics.median(times)
     q = statistics.quantiles(times, n=10)
     achieved = flops / (med / 1000)

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import charts, tables
-from ui.feedback import guard
-from ui.layout import page
+from resnext_app import charts, tables
+from resnext_app.feedback import guard
+from resnext_app.layout import page
 
 page("Model comparison", "From the published model-index metadata alone: ImageNet-1k validation accuracy, "
      "FLOPs per 224×224 image, parameters and checkpoint size.")
@@ -27,16 +27,7 @@ if view.empty:
     st.stop()
 
 table = view[list(tables.CATALOG_COLUMNS)].rename(columns=tables.CATALOG_COLUMNS)
-st.dataframe(
-    table, hide_index=True, width="stretch",
-    column_config={
-        "Top-1 %": st.column_config.NumberColumn(format="%.2f"),
-        "Top-5 %": st.column_config.NumberColumn(format="%.2f"),
-        "Parameters": st.column_config.NumberColumn(format="compact"),
-        "FLOPs": st.column_config.NumberColumn(format="compact"),
-        "File size": st.column_config.NumberColumn(format="bytes"),
-    },
-)
+st.dataframe(tables.readable(table), hide_index=True, width="stretch", height="content")
 st.download_button("Table (CSV)", table.to_csv(index=False), "resnext-variants.csv", "text/csv")
 
 left, right = st.columns(2)

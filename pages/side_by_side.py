@@ -4,42 +4,44 @@ import streamlit as st
 from PIL import Image
 
 import resnext
-from ui import charts, inputs, models, tables
-from ui.feedback import guard
-from ui.layout import page
+from resnext_app import charts, feedback, images, models, pickers, tables, timing
+from resnext_app.layout import page
 
 DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
 
 page("Side by side", "The same image through SSL, SWSL and IG models: what each answers and where each looked.")
 
-variants = {v.id: v for v in resnext.list_variants()}
-chosen = st.multiselect(
-    "Models (2 to 4)", list(variants), default=[d for d in DEFAULTS if d in variants], max_selections=4,
-    format_func=lambda i: inputs.variant_label(variants[i]), key="sbs_variants",
-)
 with st.sidebar:
-    precision = inputs.precision_picker("sbs_precision")
+    chosen = pickers.variants_picker("sbs_variants", DEFAULTS)
+    precision = pickers.precision_picker("sbs_precision")
     alpha = st.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="sbs_alpha")
 if len(chosen) < 2:
     st.warning("Pick at least two models to compare.")
     st.stop()
 
-name, data = inputs.require_image("sbs")
+image = images.require_image("sbs")
 
-answers, cams = {}, {}
-for column, vid in zip(st.columns(len(chosen)), chosen):
+shared_error = st.empty()  # one message here when every column fails the same way
+answers, cams, failures = {}, {}, {}
+for column, v in zip(st.columns(len(chosen)), chosen):
     with column:
-        st.markdown(f"**{variants[vid].family}** · `{variants[vid].architecture}`")
-        with guard(stop=False):
-            answer = models.classify(data, vid, precision)
+        st.markdown(f"**{v.family}** · `{v.architecture}`")
+        slot = st.empty()
+        try:
+            answer = models.classify(image, v.id, precision)
             top1 = answer.top[0]
-            cam, _ = models.gradcam(answer.crop, vid, precision, top1.index, "layer4")
-            answers[vid], cams[vid] = answer, cam
-            st.plotly_chart(charts.top_bars([p.label for p in answer.top], [p.probability for p in answer.top]),
-                            width="stretch", key=f"bars_{vid}")
+            cam = models.gradcam(image, answer, v.id, precision, top1.index, "layer4")
+        except Exception as exc:  # noqa: BLE001 - shown below as one line; a bug is logged by feedback
+            failures[v.id] = (slot, exc)
+            slot.error(feedback.short(exc), icon=":material/error:")
+            continue
+        answers[v.id], cams[v.id] = answer, cam
+        with slot.container():
+            st.html(charts.top_bars([p.label for p in answer.top], [p.probability for p in answer.top], image.name))
             st.image(resnext.overlay(Image.fromarray(answer.crop), cam, alpha=alpha),
-                     caption=f"Grad-CAM: {top1.label}", width="stretch")
-            st.caption(f"{answer.seconds * 1000:.0f} ms")
+                     caption=f"Grad-CAM: {top1.label}", width="stretch", alt=f"Grad-CAM of {image.name} by {v.id}")
+            st.caption(f"network {answer.seconds * 1000:.0f} ms ({precision})")
+feedback.report_failures(failures, total=len(chosen), shared=shared_error)
 
 if len(answers) >= 2:
     st.subheader("Agreement")
@@ -54,3 +56,4 @@ if len(answers) >= 2:
         "probability vectors: 0 = identical, 1 = disjoint. Heatmap correlation: Pearson correlation "
         "of the two Grad-CAM maps (each model's own top-1 class)."
     )
+st.caption(timing.summary(f"All models on {image.name}", since="the photo's arrival"))

@@ -7,7 +7,8 @@ stands for the ``*.yaml`` files in it) add variants or replace built-in ones. ``
 an ``http(s)://`` or ``file://`` URL or a path (relative to the YAML file). Beyond the
 standard model-index keys, an entry's ``Metadata`` may set ``Cardinality``, ``Width Per
 Group`` (otherwise read from the id, ``..._32x4d``), ``Num Classes``, ``Labels`` (a text
-file beside the YAML, one class name per line) and ``License``.
+file beside the YAML, one class name per line), ``License``, and ``Pre-training Data`` /
+``Fine-tuning Data`` (the training stages in time; the standard ``Training Data`` is unordered).
 
 This module imports neither torch nor Streamlit, so pages that only show metadata stay light.
 """
@@ -51,6 +52,7 @@ class Family:
     title: str
     tag: str
     license: str
+    fine_tuned_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class Variant:
     parameters: int | None
     file_size: int | None
     weights_url: str  # the model-index ``Weights``: a URL, or an absolute path to a local file
-    training_data: tuple[str, ...]
+    training_data: tuple[str, ...]  # as the model-index lists it (alphabetically, not in time)
+    training_stages: tuple[tuple[str, ...], ...]  # in the order they happened, e.g. (("YFCC-100M",), ("ImageNet",))
     epochs: int | None
     gpus: int | None
     crop_pct: float
@@ -87,6 +90,11 @@ class Variant:
     def file_name(self) -> str:
         """The checkpoint's file name, the last part of its URL."""
         return self.weights_url.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def training_path(self) -> str:
+        """The training data in the order it was used, e.g. ``'YFCC-100M → ImageNet'``, or ``'—'``."""
+        return " → ".join(", ".join(stage) for stage in self.training_stages) or "—"
 
     @property
     def non_commercial(self) -> bool:
@@ -342,6 +350,7 @@ def _parse_model(entry: dict, papers: dict, path: Path) -> Variant:
         file_size=_int_or_none(meta.get("File Size")),
         weights_url=_weights_source(str(entry["Weights"]), path),
         training_data=tuple(meta.get("Training Data") or ()),
+        training_stages=_stages(meta, family),
         epochs=_int_or_none(meta.get("Epochs")),
         gpus=_gpus(meta.get("Training Resources")),
         crop_pct=float(meta.get("Crop Pct", 0.875)),
@@ -362,6 +371,23 @@ def _weights_source(value: str, index_file: Path) -> str:
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
         return value
     return os.path.normpath(index_file.resolve().parent / Path(value).expanduser())
+
+
+def _stages(meta: dict, family: Family | None) -> tuple[tuple[str, ...], ...]:
+    """Training data by stage, in time: explicit ``Pre-training Data`` / ``Fine-tuning Data`` keys,
+    else the family's fine-tuning set last, else the listed data as one stage."""
+    listed = tuple(meta.get("Training Data") or ())
+    if "Pre-training Data" in meta or "Fine-tuning Data" in meta:
+        stages = [tuple(_as_list(meta.get("Pre-training Data"))), tuple(_as_list(meta.get("Fine-tuning Data")))]
+    elif family and family.fine_tuned_on in listed:
+        stages = [tuple(d for d in listed if d != family.fine_tuned_on), (family.fine_tuned_on,)]
+    else:
+        stages = [listed]
+    return tuple(stage for stage in stages if stage)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [] if value is None else [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _metrics(entry: dict) -> dict:

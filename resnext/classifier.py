@@ -107,10 +107,27 @@ class Classifier:
         Raises:
             ImageError: An input is not a usable image.
         """
+        return self.analyze(images)[0]
+
+    @torch.inference_mode()
+    def analyze(self, images: ImageSource | Sequence[ImageSource] | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Classify in one forward pass and keep what the last-stage Grad-CAM needs.
+
+        Args:
+            images: As for :meth:`batch`.
+
+        Returns:
+            The probabilities (N, classes) and the last stage's feature maps (N, C, h, w), both
+            float32; pass a row of the features to :meth:`gradcam` to explain any class for free.
+
+        Raises:
+            ImageError: An input is not a usable image.
+        """
         x = self.batch(images)
         with self._lock:
-            logits = self._head(self.engine(x))
-        return torch.softmax(logits, dim=1)
+            features = self.engine(x)
+            logits = self._head(features)
+        return torch.softmax(logits, dim=1), features
 
     @overload
     def predict(self, images: ImageSource, topk: int = 5) -> list[Prediction]: ...
@@ -142,7 +159,8 @@ class Classifier:
         return [Prediction(int(i), self.labels[int(i)], float(p)) for p, i in zip(values, indices)]
 
     def gradcam(
-        self, image: ImageSource | torch.Tensor, class_index: int | None = None, layer: str = "layer4"
+        self, image: ImageSource | torch.Tensor, class_index: int | None = None, layer: str = "layer4",
+        features: torch.Tensor | None = None,
     ) -> np.ndarray:
         """Grad-CAM of one image over the crop the network saw.
 
@@ -150,6 +168,8 @@ class Classifier:
             image: A PIL image, file bytes, path or binary file, or a preprocessed (3, H, W) tensor.
             class_index: The class to explain; the top-1 class when None.
             layer: The stage to explain, ``layer1`` to ``layer4`` (the last, default).
+            features: This image's last-stage features (C, h, w) from :meth:`analyze`; with them
+                the last stage needs no forward pass.
 
         Returns:
             A float32 array (image_size, image_size) in [0, 1].
@@ -163,8 +183,11 @@ class Classifier:
         if class_index is not None and not 0 <= class_index < len(self.labels):
             raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(self.labels) - 1}.")
         x = self.batch(image)
+        if features is not None:
+            features = features[None] if features.dim() == 3 else features
         with self._lock:
-            features = self.engine(x) if layer == "layer4" or class_index is None else None
+            if features is None and (layer == "layer4" or class_index is None):
+                features = self.engine(x)
             if class_index is None:
                 class_index = int(self._head(features)[0].argmax())
             if layer == "layer4":

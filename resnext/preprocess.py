@@ -43,6 +43,9 @@ MAX_PIXELS_ENV = "RESNEXT_MAX_PIXELS"
 DEFAULT_MAX_PIXELS = 50_000_000
 # The resized image (short side 256) may not exceed this; only absurd aspect ratios reach it.
 _MAX_RESIZED_PIXELS = 20_000_000
+# Longest side / shortest side accepted when an image is opened: 300:1 keeps the short-side-256
+# resize under _MAX_RESIZED_PIXELS; a long panorama is 10:1.
+_MAX_ASPECT = 300
 _SUPPORTED = "JPEG, PNG, WebP, BMP, GIF or TIFF"
 
 ImageSource = Union[Image.Image, bytes, str, os.PathLike, BinaryIO]
@@ -83,7 +86,7 @@ def load_image(source: ImageSource, limit: int | None = None, name: str | None =
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as img:
-                _check_size(img, limit)
+                _check_size(img, limit, name)
                 return to_rgb(img)
     except ImageError:
         raise
@@ -206,15 +209,17 @@ def preprocess(image: ImageSource, variant: Variant | None = None) -> torch.Tens
     return transform(load_image(image))
 
 
-def _check_size(img: Image.Image, limit: int) -> None:
+def _check_size(img: Image.Image, limit: int, name: str) -> None:
     w, h = img.size
+    what = "The image" if name == "The file" else name
     if w < 1 or h < 1:
-        raise ImageError(f"The image has no pixels ({w}x{h}); use another image.")
+        raise ImageError(f"{what} has no pixels ({w}x{h}); use another image.")
     if w * h > limit:
         raise ImageError(
-            f"The image is {w}x{h} pixels, more than the limit of {limit / 1e6:.0f} megapixels; "
-            "use a smaller image."
+            f"{what} is {w}x{h} pixels, more than the limit of {limit / 1e6:.0f} megapixels; use a smaller image."
         )
+    if max(w, h) > _MAX_ASPECT * min(w, h):
+        raise ImageError(f"{what} is too elongated ({w}x{h}) to classify; crop it closer to the subject.")
 
 
 def _scale_to_l(img: Image.Image) -> Image.Image:

@@ -60,3 +60,20 @@ def served_app(tiny_env, isolated_env):
     print(f"streamlit healthy after {seconds:.2f} s")
     yield url
     stop_app(proc)
+
+
+@pytest.fixture
+def app(tiny_env):
+    """Classify in Streamlit's AppTest, run once, on the tiny variants, with empty caches."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import APP
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    yield at
+    st.cache_data.clear()
+    st.cache_resource.clear()

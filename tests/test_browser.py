@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, ROOT, settle as _settle, start_app, stop_app
+from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle as _settle, start_app, stop_app
 
 SCREENSHOTS = OUTPUT / "screenshots"
 
@@ -43,25 +43,51 @@ def _no_error(page):
     assert errors.count() == 0, errors.all_inner_texts()
 
 
+def _clipped_pills(page) -> list[str]:
+    """Labels of the sidebar's variant pills that do not fit their pill (cut with an ellipsis)."""
+    return page.locator("[data-testid='stSidebar'] button[data-variant='pills'] p").evaluate_all(
+        "ps => ps.filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent)")
+
+
+def _chart_for(page, name: str, count: int = 1, timeout: float = 120_000) -> None:
+    """Wait until ``count`` top-5 charts answer for the image ``name`` (their data-image), not a stale one."""
+    page.wait_for_function(
+        """([name, count]) => [...document.querySelectorAll('.top-k')]
+            .filter(e => e.dataset.image === name && e.getBoundingClientRect().height > 0).length >= count""",
+        arg=[name, count], timeout=timeout)
+
+
 def test_every_page_in_a_real_browser(served_app, page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(served_app)
     page.get_by_role("heading", name="Classify").wait_for(timeout=60_000)
-    page.locator("input[type='file']").set_input_files(str(ROOT / "assets" / "samples" / "chelsea.png"))
-    page.locator(".js-plotly-plot .bars").first.wait_for(timeout=120_000)
+    assert _clipped_pills(page) == []  # every variant's label whole, grouped by family
+
+    page.get_by_role("radio", name="Samples").click()
+    thumbnails = page.locator(".gallery button img")
+    thumbnails.first.wait_for(timeout=30_000)
+    boxes = [thumbnails.nth(i).bounding_box() for i in range(thumbnails.count())]
+    assert len(boxes) == 5 and len({(round(b["width"]), round(b["height"])) for b in boxes}) == 1
+    assert abs(boxes[0]["width"] - boxes[0]["height"]) < 1  # one shape, whatever the photos' shapes
+    page.locator(".gallery button[data-name='chelsea.png']").click()  # the thumbnail itself chooses it
+    _chart_for(page, "chelsea.png")
+    page.get_by_text("Working on chelsea.png").wait_for(timeout=30_000)
     page.get_by_text("Heatmap", exact=True).wait_for(timeout=120_000)
     _settle(page)
     _no_error(page)
-    assert page.locator(".js-plotly-plot .bars path").count() >= 5
+    assert page.locator(".gallery button[aria-pressed='true']").get_attribute("data-name") == "chelsea.png"
+    assert page.locator(".top-k [role='listitem']").count() == 5
     page.screenshot(path=str(SCREENSHOTS / "classify.png"), full_page=True)
 
     # Navigate as a user does (the sidebar), which keeps the session and so the image.
     page.locator("[data-testid='stSidebar'] a", has_text="Side by side").click()
     page.get_by_role("heading", name="Side by side").wait_for(timeout=60_000)
     page.get_by_text("Agreement", exact=True).wait_for(timeout=120_000)
+    _chart_for(page, "chelsea.png", count=3)
     _settle(page)
     _no_error(page)
-    assert page.locator(".js-plotly-plot").count() == 3
+    assert page.get_by_text("Working on chelsea.png").is_visible()
+    assert _clipped_pills(page) == []
     page.screenshot(path=str(SCREENSHOTS / "side_by_side.png"), full_page=True)
 
     page.locator("[data-testid='stSidebar'] a", has_text="Model comparison").click()
@@ -85,4 +111,8 @@ def test_comparison_page_with_the_real_metadata(real_metadata_app, page):
     _no_error(page)
     assert page.get_by_text("Page not found").count() == 0
     assert page.get_by_text("ig_resnext101_32x48d").count() >= 1
+    # Every row and column in view at 1400 px: the table has no scrolling of its own.
+    scroller = page.locator("[data-testid='stDataFrame'] .dvn-scroller").first
+    sizes = scroller.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]")
+    assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes
     page.screenshot(path=str(SCREENSHOTS / "comparison-real-metadata.png"))

@@ -99,3 +99,20 @@ def test_bad_input_is_an_image_error(tiny_env):
     clf = resnext.load_classifier("tiny_resnext14_2x2d")
     with pytest.raises(ImageError):
         clf.predict(b"not an image")
+
+
+def test_analyze_keeps_the_features_that_make_last_stage_gradcam_free(tiny_env, sample_paths):
+    clf = resnext.load_classifier("tiny_resnext14_2x2d")
+    _, x = clf.prepare(sample_paths[0])
+    probabilities, features = clf.analyze(x)
+    assert torch.equal(probabilities, clf.probabilities(x))
+    assert features.shape[:2] == (1, clf.model.fc.in_features)
+    calls = []
+    engine = clf.engine
+    clf.engine = lambda batch: calls.append(batch) or engine(batch)  # counts forward passes
+    for class_index in (probabilities[0].argmax().item(), 7):
+        with_features = clf.gradcam(x, class_index=class_index, features=features[0])
+        assert len(calls) == 0  # no forward pass for the last stage
+        without = clf.gradcam(x, class_index=class_index)
+        assert torch.allclose(torch.from_numpy(with_features), torch.from_numpy(without), atol=1e-6)
+        calls.clear()

@@ -5,7 +5,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
+APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "resnext_app").glob("*.py")),
             *sorted((ROOT / "resnext").glob("*.py"))]
 
 
@@ -36,6 +36,6 @@ def test_no_user_input_can_reach_a_shell_eval_or_pickle():
 
 
 def test_pages_take_no_paths_or_urls_from_the_user():
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "resnext_app").glob("*.py")]:
         source = path.read_text()
         assert "text_input" not in source and "text_area" not in source, path.name

@@ -47,9 +47,12 @@ async def _session(browser, url, images, deadline, latencies, errors):
             break
         start = time.monotonic()
         try:
+            # The uploader is replaced by a fresh one after each photo; the old one can linger a moment.
+            await page.wait_for_function("document.querySelectorAll(\"input[type='file']\").length === 1",
+                                         timeout=REQUEST_TIMEOUT_MS)
             await page.locator("input[type='file']").set_input_files(str(path))
             await page.get_by_text(f"{path.name} (320×240)").wait_for(timeout=REQUEST_TIMEOUT_MS)
-            await page.get_by_text("Grad-CAM:", exact=False).first.wait_for(timeout=REQUEST_TIMEOUT_MS)
+            await page.get_by_text(f"Heatmap of {path.name}:", exact=False).first.wait_for(timeout=REQUEST_TIMEOUT_MS)
             if await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
                 errors.append(f"{path.name}: an error in the page")
             else:

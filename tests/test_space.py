@@ -95,7 +95,7 @@ def test_upload_and_camera_are_classified_inside_a_cross_site_frame(space, frami
     page = browser_page
     frame, statuses = _open_framed(page, framing_page)
     frame.locator("input[type='file']").set_input_files(str(ROOT / "assets" / "samples" / "chelsea.png"))
-    frame.locator(".js-plotly-plot .bars").first.wait_for(timeout=120_000)
+    frame.locator(".top-k [role='listitem']").first.wait_for(timeout=120_000)
     frame.get_by_text("chelsea.png", exact=False).first.wait_for(timeout=60_000)
     assert statuses and all(200 <= s < 300 for s in statuses), statuses
 
@@ -106,7 +106,7 @@ def test_upload_and_camera_are_classified_inside_a_cross_site_frame(space, frami
                           timeout=60_000)
     frame.get_by_role("button", name="Take Photo").click(timeout=60_000)
     frame.get_by_text("webcam.jpg", exact=False).first.wait_for(timeout=120_000)
-    frame.locator(".js-plotly-plot .bars").first.wait_for(timeout=120_000)
+    frame.locator(".top-k [role='listitem']").first.wait_for(timeout=120_000)
     settle(frame)
     assert len(statuses) >= 2 and all(200 <= s < 300 for s in statuses), statuses
     assert frame.locator("[data-testid='stAlertContentError']").count() == 0
@@ -123,4 +123,4 @@ def test_without_the_image_settings_the_framed_upload_is_refused(space, framing_
         frame.locator("input[type='file']").set_input_files(str(ROOT / "assets" / "samples" / "chelsea.png"))
     page.wait_for_timeout(3000)
     assert statuses and statuses[0] == 403, statuses
-    assert frame.locator(".js-plotly-plot .bars").count() == 0
+    assert frame.locator(".top-k").count() == 0

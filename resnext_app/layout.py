@@ -7,6 +7,10 @@ import streamlit as st
 import resnext
 from resnext.errors import ResNeXtError
 
+from . import timing
+
+# Wide enough for a variant picker's whole labels ("resnext101_32x16d · 84.2% top-1 · 777.5 MB").
+SIDEBAR_PX = 360
 # (script, label, icon). Streamlit serves pages/NAME.py at /NAME, so deep links always work.
 PAGES = (
     ("app.py", "Classify", ":material/image_search:"),
@@ -22,7 +26,9 @@ def page(title: str, caption: str | None = None) -> None:
         title: The page's title, as in :data:`PAGES`.
         caption: One line under the title.
     """
-    st.set_page_config(page_title=f"{title} · ResNeXt Explorer", page_icon=":material/image_search:", layout="wide")
+    timing.start()
+    st.set_page_config(page_title=f"{title} · ResNeXt Explorer", page_icon=":material/image_search:", layout="wide",
+                       initial_sidebar_state=SIDEBAR_PX)
     with st.sidebar:
         for script, label, icon in PAGES:
             st.page_link(script, label=label, icon=icon)

@@ -1,49 +1,81 @@
-"""Plotly figures: top-k bars, accuracy against cost with the Pareto front, families compared."""
+"""Charts: top-k bars (HTML), accuracy against cost with the Pareto front and families compared (Plotly)."""
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+from html import escape
 from typing import Sequence
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from PIL import Image
 
 from resnext.compare import pareto_front
 
 FAMILY_COLORS = {"SSL": "#4C78A8", "SWSL": "#F58518", "IG": "#54A24B"}
+BAR_COLOR = "#4C78A8"
 
 
-def top_bars(labels: Sequence[str], probabilities: Sequence[float], title: str | None = None) -> go.Figure:
-    """Horizontal bars of a top-k answer, the most likely on top, labelled in percent."""
-    percents = [100 * p for p in probabilities]
-    fig = go.Figure(
-        go.Bar(
-            x=percents[::-1],
-            y=[_short(label) for label in labels][::-1],
-            orientation="h",
-            text=[f"{p:.1f}%" for p in percents[::-1]],
-            textposition="auto",
-            hovertext=list(labels)[::-1],
-            hovertemplate="%{hovertext}: %{x:.2f}%<extra></extra>",
-            marker_color="#4C78A8",
+def top_bars(labels: Sequence[str], probabilities: Sequence[float], image: str | None = None) -> str:
+    """A top-k answer as HTML bars for ``st.html``: the most likely first, each label in full on hover.
+
+    Plain HTML and CSS, no JavaScript: the browser draws it at once, where a Plotly figure keeps
+    the page busy for a few hundred milliseconds on a two-core machine, delaying what follows.
+
+    Args:
+        labels: Class names, most likely first.
+        probabilities: Their probabilities.
+        image: The image's name, kept as ``data-image`` so a test can tell this answer from the last.
+
+    Returns:
+        The HTML.
+    """
+    rows = []
+    for label, p in zip(labels, probabilities):
+        pct = 100 * p
+        rows.append(
+            f'<div role="listitem" title="{escape(label)}: {pct:.2f}%" style="display:grid; align-items:center; '
+            'grid-template-columns:minmax(6rem, 40%) 1fr 3.5rem; gap:0.5rem; margin:0.35rem 0">'
+            f'<span style="overflow:hidden; text-overflow:ellipsis; white-space:nowrap">{escape(label)}</span>'
+            '<span style="height:1.3rem; border-radius:0.25rem; background:rgba(128, 128, 128, 0.15)">'
+            f'<span style="display:block; height:100%; width:{pct:.2f}%; border-radius:0.25rem; '
+            f'background:{BAR_COLOR}"></span></span>'
+            f'<span style="text-align:right; font-variant-numeric:tabular-nums">{pct:.1f}%</span></div>'
         )
-    )
-    fig.update_layout(
-        title=title,
-        xaxis=dict(range=[0, 100], ticksuffix="%", title=None),
-        yaxis=dict(title=None, automargin=True),
-        height=60 + 38 * len(labels),
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-    )
-    return fig
+    return (f'<div class="top-k" role="list" aria-label="Top-{len(rows)} classes" data-image="{escape(image or "")}">'
+            + "".join(rows) + "</div>")
+
+
+def picture(image: Image.Image, caption: str, alt: str) -> str:
+    """A small picture (a heatmap) as HTML for ``st.html``, its JPEG inside the page.
+
+    ``st.image`` sends a link the browser then fetches from the server, which is busy finishing
+    the run; inline, the picture arrives with the page and shows at once.
+
+    Args:
+        image: The picture (a few hundred pixels across).
+        caption: Shown under it.
+        alt: Its text alternative.
+
+    Returns:
+        The HTML.
+    """
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="JPEG", quality=90)
+    src = "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+    return (f'<figure style="margin:0"><img src="{src}" alt="{escape(alt)}" style="width:100%; display:block">'
+            f'<figcaption style="text-align:center; font-size:0.875rem; opacity:0.6; margin-top:0.25rem">'
+            f"{escape(caption)}</figcaption></figure>")
 
 
 def accuracy_vs_cost(df: pd.DataFrame, cost: str, metric: str = "top1") -> go.Figure:
     """Accuracy against FLOPs or parameters: bubbles sized by file size, coloured by family.
 
     Args:
-        df: :func:`ui.tables.catalog_frame` rows.
+        df: :func:`resnext_app.tables.catalog_frame` rows.
         cost: ``"gflops"`` or ``"params_m"``.
         metric: ``"top1"`` or ``"top5"``.
     """
@@ -90,6 +122,3 @@ def _log_ticks(low: float, high: float) -> list[float]:
              for m in (1, 2, 5)]
     return [t for t in ticks if low / 1.5 <= t <= high * 1.5]
 
-
-def _short(label: str, width: int = 28) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"

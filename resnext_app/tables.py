@@ -9,18 +9,18 @@ from typing import Sequence
 import pandas as pd
 
 import resnext
+from resnext.catalog import format_bytes
 from resnext.compare import js_divergence, map_correlation, topk_overlap
 
 CATALOG_COLUMNS = {
     "family": "Family",
     "id": "Model",
-    "architecture": "Architecture",
     "top1": "Top-1 %",
     "top5": "Top-5 %",
     "parameters": "Parameters",
     "flops": "FLOPs",
     "file_size": "File size",
-    "training_data": "Training data",
+    "training_path": "Training data",
     "epochs": "Epochs",
     "gpus": "GPUs",
 }
@@ -32,15 +32,25 @@ def catalog_frame() -> pd.DataFrame:
     Returns:
         Columns as in :data:`CATALOG_COLUMNS` (raw names) plus ``gflops``, ``params_m`` and ``size_mb``.
     """
-    rows = [
-        {**{k: getattr(v, k) for k in CATALOG_COLUMNS}, "training_data": " → ".join(reversed(v.training_data))}
-        for v in resnext.list_variants()
-    ]
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame([{k: getattr(v, k) for k in (*CATALOG_COLUMNS, "architecture")} for v in resnext.list_variants()])
+    for column in ("top1", "top5", "parameters", "flops", "file_size", "epochs", "gpus"):
+        df[column] = pd.to_numeric(df[column], errors="coerce")  # None → NaN, shown as "—"
     df["gflops"] = df["flops"] / 1e9
     df["params_m"] = df["parameters"] / 1e6
     df["size_mb"] = df["file_size"] / 1e6
     return df
+
+
+def readable(table: pd.DataFrame):
+    """The catalog table for people: figures rounded and in units, a missing one as "—".
+
+    Returns a pandas Styler: the cells show the formatted text, while sorting still uses the numbers.
+    """
+    formats = {
+        "Top-1 %": "{:.2f}", "Top-5 %": "{:.2f}", "Parameters": lambda n: f"{n / 1e6:.1f} M",
+        "FLOPs": lambda n: f"{n / 1e9:.2f} G", "File size": format_bytes, "Epochs": "{:.0f}", "GPUs": "{:.0f}",
+    }
+    return table.style.format({k: f for k, f in formats.items() if k in table}, na_rep="—")
 
 
 def predictions_frame(predictions: Sequence[resnext.Prediction]) -> pd.DataFrame:
@@ -71,7 +81,7 @@ def agreement_pairs(answers: dict, cams: dict) -> pd.DataFrame:
     """Pairwise agreement of several models on one image.
 
     Args:
-        answers: Variant id → ``ui.models.Answer``.
+        answers: Variant id → ``resnext_app.models.Answer``.
         cams: Variant id → its Grad-CAM map (of its own top-1 class).
 
     Returns:

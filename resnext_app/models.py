@@ -1,0 +1,134 @@
+"""Loaded models and cached results, shared by every session of this server process.
+
+Models live in one :class:`resnext.cache.ModelCache` held by ``st.cache_resource``. An image is
+decoded once (:func:`decoded`, kept for the few most recent images); its crop is cached per
+preprocessing (:func:`crop`), which most variants share; a classification is cached per (image,
+variant, precision) with the last-stage features, so the last-stage heatmap of any class costs
+no second pass. Cached functions take the image's digest as their key and its bytes or pixels
+as unhashed arguments, so no call hashes a 12 MP photo.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+import torch
+from PIL import Image
+
+import resnext
+from resnext.cache import ModelCache, budget_from_env
+from resnext.catalog import format_bytes
+from resnext.preprocess import Transform
+
+from . import timing
+
+
+@st.cache_resource(show_spinner=False)
+def model_cache() -> ModelCache:
+    """The process-wide model cache, bounded by ``RESNEXT_MAX_MODEL_GB``."""
+    return ModelCache(budget_from_env())
+
+
+def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier":
+    """Return a loaded classifier, with a progress bar for a download and a spinner for the load.
+
+    Raises:
+        ResNeXtError: The variant does not fit, cannot be downloaded, or cannot be loaded.
+    """
+    from resnext.weights import is_cached
+
+    cache = model_cache()
+    variant = resnext.get_variant(variant_id)
+    if cache.is_loaded(variant.id, precision):
+        return cache.get(variant.id, precision)
+    cache.check_fits(variant, precision)
+    bar = None
+    if not is_cached(variant):
+        label = f"Downloading {variant.id} weights ({variant.size_label}), once for this server"
+        bar = st.progress(0.0, text=label)
+
+        def progress(done: int, total: int | None) -> None:
+            fraction = done / total if total else 0.0
+            bar.progress(min(fraction, 1.0), text=f"{label}: {format_bytes(done)}")
+    else:
+        progress = None
+    try:
+        with st.spinner(f"Loading {variant.id}…"), timing.stage("model load"):
+            return cache.get(variant.id, precision, progress=progress)
+    finally:
+        if bar is not None:
+            bar.empty()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def decoded(digest: str, _data: bytes, _name: str) -> Image.Image:
+    """The RGB picture of a file, decoded once for every page and session that uses it (never modified).
+
+    Raises:
+        ImageError: The file is not a usable image; the message names it.
+    """
+    return resnext.load_image(_data, name=_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def crop(digest: str, transform: Transform, _data: bytes, _name: str) -> np.ndarray:
+    """The (H, W, 3) uint8 centre crop a preprocessing makes of an image.
+
+    Raises:
+        ImageError: The file is not a usable image.
+    """
+    image = decoded(digest, _data, _name)
+    with timing.stage("resize"):
+        return np.asarray(transform.crop(image))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A classification of one image by one variant."""
+
+    probabilities: np.ndarray  # (classes,) float32
+    top: list  # list[resnext.Prediction], most likely first
+    crop: np.ndarray  # the (H, W, 3) uint8 crop the network saw
+    features: np.ndarray  # the last stage's (C, h, w) feature maps, for Grad-CAM on it
+    seconds: float  # the network's time when it was computed
+
+
+def classify(image, variant_id: str, precision: str = "fp32", topk: int = 5) -> Answer:
+    """Classify the current image (a :class:`resnext_app.images.CurrentImage`), cached.
+
+    Raises:
+        ResNeXtError: The image is unusable or the model cannot be had.
+    """
+    transform = Transform.for_variant(resnext.get_variant(variant_id))
+    pixels = crop(image.digest, transform, image.data, image.name)
+    return _classify(image.digest, variant_id, precision, topk, pixels)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _classify(digest: str, variant_id: str, precision: str, topk: int, _pixels: np.ndarray) -> Answer:
+    clf = classifier(variant_id, precision)
+    start = time.perf_counter()
+    with timing.stage("network"):
+        probabilities, features = clf.analyze(clf.transform.to_tensor(_pixels))
+    seconds = time.perf_counter() - start
+    return Answer(probabilities[0].numpy(), clf.top(probabilities[0], topk), _pixels, features[0].numpy(), seconds)
+
+
+def gradcam(image, answer: Answer, variant_id: str, precision: str, class_index: int, layer: str) -> np.ndarray:
+    """Grad-CAM of one class on one stage (cached); the last stage reuses the answer's features.
+
+    Raises:
+        ResNeXtError: The model cannot be had.
+    """
+    return _gradcam(image.digest, variant_id, precision, class_index, layer, answer)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _gradcam(digest: str, variant_id: str, precision: str, class_index: int, layer: str, _answer: Answer) -> np.ndarray:
+    clf = classifier(variant_id, precision)
+    features = torch.from_numpy(_answer.features) if layer == "layer4" else None
+    with timing.stage("Grad-CAM"):
+        return clf.gradcam(clf.transform.to_tensor(_answer.crop), class_index=class_index, layer=layer, features=features)

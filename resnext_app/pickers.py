@@ -1,0 +1,120 @@
+"""Choosing variants and showing what is known of them: pickers grouped by family, the model card."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+import resnext
+from resnext.catalog import Variant, families
+from resnext.catalog import format_optional as _num
+
+DEFAULT_VARIANT = "swsl_resnext50_32x4d"
+
+
+def variant_label(v: Variant) -> str:
+    """How a variant appears in a picker under its family: architecture, accuracy, size."""
+    return f"{v.architecture} · {_num(v.top1, '{:.1f}%')} top-1 · {v.size_label}"
+
+
+def family_label(name: str) -> str:
+    """A family's heading, e.g. ``'SSL: semi-supervised (YFCC-100M → ImageNet)'``."""
+    family = families().get(name)
+    return f"{name}: {family.title[0].lower()}{family.title[1:]}" if family else name
+
+
+def variant_picker(key: str, default: str = DEFAULT_VARIANT) -> Variant:
+    """Pick one variant: every variant a pill, grouped by family, each label whole.
+
+    Args:
+        key: Where the choice is kept in the session (one pill group per family under it).
+        default: The variant chosen at first.
+
+    Returns:
+        The chosen variant.
+    """
+    groups, by_id = _groups()
+    if st.session_state.get(key) not in by_id:
+        st.session_state[key] = default if default in by_id else next(iter(by_id))
+    chosen = st.session_state[key]
+    for family, ids in groups.items():
+        group_key = f"{key}__{family}"
+        st.session_state[group_key] = chosen if chosen in ids else None  # the choice is one, across groups
+        st.pills(family_label(family), ids, format_func=lambda i: variant_label(by_id[i]), key=group_key,
+                 on_change=_pick_one, args=(key, group_key))
+    return by_id[chosen]
+
+
+def variants_picker(key: str, defaults: Sequence[str], most: int = 4) -> list[Variant]:
+    """Pick up to ``most`` variants: pills grouped by family, each label whole.
+
+    Args:
+        key: Where the choice is kept in the session.
+        defaults: The variants chosen at first (unknown ids are skipped).
+        most: The most variants that may be chosen at once.
+
+    Returns:
+        The chosen variants, in the order they were chosen.
+    """
+    groups, by_id = _groups()
+    if key not in st.session_state:
+        st.session_state[key] = [i for i in defaults if i in by_id]
+    chosen = [i for i in st.session_state[key] if i in by_id]
+    for family, ids in groups.items():
+        group_key = f"{key}__{family}"
+        st.session_state[group_key] = [i for i in chosen if i in ids]
+        st.pills(family_label(family), ids, selection_mode="multi", format_func=lambda i: variant_label(by_id[i]),
+                     key=group_key, on_change=_pick_many, args=(key, group_key, ids, most))
+    if st.session_state.pop(f"{key}__full", False):
+        st.toast(f"At most {most} models side by side: remove one to add another.", icon=":material/info:")
+    return [by_id[i] for i in chosen]
+
+
+def precision_picker(key: str) -> str:
+    """The fp32 / bf16 choice; bf16 is labelled approximate."""
+    fast = st.toggle("Fast mode (bfloat16, approximate)", key=key,
+                     help="Runs the network in bfloat16: faster on recent CPUs, probabilities differ slightly.")
+    return "bf16" if fast else "fp32"
+
+
+def model_card(v: Variant) -> None:
+    """The variant's figures from the model-index, how it was trained, and the licence of its weights."""
+    cols = st.columns(5)
+    cols[0].metric("Top-1", _num(v.top1, "{:.2f}%"))
+    cols[1].metric("Top-5", _num(v.top5, "{:.2f}%"))
+    cols[2].metric("Parameters", _num(v.parameters and v.parameters / 1e6, "{:.1f} M"))
+    cols[3].metric("FLOPs", _num(v.flops and v.flops / 1e9, "{:.1f} G"))
+    cols[4].metric("File size", v.size_label)
+    paper = f"[{v.paper_title}]({v.paper_url})" if v.paper_url else (v.paper_title or "—")
+    st.caption(
+        f"**{v.id}** · training data: {v.training_path} · epochs: {_num(v.epochs, '{}')} · "
+        f"GPUs: {_num(v.gpus, '{}')} · paper: {paper}  \n"
+        f"Weights licence: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else "")
+    )
+
+
+def _groups() -> tuple[dict[str, list[str]], dict[str, Variant]]:
+    """Variant ids by family in catalog order, and the variants by id."""
+    groups: dict[str, list[str]] = {}
+    by_id = {}
+    for v in resnext.list_variants():
+        groups.setdefault(v.family, []).append(v.id)
+        by_id[v.id] = v
+    return groups, by_id
+
+
+def _pick_one(key: str, group_key: str) -> None:
+    # Clicking the chosen pill again would leave nothing chosen: keep it (the run re-selects it).
+    if st.session_state[group_key] is not None:
+        st.session_state[key] = st.session_state[group_key]
+
+
+def _pick_many(key: str, group_key: str, ids: list[str], most: int) -> None:
+    before = st.session_state[key]
+    picked = st.session_state[group_key]
+    merged = [i for i in before if i not in ids or i in picked] + [i for i in picked if i not in before]
+    if len(merged) > most:
+        st.session_state[f"{key}__full"] = True
+        return
+    st.session_state[key] = merged
