@@ -23,6 +23,7 @@ import torch
 
 import resnext
 from benchmarks.machine import describe, peak_flops
+from resnext.cost import multiply_adds
 from resnext.catalog import ASSETS_DIR
 
 MODES = (("torch", "fp32"), ("openvino", "fp32"), ("torch", "bf16"), ("openvino", "bf16"))
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         reference = timm.create_model(v.timm_name, pretrained=False).eval()
         path = save_checkpoint(random_state_dict(reference, 0), workdir, vid)
         transform = create_transform(**resolve_data_config({}, model=reference))
-        flops = 2 * count_macs(vid)
+        flops = 2 * multiply_adds(v)
         print(f"\n## {vid}  ({v.parameters / 1e6:.1f} M parameters, {flops / 1e9:.2f} GFLOP per image counted "
               f"= 2 x multiply-adds; the model-index says {v.flops / 1e9:.2f} G)\n")
         print("| batch | pipeline | median ms | p10–p90 ms | vs timm | target | GFLOP/s | % of fp32 peak "
@@ -131,26 +132,6 @@ def timed(pipelines: dict, warmup: int, repeats: int) -> dict[object, list[float
             fn()
             times[name].append((time.perf_counter() - start) * 1000)
     return times
-
-
-def count_macs(vid: str) -> int:
-    """Multiply-adds of one 224x224 forward pass, counted on the meta device."""
-    model = resnext.build_model(vid, device="meta")
-    total = 0
-
-    def hook(module, inputs, output):
-        nonlocal total
-        if isinstance(module, torch.nn.Conv2d):
-            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
-            total += output.numel() * k
-        elif isinstance(module, torch.nn.Linear):
-            total += output.numel() * module.in_features
-
-    for m in model.modules():
-        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
-            m.register_forward_hook(hook)
-    model(torch.zeros(1, 3, 224, 224, device="meta"))
-    return total
 
 
 def _agreement(exact: torch.Tensor, probs: torch.Tensor) -> str:

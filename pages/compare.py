@@ -7,7 +7,7 @@ from resnext_app.feedback import guard
 from resnext_app.layout import page
 
 page("Model comparison", "From the published model-index metadata alone: ImageNet-1k validation accuracy, "
-     "FLOPs per 224×224 image, parameters and checkpoint size.")
+     "compute per image (counted from the architecture), parameters and checkpoint size.")
 
 with guard():
     df = tables.catalog_frame()
@@ -15,7 +15,7 @@ with guard():
 f1, f2, f3 = st.columns([2, 2, 1])
 families = f1.multiselect("Families", sorted(df["family"].unique()), default=sorted(df["family"].unique()),
                           key="cmp_families")
-architectures = f2.multiselect("Architectures", list(dict.fromkeys(df.sort_values("flops")["architecture"])),
+architectures = f2.multiselect("Architectures", list(dict.fromkeys(df.sort_values("macs")["architecture"])),
                                key="cmp_architectures", placeholder="All")
 metric = f3.radio("Accuracy", ["top1", "top5"], format_func=lambda m: m.replace("top", "Top-"),
                   horizontal=True, key="cmp_metric")
@@ -27,13 +27,19 @@ if view.empty:
     st.stop()
 
 table = view[list(tables.CATALOG_COLUMNS)].rename(columns=tables.CATALOG_COLUMNS)
-st.dataframe(tables.readable(table), hide_index=True, width="stretch", height="content")
+# The id names the family (ssl_, swsl_, ig_) and the filter above chooses it: the CSV keeps the column, the screen
+# leaves it out so that every other column fits.
+st.dataframe(tables.readable(table.drop(columns="Family")), hide_index=True, width="stretch", height="content",
+             placeholder="—")
+st.caption("Top-1, Top-5: ImageNet-1k validation accuracy (%). GMACs: billions of multiply-adds, counted from each network as built here for one forward pass at its "
+           "input size (convolutions and classifier; one multiply-add is two FLOPs). GFLOPs (index): the model-index "
+           "figure, whose convention is not stated; resnext50_32x4d's 5.47 is neither its 4.23 GMACs nor twice them.")
 st.download_button("Table (CSV)", table.to_csv(index=False), "resnext-variants.csv", "text/csv")
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Accuracy vs FLOPs")
-    st.plotly_chart(charts.accuracy_vs_cost(view, "gflops", metric), width="stretch", key="vs_flops")
+    st.subheader("Accuracy vs compute")
+    st.plotly_chart(charts.accuracy_vs_cost(view, "gmacs", metric), width="stretch", key="vs_flops")
 with right:
     st.subheader("Accuracy vs parameters")
     st.plotly_chart(charts.accuracy_vs_cost(view, "params_m", metric), width="stretch", key="vs_params")

@@ -6,20 +6,10 @@ import torch
 from torchvision.models.resnet import Bottleneck, ResNet
 
 from .catalog import Variant, get_variant
+from .cost import BLOCKS_PER_DEPTH
 from .errors import CatalogError
 
 __all__ = ["BLOCKS_PER_DEPTH", "build_model"]
-
-# Bottleneck blocks per stage for each depth (depth = 3 * blocks + 2), as in the ResNet paper;
-# 14 and 26 exist for the small test and fine-tuning networks.
-BLOCKS_PER_DEPTH: dict[int, tuple[int, int, int, int]] = {
-    14: (1, 1, 1, 1),
-    26: (2, 2, 2, 2),
-    50: (3, 4, 6, 3),
-    101: (3, 4, 23, 3),
-    152: (3, 8, 36, 3),
-}
-
 
 def build_model(variant: str | Variant, device: str | torch.device = "meta") -> ResNet:
     """Build a variant's network without pretrained weights.

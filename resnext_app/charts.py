@@ -8,6 +8,7 @@ import math
 from html import escape
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -15,7 +16,8 @@ from PIL import Image
 
 from resnext.compare import pareto_front
 
-FAMILY_COLORS = {"SSL": "#4C78A8", "SWSL": "#F58518", "IG": "#54A24B"}
+FAMILY_COLORS = {"SSL": "#4C78A8", "SWSL": "#F58518", "IG": "#54A24B", "Supervised V1": "#9D9D9D",
+                 "Supervised V2": "#5E5E5E"}
 BAR_COLOR = "#4C78A8"
 
 
@@ -76,10 +78,10 @@ def accuracy_vs_cost(df: pd.DataFrame, cost: str, metric: str = "top1") -> go.Fi
 
     Args:
         df: :func:`resnext_app.tables.catalog_frame` rows.
-        cost: ``"gflops"`` or ``"params_m"``.
+        cost: ``"gmacs"`` (counted multiply-adds) or ``"params_m"``.
         metric: ``"top1"`` or ``"top5"``.
     """
-    axis = {"gflops": "GFLOPs per 224×224 image", "params_m": "Parameters (millions)"}[cost]
+    axis = {"gmacs": "Multiply-adds per image, counted (G)", "params_m": "Parameters (millions)"}[cost]
     known = df.dropna(subset=[cost, metric])
     pareto = known[pareto_front(known[cost], known[metric])].sort_values(cost)
     fig = px.scatter(
@@ -104,7 +106,7 @@ def families_at_equal_architecture(df: pd.DataFrame, metric: str = "top1") -> go
     fig = px.bar(
         df.dropna(subset=[metric]), x="architecture", y=metric, color="family", barmode="group",
         color_discrete_map=FAMILY_COLORS, text_auto=".2f",
-        category_orders={"architecture": list(dict.fromkeys(df.sort_values("flops")["architecture"]))},
+        category_orders={"architecture": list(dict.fromkeys(df.sort_values("macs")["architecture"]))},
         labels={"architecture": "", metric: f"ImageNet {metric.replace('top', 'top-')} (%)"},
     )
     low, high = df[metric].min(), df[metric].max()
@@ -122,3 +124,41 @@ def _log_ticks(low: float, high: float) -> list[float]:
              for m in (1, 2, 5)]
     return [t for t in ticks if low / 1.5 <= t <= high * 1.5]
 
+
+
+def beyond_imagenet(long: pd.DataFrame, dataset: str, metric: str = "top1") -> go.Figure:
+    """Accuracy on one data set against ImageNet-1k accuracy, one point per model, with the line the
+    supervised baselines draw: a model above it is more robust than its ImageNet score predicts.
+
+    Args:
+        long: :func:`resnext_app.tables.measurements_frame` rows.
+        dataset: The data set's key, e.g. ``"imagenet-r"``.
+        metric: ``"top1"`` or ``"top5"``.
+    """
+    on = long[long["dataset"] == dataset].set_index("model")[metric]
+    base = long[long["dataset"] == "imagenet"].set_index("model")
+    df = base[["family", "architecture"]].assign(imagenet=base[metric], other=on).dropna().reset_index()
+    title = long.loc[long["dataset"] == dataset, "dataset_title"].iloc[0]
+    label = metric.replace("top", "top-")
+    fig = px.scatter(df, x="imagenet", y="other", color="family", hover_name="model", color_discrete_map=FAMILY_COLORS,
+                     labels={"imagenet": f"ImageNet-1k {label} (%)", "other": f"{title} {label} (%)"})
+    fig.update_traces(marker_size=12)
+    supervised = df[df["family"].str.startswith("Supervised")]
+    if len(supervised) >= 2:
+        slope, intercept = np.polyfit(supervised["imagenet"], supervised["other"], 1)
+        xs = np.array([df["imagenet"].min() - 0.5, df["imagenet"].max() + 0.5])
+        fig.add_trace(go.Scatter(x=xs, y=slope * xs + intercept, mode="lines", name="Supervised trend",
+                                 line=dict(color="grey", dash="dash"), hoverinfo="skip"))
+    fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
+    return fig
+
+
+def training_compared(long: pd.DataFrame, architecture: str, metric: str = "top1") -> go.Figure:
+    """For one architecture, each way of training it (families and baselines) on every data set."""
+    df = long[long["architecture"] == architecture]
+    order = list(dict.fromkeys(df.sort_values("family", key=lambda f: ~f.str.startswith("Supervised"))["family"]))
+    fig = px.bar(df, x="dataset_title", y=metric, color="family", barmode="group", color_discrete_map=FAMILY_COLORS,
+                 category_orders={"family": order, "dataset_title": list(dict.fromkeys(long["dataset_title"]))},
+                 text_auto=".1f", labels={"dataset_title": "", metric: f"{metric.replace('top', 'top-')} (%)"})
+    fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
+    return fig

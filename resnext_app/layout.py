@@ -16,6 +16,7 @@ PAGES = (
     ("app.py", "Classify", ":material/image_search:"),
     ("pages/side_by_side.py", "Side by side", ":material/view_column:"),
     ("pages/compare.py", "Model comparison", ":material/leaderboard:"),
+    ("pages/robustness.py", "What the extra data buys", ":material/shield:"),
 )
 
 

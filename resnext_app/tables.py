@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from itertools import combinations
 from typing import Sequence
 
@@ -15,10 +16,11 @@ from resnext.compare import js_divergence, map_correlation, topk_overlap
 CATALOG_COLUMNS = {
     "family": "Family",
     "id": "Model",
-    "top1": "Top-1 %",
-    "top5": "Top-5 %",
-    "parameters": "Parameters",
-    "flops": "FLOPs",
+    "top1": "Top-1",
+    "top5": "Top-5",
+    "params_m": "Params (M)",
+    "gmacs": "GMACs",
+    "gflops": "GFLOPs (index)",
     "file_size": "File size",
     "training_path": "Training data",
     "epochs": "Epochs",
@@ -30,11 +32,20 @@ def catalog_frame() -> pd.DataFrame:
     """All variants as a table, one row each, with numeric columns left numeric.
 
     Returns:
-        Columns as in :data:`CATALOG_COLUMNS` (raw names) plus ``gflops``, ``params_m`` and ``size_mb``.
+        The variants' figures (``parameters``, ``flops``, ``file_size``, …), ``macs`` counted by
+        :mod:`resnext.cost`, and the same in display units: ``params_m``, ``gmacs``, ``gflops``,
+        ``size_mb``; :data:`CATALOG_COLUMNS` names the ones the table shows.
     """
-    df = pd.DataFrame([{k: getattr(v, k) for k in (*CATALOG_COLUMNS, "architecture")} for v in resnext.list_variants()])
+    from resnext.cost import multiply_adds
+
+    variants = resnext.list_variants()
+    raw = ("family", "id", "architecture", "top1", "top5", "parameters", "flops", "file_size", "training_path",
+           "epochs", "gpus")
+    df = pd.DataFrame([{k: getattr(v, k) for k in raw} for v in variants])
+    df["macs"] = [multiply_adds(v) for v in variants]
     for column in ("top1", "top5", "parameters", "flops", "file_size", "epochs", "gpus"):
         df[column] = pd.to_numeric(df[column], errors="coerce")  # None → NaN, shown as "—"
+    df["gmacs"] = df["macs"] / 1e9
     df["gflops"] = df["flops"] / 1e9
     df["params_m"] = df["parameters"] / 1e6
     df["size_mb"] = df["file_size"] / 1e6
@@ -47,8 +58,8 @@ def readable(table: pd.DataFrame):
     Returns a pandas Styler: the cells show the formatted text, while sorting still uses the numbers.
     """
     formats = {
-        "Top-1 %": "{:.2f}", "Top-5 %": "{:.2f}", "Parameters": lambda n: f"{n / 1e6:.1f} M",
-        "FLOPs": lambda n: f"{n / 1e9:.2f} G", "File size": format_bytes, "Epochs": "{:.0f}", "GPUs": "{:.0f}",
+        "Top-1": "{:.2f}", "Top-5": "{:.2f}", "Params (M)": "{:.1f}", "GMACs": "{:.2f}",
+        "GFLOPs (index)": "{:.2f}", "File size": format_bytes, "Epochs": "{:.0f}", "GPUs": "{:.0f}",
     }
     return table.style.format({k: f for k, f in formats.items() if k in table}, na_rep="—")
 
@@ -99,3 +110,88 @@ def agreement_pairs(answers: dict, cams: dict) -> pd.DataFrame:
             "heatmap correlation": None if corr is None else round(corr, 3),
         })
     return pd.DataFrame(rows)
+
+
+def measurements_frame() -> pd.DataFrame:
+    """timm's measurements, one row per (model, data set), with the data set's title.
+
+    Every catalog variant appears; one that timm never evaluated has no rows and shows as "—"
+    in :func:`robustness_table`.
+    """
+    from resnext import references
+
+    sets = references.datasets()
+    df = pd.DataFrame([vars(m) for m in references.measurements()])
+    df["dataset_title"] = df["dataset"].map({d.key: d.title for d in sets})
+    df["dataset_short"] = df["dataset"].map({d.key: d.short for d in sets})
+    return df
+
+
+def robustness_table(long: pd.DataFrame, metric: str = "top1") -> pd.DataFrame:
+    """Models as rows, data sets as columns headed by their short names, in the order of
+    :func:`resnext.references.datasets`.
+
+    Args:
+        long: :func:`measurements_frame` rows.
+        metric: ``"top1"`` or ``"top5"``.
+
+    Returns:
+        Columns Family, Model, then one per data set title; a missing figure is NaN.
+    """
+    from resnext import references
+
+    order = [d.short for d in references.datasets()]
+    wide = long.pivot_table(index=["family", "model"], columns="dataset_short", values=metric, sort=False)
+    wide = wide.reindex(columns=order).reset_index()
+    known = set(wide["model"])
+    missing = [{"family": v.family, "model": v.id} for v in resnext.list_variants() if v.id not in known]
+    wide = pd.concat([wide, pd.DataFrame(missing)], ignore_index=True)
+    variants = resnext.list_variants()
+    families = [*sorted({f for f in wide["family"] if f.startswith("Supervised")}), *dict.fromkeys(v.family for v in variants)]
+    position = {v.id: i for i, v in enumerate(variants)}  # catalog order: by family, then size
+
+    def order(row) -> tuple:
+        return families.index(row["family"]), position.get(row["model"], 0), _architecture_size(row["model"])
+
+    wide = wide.iloc[sorted(range(len(wide)), key=lambda i: order(wide.iloc[i]))]
+    return wide.rename(columns={"family": "Family", "model": "Model"}).reset_index(drop=True)
+
+
+def architectures_trained_ways(long: pd.DataFrame, at_least: int = 3) -> list[str]:
+    """Architectures measured after at least ``at_least`` ways of training, smallest first."""
+    ways = long.groupby("architecture")["family"].nunique()
+    return sorted((a for a, n in ways.items() if n >= at_least), key=_architecture_size)
+
+
+def _architecture_size(architecture: str) -> tuple[int, ...]:
+    """``resnext101_32x8d`` (or an id or timm name holding it) → (101, 32, 8): depth, cardinality, width."""
+    match = re.search(r"resnext(\d+)_(\d+)x(\d+)d", architecture)
+    return tuple(int(n) for n in match.groups()) if match else ()
+
+
+def claims_frame() -> pd.DataFrame:
+    """Each variant's published ImageNet-1k top-1 beside timm's measurement, gaps over half a point flagged."""
+    from resnext import references
+
+    return pd.DataFrame([
+        {"Model": c.model, "Claimed top-1 %": c.claimed_top1, "Measured top-1 %": c.measured_top1,
+         "Gap (points)": c.gap, "Flag": "⚠ over 0.5" if c.flagged else ""}
+        for c in references.claims()
+    ])
+
+
+def claim_notes() -> list[str]:
+    """One sentence per flagged gap: what explains it and where that is said, or that nothing does."""
+    from resnext import references
+
+    return [
+        f"**{c.model}** ({c.gap:+.2f}): "
+        + (f"{c.explanation} Source: {c.explanation_source}." if c.explanation else "no explanation is published.")
+        for c in references.claims() if c.flagged
+    ]
+
+
+def percent_table(table: pd.DataFrame):
+    """A table of percentages for people: one decimal, a missing figure as "—" (a pandas Styler)."""
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    return table.style.format({c: "{:.1f}" for c in numeric}, na_rep="—")

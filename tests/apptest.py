@@ -2,6 +2,8 @@
 
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import resnext
@@ -56,3 +58,15 @@ def working_on(at):
 def no_failure(at):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def imports_torch(page: str, tables: int) -> bool:
+    """Run a page in a fresh process (it shows ``tables`` tables and no error); tell whether torch got imported."""
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        f"at = AppTest.from_file({APP!r}).switch_page({page!r}).run(timeout=60); "
+        f"assert not at.exception and len(at.dataframe) == {tables}; print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1] == "True"

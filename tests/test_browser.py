@@ -96,7 +96,17 @@ def test_every_page_in_a_real_browser(served_app, page):
     _settle(page)
     _no_error(page)
     page.screenshot(path=str(SCREENSHOTS / "comparison.png"), full_page=True)
-    for name in ("classify", "side_by_side", "comparison"):
+
+    page.locator("[data-testid='stSidebar'] a", has_text="What the extra data buys").click()
+    page.get_by_role("heading", name="What the extra data buys").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    _settle(page)
+    _no_error(page)
+    for table in page.locator("[data-testid='stDataFrame'] .dvn-scroller").all():
+        sizes = table.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]")
+        assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes  # every row and column in view
+    page.screenshot(path=str(SCREENSHOTS / "robustness.png"), full_page=True)
+    for name in ("classify", "side_by_side", "comparison", "robustness"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 

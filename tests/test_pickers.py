@@ -35,7 +35,7 @@ def test_the_comparison_table_shows_the_same_order(real_app):
     real_app.switch_page("pages/compare.py").run()
     shown = displayed(real_app.dataframe[0])
     assert len(shown) == 12
-    assert all(row["Training data"] == IN_ORDER[row["Family"]] for _, row in shown.iterrows())
+    assert all(row["Training data"] == IN_ORDER[resnext.get_variant(row["Model"]).family] for _, row in shown.iterrows())
 
 
 def test_missing_metadata_shows_a_dash(tiny_env, tmp_path, monkeypatch):
@@ -53,7 +53,8 @@ def test_missing_metadata_shows_a_dash(tiny_env, tmp_path, monkeypatch):
     at.switch_page("pages/compare.py").run()
     shown = displayed(at.dataframe[0])
     row = shown[shown["Model"] == "mine_resnext14_2x2d"].iloc[0]
-    assert list(row[["Top-1 %", "Parameters", "File size", "Training data", "Epochs", "GPUs"]]) == ["—"] * 6
+    assert list(row[["Top-1", "Params (M)", "File size", "Training data", "Epochs", "GPUs"]]) == ["—"] * 6
+    assert at.dataframe[0].proto.placeholder == "—"  # what the browser draws in an empty cell (not "None")
     text = shown.to_string()
     assert "None" not in text and "?" not in text and "nan" not in text.lower()
 
