@@ -46,5 +46,5 @@ with right:
 st.caption("Bubble size: checkpoint size. Dashed line: the Pareto front (no other variant is both "
            "cheaper and more accurate), over the variants shown.")
 
-st.subheader("SSL vs SWSL vs IG at equal architecture")
+st.subheader("SSL vs SWSL vs IG vs supervised at equal architecture")
 st.plotly_chart(charts.families_at_equal_architecture(view, metric), width="stretch", key="families")

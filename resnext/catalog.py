@@ -7,7 +7,8 @@ stands for the ``*.yaml`` files in it) add variants or replace built-in ones. ``
 an ``http(s)://`` or ``file://`` URL or a path (relative to the YAML file). Beyond the
 standard model-index keys, an entry's ``Metadata`` may set ``Cardinality``, ``Width Per
 Group`` (otherwise read from the id, ``..._32x4d``), ``Num Classes``, ``Labels`` (a text
-file beside the YAML, one class name per line), ``License``, and ``Pre-training Data`` /
+file beside the YAML, one class name per line), ``License``, ``Resize Size`` (the short side before
+the centre crop, exact where ``Crop Pct`` is a rounded ratio), and ``Pre-training Data`` /
 ``Fine-tuning Data`` (the training stages in time; the standard ``Training Data`` is unordered).
 
 This module imports neither torch nor Streamlit, so pages that only show metadata stay light.
@@ -79,6 +80,7 @@ class Variant:
     crop_pct: float
     interpolation: str
     image_size: int
+    resize_size: int | None  # the short side before the centre crop, where the model-index states it
     paper_title: str
     paper_url: str
     license: str
@@ -356,6 +358,7 @@ def _parse_model(entry: dict, papers: dict, path: Path) -> Variant:
         crop_pct=float(meta.get("Crop Pct", 0.875)),
         interpolation=str(meta.get("Interpolation", "bilinear")),
         image_size=int(meta.get("Image Size", 224)),
+        resize_size=_int_or_none(meta.get("Resize Size")),
         paper_title=str(paper.get("Title", "")),
         paper_url=str(paper.get("URL", "")),
         license=str(meta.get("License") or (family.license if family else "unknown")),

@@ -149,18 +149,20 @@ class Transform:
     image_size: int = 224
     crop_pct: float = 0.875
     interpolation: str = "bilinear"
+    resize_size: int | None = None  # overrides the size crop_pct implies (torchvision's V2 weights: 232)
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
 
     @classmethod
     def for_variant(cls, variant: Variant) -> "Transform":
         """Build the transform a variant's metadata describes."""
-        return cls(image_size=variant.image_size, crop_pct=variant.crop_pct, interpolation=variant.interpolation)
+        return cls(image_size=variant.image_size, crop_pct=variant.crop_pct, interpolation=variant.interpolation,
+                   resize_size=variant.resize_size)
 
     @property
     def resize_to(self) -> int:
-        """Length of the short side before cropping (timm: ``floor(size / crop_pct)``)."""
-        return math.floor(self.image_size / self.crop_pct)
+        """Length of the short side before cropping: the stated resize, else timm's ``floor(size / crop_pct)``."""
+        return self.resize_size or math.floor(self.image_size / self.crop_pct)
 
     def crop(self, img: Image.Image) -> Image.Image:
         """Return the centre crop the network sees, as an RGB image.

@@ -1,6 +1,6 @@
 """What others measured for these models, and what the papers claimed, from ``assets/reference-results/``.
 
-timm's evaluations put each variant (and torchvision's supervised ResNeXts, the baseline) on
+timm's evaluations put each variant (torchvision's supervised ResNeXts, the baseline, among them) on
 ImageNet-1k, ReaL, ImageNetV2, ImageNet-Sketch, ImageNet-A and ImageNet-R: the figures that show
 what the extra training data buys. The papers' own accuracies stand beside timm's measurements.
 Every figure is read from the files; nothing here retypes one. Like :mod:`resnext.catalog`,
@@ -40,8 +40,8 @@ class Dataset:
 class Measurement:
     """One model's accuracy on one data set, as timm measured it."""
 
-    model: str  # our variant id, or timm's tagged name for a baseline
-    family: str  # SSL, SWSL, IG, or a baseline's (e.g. "Supervised V1")
+    model: str  # the variant id
+    family: str  # SSL, SWSL, IG, Supervised V1 or Supervised V2
     architecture: str
     dataset: str
     top1: float
@@ -98,28 +98,22 @@ def datasets() -> list[Dataset]:
 
 
 def measurements() -> list[Measurement]:
-    """Return timm's measurements of the variants the catalog knows and of the supervised baselines.
+    """Return timm's measurements of the catalog's variants (the supervised baselines among them).
 
     Returns:
-        One entry per (model, data set), variants named by their id, baselines by timm's name.
+        One entry per (model, data set), named by variant id.
 
     Raises:
-        CatalogError: The reference files cannot be read, or a row names a model that is neither.
+        CatalogError: The reference files cannot be read, or a row names a model the catalog does not know.
     """
     aliases = registry().aliases()
-    baselines = _sources()["baselines"]
     result = []
     for row in _rows("timm-results.csv"):
         name = row["timm_name"]
-        architecture, _, tag = name.partition(".")
-        if name in aliases:
-            variant = registry().get(aliases[name])
-            model, family = variant.id, variant.family
-        elif tag in baselines:
-            model, family = name, baselines[tag]
-        else:
-            raise CatalogError(f"timm-results.csv names {name!r}, which is neither a variant nor a baseline.")
-        result.append(Measurement(model, family, architecture, row["dataset"], float(row["top1"]), float(row["top5"])))
+        if name not in aliases:
+            raise CatalogError(f"timm-results.csv names {name!r}, which the catalog does not know.")
+        v = registry().get(aliases[name])
+        result.append(Measurement(v.id, v.family, v.architecture, row["dataset"], float(row["top1"]), float(row["top5"])))
     return result
 
 

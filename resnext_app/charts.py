@@ -74,7 +74,10 @@ def picture(image: Image.Image, caption: str, alt: str) -> str:
 
 
 def accuracy_vs_cost(df: pd.DataFrame, cost: str, metric: str = "top1") -> go.Figure:
-    """Accuracy against FLOPs or parameters: bubbles sized by file size, coloured by family.
+    """Accuracy against compute or parameters: bubbles sized by checkpoint size, coloured by family.
+
+    A checkpoint whose size is not published is drawn at 4 bytes per parameter (fp32), and its
+    hover says "≈".
 
     Args:
         df: :func:`resnext_app.tables.catalog_frame` rows.
@@ -84,11 +87,14 @@ def accuracy_vs_cost(df: pd.DataFrame, cost: str, metric: str = "top1") -> go.Fi
     axis = {"gmacs": "Multiply-adds per image, counted (G)", "params_m": "Parameters (millions)"}[cost]
     known = df.dropna(subset=[cost, metric])
     pareto = known[pareto_front(known[cost], known[metric])].sort_values(cost)
+    estimated = df["size_mb"].isna()
+    df = df.assign(bubble=df["size_mb"].fillna(4 * df["params_m"]),
+                   size_text=[("≈ " if e else "") + f"{mb:.0f} MB" for e, mb in zip(estimated, df["size_mb"].fillna(4 * df["params_m"]))])
     fig = px.scatter(
-        df, x=cost, y=metric, size="size_mb", color="family", hover_name="id",
+        df, x=cost, y=metric, size="bubble", color="family", hover_name="id",
         color_discrete_map=FAMILY_COLORS, log_x=True, size_max=40,
-        hover_data={"size_mb": ":.0f", cost: ":.1f", metric: ":.2f", "family": False},
-        labels={cost: axis, metric: f"ImageNet {metric.replace('top', 'top-')} (%)", "size_mb": "File size (MB)"},
+        hover_data={"size_text": True, "bubble": False, cost: ":.1f", metric: ":.2f", "family": False},
+        labels={cost: axis, metric: f"ImageNet {metric.replace('top', 'top-')} (%)", "size_text": "File size"},
     )
     if len(pareto) > 1:
         fig.add_trace(go.Scatter(

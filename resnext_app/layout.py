@@ -33,7 +33,8 @@ def page(title: str, caption: str | None = None) -> None:
     with st.sidebar:
         for script, label, icon in PAGES:
             st.page_link(script, label=label, icon=icon)
-        st.caption(f"Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers. {_licences()}")
+        st.caption(f"Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers, and torchvision's supervised "
+                   f"ones as the baseline. {_licences()}")
         st.divider()
     st.title(title)
     if caption:

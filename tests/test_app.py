@@ -97,7 +97,7 @@ def test_comparison_page_table_filters_and_charts(app):
     app.switch_page("pages/compare.py").run()
     no_failure(app)
     table = app.dataframe[0].value
-    assert len(table) == 13  # the twelve (three replaced by tiny test ones) plus tiny_resnext14_2x2d
+    assert len(table) == 18  # the seventeen (three replaced by tiny test ones) plus tiny_resnext14_2x2d
     charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
     assert len(charts) == 3
     assert any(t.get("name") == "Pareto front" for t in charts[0]["data"])
@@ -112,7 +112,7 @@ def test_comparison_page_with_real_metadata(monkeypatch):
     at.switch_page("pages/compare.py").run()
     no_failure(at)
     table = at.dataframe[0].value
-    assert len(table) == 12
+    assert len(table) == 17
     row = table[table["Model"] == "ig_resnext101_32x48d"].iloc[0]
     assert (row["Top-1"], row["Params (M)"]) == (85.42, 828.41)
     row = table[table["Model"] == "ssl_resnext50_32x4d"].iloc[0]

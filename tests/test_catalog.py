@@ -16,6 +16,7 @@ TWELVE = {
     "swsl_resnext50_32x4d", "swsl_resnext101_32x4d", "swsl_resnext101_32x8d", "swsl_resnext101_32x16d",
     "ig_resnext101_32x8d", "ig_resnext101_32x16d", "ig_resnext101_32x32d", "ig_resnext101_32x48d",
 }
+SUPERVISED = {"tv_resnext50_32x4d", "tv_resnext101_32x8d", "tv_resnext101_64x4d", "tv2_resnext50_32x4d", "tv2_resnext101_32x8d"}
 
 
 def _yaml_models():
@@ -23,15 +24,34 @@ def _yaml_models():
         yield from yaml.safe_load(path.read_text())["Models"]
 
 
-def test_twelve_variants_from_the_model_index():
+def test_twelve_variants_and_the_supervised_baseline_from_the_model_index():
     variants = resnext.list_variants()
-    assert {v.id for v in variants} == TWELVE
-    assert len(variants) == 12
-    assert [v.family for v in variants] == ["SSL"] * 4 + ["SWSL"] * 4 + ["IG"] * 4
+    assert {v.id for v in variants} == TWELVE | SUPERVISED
+    assert len(variants) == 17
+    assert [v.family for v in variants] == ["SSL"] * 4 + ["SWSL"] * 4 + ["IG"] * 4 + ["Supervised V1"] * 3 + [
+        "Supervised V2"] * 2
+
+
+def test_the_supervised_index_is_torchvisions_own():
+    """tv-resnext.yaml is what scripts/torchvision_index.py makes of the installed torchvision's enums."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("torchvision_index", ASSETS_DIR.parent / "scripts" / "torchvision_index.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert yaml.safe_load((ASSETS_DIR / "model-index" / "tv-resnext.yaml").read_text()) == generator.document()
+    for enum, member, prefix, _ in generator.WEIGHTS:
+        weights = enum[member]
+        v = resnext.get_variant(f"{prefix}_{weights.url.rsplit('/', 1)[-1].rsplit('-', 1)[0]}")
+        assert (v.top1, v.top5) == (weights.meta["_metrics"]["ImageNet-1K"]["acc@1"], weights.meta["_metrics"]["ImageNet-1K"]["acc@5"])
+        assert (v.parameters, v.weights_url, v.resize_size) == (weights.meta["num_params"], weights.url,
+                                                               weights.transforms().resize_size[0])
+        assert v.timm_name == f"{v.architecture}.{prefix}_in1k" and v.license == "BSD-3-Clause"
+        assert v.training_path == "ImageNet" and v.file_size is None
 
 
 def test_every_field_matches_the_yaml():
-    for entry in _yaml_models():
+    for entry in (e for e in _yaml_models() if e["Name"] not in SUPERVISED):
         v = resnext.get_variant(entry["Name"])
         meta = entry["Metadata"]
         metrics = entry["Results"][0]["Metrics"]
@@ -107,7 +127,7 @@ def test_extra_model_index_adds_and_replaces(tmp_path, monkeypatch):
     ])
     monkeypatch.setenv("RESNEXT_MODEL_INDEX", os.pathsep.join([str(extra)]))
     ids = [v.id for v in resnext.list_variants()]
-    assert len(ids) == 13 and "my_resnext50_32x4d" in ids
+    assert len(ids) == 18 and "my_resnext50_32x4d" in ids
     mine = resnext.get_variant("my_resnext50_32x4d")
     assert (mine.family, mine.num_classes, mine.license, mine.timm_name) == ("My ResNeXt", 10, "MIT", None)
     replaced = resnext.get_variant("swsl_resnext50_32x4d")

@@ -12,7 +12,8 @@ from resnext.errors import ImageError, ResNeXtError
 from tests.factory import random_state_dict, save_checkpoint
 
 
-@pytest.mark.parametrize(("vid", "seed"), [("swsl_resnext50_32x4d", 0), ("ssl_resnext101_32x4d", 1)])
+@pytest.mark.parametrize(("vid", "seed"), [("swsl_resnext50_32x4d", 0), ("ssl_resnext101_32x4d", 1),
+                                         ("tv2_resnext101_32x8d", 2), ("tv_resnext101_64x4d", 3)])
 def test_top5_and_probabilities_match_timm(vid, seed, sample_paths, tmp_path):
     timm = pytest.importorskip("timm")
     from timm.data import create_transform, resolve_data_config
@@ -21,16 +22,21 @@ def test_top5_and_probabilities_match_timm(vid, seed, sample_paths, tmp_path):
     reference = timm.create_model(v.timm_name, pretrained=False).eval()
     path = save_checkpoint(random_state_dict(reference, seed), tmp_path, vid)
     clf = resnext.load_classifier(vid, weights=path)
-    transform = create_transform(**resolve_data_config({}, model=reference))
+    config = resolve_data_config({}, model=reference, use_test_size=True)
+    transform = create_transform(**config)
 
     images = [Image.open(p).convert("RGB") for p in sample_paths]
     with torch.no_grad():
         expected = torch.softmax(reference(torch.stack([transform(i) for i in images])), dim=1)
         singles = [torch.softmax(reference(transform(i)[None]), dim=1)[0] for i in images]
-    assert float((clf.probabilities(list(sample_paths)) - expected).abs().max()) <= 1e-4
+    # End to end where timm preprocesses as the weights' authors do; on the same tensors where it does not
+    # (ResNeXt-101 64x4d: torchvision resizes to 232, timm to 256; see test_preprocess).
+    same = clf.transform.resize_to == int(config["input_size"][-1] / config["crop_pct"])
+    inputs = list(sample_paths) if same else [transform(i) for i in images]
+    assert float((clf.probabilities(inputs if same else torch.stack(inputs)) - expected).abs().max()) <= 1e-4
     tops = set()
-    for path, row in zip(sample_paths, singles):
-        preds = clf.predict(path, topk=5)
+    for source, row in zip(inputs, singles):
+        preds = clf.predict(source, topk=5)
         assert [p.index for p in preds] == torch.topk(row, 5).indices.tolist()
         assert all(abs(p.probability - float(row[p.index])) <= 1e-4 for p in preds)
         tops.add(preds[0].index)

@@ -18,7 +18,7 @@ def test_list_table_and_json(capsys):
     assert "swsl_resnext50_32x4d" in out and "CC-BY-NC-4.0" in out and "82.17" in out
     assert main(["list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 12 and {r["license"] for r in rows} == {"CC-BY-NC-4.0"}
+    assert len(rows) == 17 and {r["license"] for r in rows} == {"CC-BY-NC-4.0", "BSD-3-Clause"}
 
 
 def test_predict_json_and_text(tiny_env, sample_paths, capsys):

@@ -10,7 +10,8 @@ from tests.apptest import APP, chosen, displayed, pick
 from tests.factory import write_model_index
 
 # The order the papers describe, first to last: pre-training on the large set, fine-tuning on ImageNet.
-IN_ORDER = {"SSL": "YFCC-100M → ImageNet", "SWSL": "IG-1B-Targeted → ImageNet", "IG": "IG-3.5B-17k → ImageNet"}
+IN_ORDER = {"SSL": "YFCC-100M → ImageNet", "SWSL": "IG-1B-Targeted → ImageNet", "IG": "IG-3.5B-17k → ImageNet",
+            "Supervised V1": "ImageNet", "Supervised V2": "ImageNet"}
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def real_app(monkeypatch):
 
 def test_every_card_shows_the_training_data_in_the_order_it_was_used(real_app):
     variants = resnext.list_variants()
-    assert len(variants) == 12
+    assert len(variants) == 17
     for v in variants:
         pick(real_app, "classify_variant", v.id)
         card = next(c.value for c in real_app.caption if c.value.startswith(f"**{v.id}**"))
@@ -34,7 +35,7 @@ def test_every_card_shows_the_training_data_in_the_order_it_was_used(real_app):
 def test_the_comparison_table_shows_the_same_order(real_app):
     real_app.switch_page("pages/compare.py").run()
     shown = displayed(real_app.dataframe[0])
-    assert len(shown) == 12
+    assert len(shown) == 17
     assert all(row["Training data"] == IN_ORDER[resnext.get_variant(row["Model"]).family] for _, row in shown.iterrows())
 
 

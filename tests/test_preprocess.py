@@ -9,7 +9,8 @@ from resnext.errors import ImageError
 from resnext.preprocess import Transform, load_image, preprocess, to_rgb
 
 
-@pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d", "ig_resnext101_32x48d"])
+@pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d", "ig_resnext101_32x48d", "tv_resnext50_32x4d",
+                                 "tv2_resnext50_32x4d", "tv2_resnext101_32x8d"])
 def test_matches_timm_eval_transform(vid, sample_paths):
     timm = pytest.importorskip("timm")
     from timm.data import create_transform, resolve_data_config
@@ -19,13 +20,40 @@ def test_matches_timm_eval_transform(vid, sample_paths):
     import torch
 
     with torch.device("meta"):
-        config = resolve_data_config({}, model=timm.create_model(arch, pretrained=False))
+        # use_test_size: torchvision's V2 weights train at 176 px and are evaluated at 224 (resize 232).
+        config = resolve_data_config({}, model=timm.create_model(arch, pretrained=False), use_test_size=True)
     reference = create_transform(**config)
     for path in sample_paths:
         image = Image.open(path).convert("RGB")
         ours = preprocess(path, v)
         assert ours.shape == (3, 224, 224)
         assert float((ours - reference(image)).abs().max()) <= 1e-6, path.name
+
+
+@pytest.mark.parametrize(("vid", "enum", "member"), [
+    ("tv_resnext50_32x4d", "ResNeXt50_32X4D_Weights", "IMAGENET1K_V1"),
+    ("tv2_resnext101_32x8d", "ResNeXt101_32X8D_Weights", "IMAGENET1K_V2"),  # resize 232, crop 224
+    ("tv_resnext101_64x4d", "ResNeXt101_64X4D_Weights", "IMAGENET1K_V1"),
+])
+def test_supervised_variants_match_torchvisions_own_transforms(vid, enum, member, sample_paths):
+    import torchvision.models as models
+
+    reference = getattr(models, enum)[member].transforms()
+    for path in sample_paths:
+        ours = preprocess(path, resnext.get_variant(vid))
+        assert float((ours - reference(Image.open(path).convert("RGB"))).abs().max()) <= 1e-6, path.name
+
+
+def test_resnext101_64x4d_follows_torchvision_where_timm_differs():
+    """torchvision evaluates its ResNeXt-101 64x4d weights at resize 232; timm's config says crop 0.875 (256).
+    The weights are torchvision's, so their transform is the one used (tested above); timm measured at 256."""
+    timm = pytest.importorskip("timm")
+    import torch
+
+    with torch.device("meta"):
+        cfg = timm.create_model("resnext101_64x4d.tv_in1k", pretrained=False).pretrained_cfg
+    assert (cfg["crop_pct"], cfg.get("test_crop_pct")) == (0.875, None)
+    assert Transform.for_variant(resnext.get_variant("tv_resnext101_64x4d")).resize_to == 232
 
 
 def _png(img: Image.Image, **kw) -> bytes:
