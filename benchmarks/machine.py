@@ -27,12 +27,22 @@ def peak_flops() -> tuple[float, str]:
     return peak, f"{cores} cores x {mhz / 1000:.2f} GHz (/proc/cpuinfo) x {FP32_FLOP_PER_CYCLE} FLOP/cycle"
 
 
+def cpu_model() -> str:
+    """The CPU's model name."""
+    return next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")), platform.processor())
+
+
+def isa_flags() -> list[str]:
+    """The instruction-set extensions that decide this project's speed, among those the CPU has."""
+    flags = Path("/proc/cpuinfo").read_text()
+    return [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f" {f}" in flags]
+
+
 def describe() -> str:
     """The CPU, its ISA flags that matter here, and the runtimes' versions, for a benchmark's header."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    flags = Path("/proc/cpuinfo").read_text()
-    isa = [f for f in ("avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f" {f}" in flags]
+    model = cpu_model()
+    isa = isa_flags()
     peak, how = peak_flops()
     import openvino
 

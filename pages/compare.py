@@ -48,3 +48,18 @@ st.caption("Bubble size: checkpoint size. Dashed line: the Pareto front (no othe
 
 st.subheader("SSL vs SWSL vs IG vs supervised at equal architecture")
 st.plotly_chart(charts.families_at_equal_architecture(view, metric), width="stretch", key="families")
+
+st.subheader("Cost on this CPU")
+with guard():
+    machine, measured = tables.latency()
+mode = st.segmented_control("Mode", ["default_ms", "fast_ms"], default="default_ms", required=True, key="cmp_mode",
+                            format_func={"default_ms": "Default (exact, fp32)", "fast_ms": "Fast (bf16)"}.get)
+timed = view.merge(measured, on="id", how="left")
+st.plotly_chart(charts.accuracy_vs_cost(timed, mode or "default_ms", metric), width="stretch", key="vs_latency")
+skipped = measured[measured["skipped"] != ""]
+st.caption(
+    f"Measured by `python -m benchmarks.cost` on {machine['cpu']} ({', '.join(machine['isa'])}), "
+    f"{machine['threads']} threads, {machine['engine']}, batch {machine['batch']}, {machine['date']}: the real "
+    "architectures with random weights, so these are speed figures only. Run it on your machine for yours."
+    + (f" Skipped: {'; '.join(f'{r.id} ({r.skipped})' for r in skipped.itertuples())}." if len(skipped) else "")
+)

@@ -81,10 +81,12 @@ def accuracy_vs_cost(df: pd.DataFrame, cost: str, metric: str = "top1") -> go.Fi
 
     Args:
         df: :func:`resnext_app.tables.catalog_frame` rows.
-        cost: ``"gmacs"`` (counted multiply-adds) or ``"params_m"``.
+        cost: ``"gmacs"`` (counted multiply-adds), ``"params_m"``, or a measured latency
+            (``"default_ms"``, ``"fast_ms"``; see :func:`resnext_app.tables.latency`).
         metric: ``"top1"`` or ``"top5"``.
     """
-    axis = {"gmacs": "Multiply-adds per image, counted (G)", "params_m": "Parameters (millions)"}[cost]
+    axis = {"gmacs": "Multiply-adds per image, counted (G)", "params_m": "Parameters (millions)",
+            "default_ms": "Latency on this CPU, default mode (ms)", "fast_ms": "Latency on this CPU, fast mode (ms)"}[cost]
     known = df.dropna(subset=[cost, metric])
     pareto = known[pareto_front(known[cost], known[metric])].sort_values(cost)
     estimated = df["size_mb"].isna()

@@ -195,3 +195,19 @@ def percent_table(table: pd.DataFrame):
     """A table of percentages for people: one decimal, a missing figure as "—" (a pandas Styler)."""
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
     return table.style.format({c: "{:.1f}" for c in numeric}, na_rep="—")
+
+
+def latency() -> tuple[dict, pd.DataFrame]:
+    """The latencies ``python -m benchmarks.cost`` measured (``assets/latency.json``).
+
+    Returns:
+        The machine (cpu, isa, threads, date, engine) and one row per variant: ``id``,
+        ``default_ms``, ``fast_ms`` (NaN where skipped) and ``skipped`` (the reason, or "").
+    """
+    from resnext.catalog import ASSETS_DIR
+
+    report = json.loads((ASSETS_DIR / "latency.json").read_text(encoding="utf-8"))
+    rows = [{"id": vid, "default_ms": r.get("default_ms"), "fast_ms": r.get("fast_ms"), "skipped": r.get("skipped", "")}
+            for vid, r in report["variants"].items()]
+    machine = {k: v for k, v in report.items() if k != "variants"}
+    return machine, pd.DataFrame(rows).astype({"default_ms": float, "fast_ms": float})

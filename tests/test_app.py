@@ -99,7 +99,7 @@ def test_comparison_page_table_filters_and_charts(app):
     table = app.dataframe[0].value
     assert len(table) == 18  # the seventeen (three replaced by tiny test ones) plus tiny_resnext14_2x2d
     charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
-    assert len(charts) == 3
+    assert len(charts) == 4  # compute, parameters, families, latency on this CPU
     assert any(t.get("name") == "Pareto front" for t in charts[0]["data"])
     app.multiselect(key="cmp_families").set_value(["IG"]).run()
     assert {resnext.get_variant(m).family for m in app.dataframe[0].value["Model"]} == {"IG"}
@@ -179,6 +179,23 @@ def test_each_variant_shows_its_own_licence(tiny_env, tmp_path, monkeypatch, cap
     assert main(["list"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
     assert "Apache-2.0" in rows["swsl_resnext50_32x4d"] and "CC-BY-NC-4.0" in rows["ssl_resnext50_32x4d"]
+
+
+def test_comparison_page_shows_the_cost_on_this_cpu(monkeypatch):
+    monkeypatch.delenv("RESNEXT_MODEL_INDEX", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    no_failure(at)
+    machine, measured = __import__("resnext_app.tables", fromlist=["latency"]).latency()
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert chart["layout"]["xaxis"]["title"]["text"] == "Latency on this CPU, default mode (ms)"
+    xs = sorted(x for trace in chart["data"] if trace.get("mode") == "markers" for x in _plotly_array(trace["x"]))
+    assert xs == sorted(measured["default_ms"].dropna())
+    caption = next(c.value for c in at.caption if c.value.startswith("Measured by"))
+    assert machine["cpu"] in caption and machine["date"] in caption
+    at.segmented_control(key="cmp_mode").set_value("fast_ms").run()
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert chart["layout"]["xaxis"]["title"]["text"] == "Latency on this CPU, fast mode (ms)"
 
 
 def test_comparison_page_does_not_import_torch():

@@ -46,3 +46,19 @@ def test_other_shapes_sizes_and_class_counts(depth, cardinality, width, size, cl
 def test_resnext50_does_4_23_g_multiply_adds_not_the_published_5_47():
     v = resnext.get_variant("swsl_resnext50_32x4d")
     assert round(multiply_adds(v) / 1e9, 2) == 4.23 and round(v.flops / 1e9, 2) == 5.47
+
+
+def test_the_shipped_latencies_name_their_machine_and_cover_every_variant():
+    import json
+
+    from resnext.catalog import ASSETS_DIR
+
+    report = json.loads((ASSETS_DIR / "latency.json").read_text())
+    assert report["cpu"] and report["threads"] >= 1 and report["date"] and report["engine"].startswith("OpenVINO")
+    assert set(report["variants"]) == {v.id for v in resnext.list_variants()}, "run python -m benchmarks.cost"
+    for vid, row in report["variants"].items():
+        assert row.get("skipped") or (0 < row["fast_ms"] and 0 < row["default_ms"]), vid
+    # More work takes longer: resnext50 < 101_32x8d < 101_32x16d, in both modes.
+    for mode in ("default_ms", "fast_ms"):
+        times = [report["variants"][i][mode] for i in ("ssl_resnext50_32x4d", "ssl_resnext101_32x8d", "ssl_resnext101_32x16d")]
+        assert times == sorted(times), (mode, times)

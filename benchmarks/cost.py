@@ -1,0 +1,91 @@
+"""Cost on this CPU: every variant's latency at batch 1, in the default (exact) and the fast mode.
+
+    python -m benchmarks.cost [--out assets/latency.json] [--repeats 7] [--variants ID ...]
+
+Each variant's real architecture with random weights (torchvision's initialisation: speed does
+not depend on the values) runs through the engine the app uses, OpenVINO in fp32 (the default)
+and in bf16 (fast mode), on a 224x224 batch of one. A variant whose estimated peak memory
+exceeds what the machine has free is skipped with the reason. The JSON names the CPU, its ISA
+flags, the thread count and the date; the comparison page reads it (without importing torch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+import resnext
+from benchmarks.machine import cpu_model, isa_flags
+from resnext.architecture import build_model
+from resnext.catalog import ASSETS_DIR, format_bytes
+from resnext.engine import OpenVinoEngine
+
+OUT = ASSETS_DIR / "latency.json"
+MODES = {"default": "fp32", "fast": "bf16"}
+# Peak memory while converting and compiling, in units of the fp32 weights: PyTorch's copy, the
+# traced graph and the compiled copy (measured on ResNeXt-101 32x16d: about 3.4x).
+PEAK_FACTOR = 4.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.cost", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--variants", nargs="*", help="ids to measure (default: every variant)")
+    args = parser.parse_args(argv)
+
+    import openvino
+
+    variants = [resnext.get_variant(i) for i in args.variants] if args.variants else resnext.list_variants()
+    report = {
+        "cpu": cpu_model(), "isa": isa_flags(), "threads": torch.get_num_threads(),
+        "date": datetime.date.today().isoformat(), "engine": f"OpenVINO {openvino.__version__}",
+        "batch": 1, "repeats": args.repeats, "variants": {},
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="resnext-cost-"))
+    for v in variants:
+        need = PEAK_FACTOR * 4 * (v.parameters or 0)
+        free = _available_bytes()
+        if need > free:
+            report["variants"][v.id] = {"skipped": f"needs about {format_bytes(need)} of memory, "
+                                                   f"{format_bytes(free)} is free"}
+            print(f"{v.id}: skipped ({report['variants'][v.id]['skipped']})", flush=True)
+            continue
+        model = build_model(v, device="cpu").eval().requires_grad_(False)
+        x = torch.randn(1, 3, v.image_size, v.image_size, generator=torch.Generator().manual_seed(0))
+        row = {}
+        for mode, precision in MODES.items():
+            engine = OpenVinoEngine(model, precision, workdir / f"{v.id}.xml", v.image_size)
+            for _ in range(2):  # the first requests pay for lazy initialisation
+                engine(x)
+            times = []
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                engine(x)
+                times.append(1000 * (time.perf_counter() - start))
+            row[f"{mode}_ms"] = round(statistics.median(times), 2)
+            del engine
+        report["variants"][v.id] = row
+        print(f"{v.id}: {row}", flush=True)
+        del model
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(args.out)
+    return 0
+
+
+def _available_bytes() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
