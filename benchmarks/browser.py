@@ -28,6 +28,7 @@ from PIL import Image
 from benchmarks.machine import describe
 from resnext.architecture import build_model
 from resnext.catalog import get_variant
+from tests.served import CHROMIUM, CHROMIUM_ARGS, ONE_UPLOADER, start_app, stop_app
 
 CLASSIFY_VARIANT = "swsl_resnext50_32x4d"
 SIDE_BY_SIDE = ("ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d")
@@ -53,8 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
-
-    from tests.served import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
     workdir = Path(tempfile.mkdtemp(prefix="resnext-browser-bench-"))
     index = _model_index(workdir)
@@ -98,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _choose(page, path: Path, count: int, heatmap: bool, timeout: float) -> dict[str, float]:
     """Drop one photo into the page's uploader; return the seconds until its answers are drawn."""
-    # The uploader is replaced by a fresh one after each photo; the old one can linger a moment.
-    page.wait_for_function("() => document.querySelectorAll(\"input[type='file']\").length === 1", timeout=timeout)
+    page.wait_for_function(ONE_UPLOADER, timeout=timeout)
     page.evaluate(_MARK_CHOICE)
     page.evaluate("() => { window.__chosen = null; performance.clearResourceTimings(); }")
     page.locator("input[type='file']").set_input_files(str(path))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
@@ -80,10 +79,12 @@ def _sources() -> dict:
         raise CatalogError(f"Cannot read {REFERENCE_DIR / 'sources.yaml'} ({exc}); reinstall the app.") from exc
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+@functools.lru_cache(maxsize=4)
+def _rows(name: str) -> tuple[dict[str, str], ...]:
+    """A CSV file's rows, read once per process (the files ship with the app and do not change)."""
     try:
         with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
+            return tuple(csv.DictReader(f))
     except OSError as exc:
         raise CatalogError(f"Cannot read {REFERENCE_DIR / name} ({exc.strerror}); reinstall the app.") from exc
 
@@ -106,13 +107,14 @@ def measurements() -> list[Measurement]:
     Raises:
         CatalogError: The reference files cannot be read, or a row names a model the catalog does not know.
     """
-    aliases = registry().aliases()
+    catalog = registry()
+    aliases = catalog.aliases()
     result = []
     for row in _rows("timm-results.csv"):
         name = row["timm_name"]
         if name not in aliases:
             raise CatalogError(f"timm-results.csv names {name!r}, which the catalog does not know.")
-        v = registry().get(aliases[name])
+        v = catalog.get(aliases[name])
         result.append(Measurement(v.id, v.family, v.architecture, row["dataset"], float(row["top1"]), float(row["top5"])))
     return result
 
@@ -136,7 +138,3 @@ def claims() -> list[Claim]:
         ))
     return result
 
-
-def reference_files() -> list[Path]:
-    """The files the figures come from (for the page that cites them)."""
-    return sorted(REFERENCE_DIR.iterdir())

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from itertools import combinations
 from typing import Sequence
 
 import pandas as pd
 
 import resnext
-from resnext.catalog import format_bytes
+from resnext import references
+from resnext.catalog import ASSETS_DIR, format_bytes
 from resnext.compare import js_divergence, map_correlation, topk_overlap
+from resnext.cost import multiply_adds
 
 CATALOG_COLUMNS = {
     "family": "Family",
@@ -36,8 +37,6 @@ def catalog_frame() -> pd.DataFrame:
         :mod:`resnext.cost`, and the same in display units: ``params_m``, ``gmacs``, ``gflops``,
         ``size_mb``; :data:`CATALOG_COLUMNS` names the ones the table shows.
     """
-    from resnext.cost import multiply_adds
-
     variants = resnext.list_variants()
     raw = ("family", "id", "architecture", "top1", "top5", "parameters", "flops", "file_size", "training_path",
            "epochs", "gpus")
@@ -118,8 +117,6 @@ def measurements_frame() -> pd.DataFrame:
     Every catalog variant appears; one that timm never evaluated has no rows and shows as "—"
     in :func:`robustness_table`.
     """
-    from resnext import references
-
     sets = references.datasets()
     df = pd.DataFrame([vars(m) for m in references.measurements()])
     df["dataset_title"] = df["dataset"].map({d.key: d.title for d in sets})
@@ -138,41 +135,23 @@ def robustness_table(long: pd.DataFrame, metric: str = "top1") -> pd.DataFrame:
     Returns:
         Columns Family, Model, then one per data set title; a missing figure is NaN.
     """
-    from resnext import references
-
-    order = [d.short for d in references.datasets()]
-    wide = long.pivot_table(index=["family", "model"], columns="dataset_short", values=metric, sort=False)
-    wide = wide.reindex(columns=order).reset_index()
-    known = set(wide["model"])
-    missing = [{"family": v.family, "model": v.id} for v in resnext.list_variants() if v.id not in known]
-    wide = pd.concat([wide, pd.DataFrame(missing)], ignore_index=True)
-    variants = resnext.list_variants()
-    families = [*sorted({f for f in wide["family"] if f.startswith("Supervised")}), *dict.fromkeys(v.family for v in variants)]
-    position = {v.id: i for i, v in enumerate(variants)}  # catalog order: by family, then size
-
-    def order(row) -> tuple:
-        return families.index(row["family"]), position.get(row["model"], 0), _architecture_size(row["model"])
-
-    wide = wide.iloc[sorted(range(len(wide)), key=lambda i: order(wide.iloc[i]))]
-    return wide.rename(columns={"family": "Family", "model": "Model"}).reset_index(drop=True)
+    # Every variant, measured or not, the supervised baseline first, the rest in catalog order.
+    variants = sorted(resnext.list_variants(), key=lambda v: not v.family.startswith("Supervised"))
+    wide = long.pivot_table(index="model", columns="dataset_short", values=metric)
+    wide = wide.reindex(index=[v.id for v in variants], columns=[d.short for d in references.datasets()])
+    wide.insert(0, "Family", [v.family for v in variants])
+    return wide.rename_axis(index="Model", columns=None).reset_index()[["Family", "Model", *wide.columns[1:]]]
 
 
 def architectures_trained_ways(long: pd.DataFrame, at_least: int = 3) -> list[str]:
     """Architectures measured after at least ``at_least`` ways of training, smallest first."""
+    size = {v.architecture: (v.depth, v.cardinality, v.width_per_group) for v in resnext.list_variants()}
     ways = long.groupby("architecture")["family"].nunique()
-    return sorted((a for a, n in ways.items() if n >= at_least), key=_architecture_size)
-
-
-def _architecture_size(architecture: str) -> tuple[int, ...]:
-    """``resnext101_32x8d`` (or an id or timm name holding it) → (101, 32, 8): depth, cardinality, width."""
-    match = re.search(r"resnext(\d+)_(\d+)x(\d+)d", architecture)
-    return tuple(int(n) for n in match.groups()) if match else ()
+    return sorted((a for a, n in ways.items() if n >= at_least), key=size.__getitem__)
 
 
 def claims_frame() -> pd.DataFrame:
     """Each variant's published ImageNet-1k top-1 beside timm's measurement, gaps over half a point flagged."""
-    from resnext import references
-
     return pd.DataFrame([
         {"Model": c.model, "Claimed top-1 %": c.claimed_top1, "Measured top-1 %": c.measured_top1,
          "Gap (points)": c.gap, "Flag": "⚠ over 0.5" if c.flagged else ""}
@@ -182,8 +161,6 @@ def claims_frame() -> pd.DataFrame:
 
 def claim_notes() -> list[str]:
     """One sentence per flagged gap: what explains it and where that is said, or that nothing does."""
-    from resnext import references
-
     return [
         f"**{c.model}** ({c.gap:+.2f}): "
         + (f"{c.explanation} Source: {c.explanation_source}." if c.explanation else "no explanation is published.")
@@ -204,8 +181,6 @@ def latency() -> tuple[dict, pd.DataFrame]:
         The machine (cpu, isa, threads, date, engine) and one row per variant: ``id``,
         ``default_ms``, ``fast_ms`` (NaN where skipped) and ``skipped`` (the reason, or "").
     """
-    from resnext.catalog import ASSETS_DIR
-
     report = json.loads((ASSETS_DIR / "latency.json").read_text(encoding="utf-8"))
     rows = [{"id": vid, "default_ms": r.get("default_ms"), "fast_ms": r.get("fast_ms"), "skipped": r.get("skipped", "")}
             for vid, r in report["variants"].items()]

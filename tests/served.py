@@ -17,6 +17,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTPUT = Path(os.environ.get("RESNEXT_TEST_OUTPUT", ROOT / "test-output"))
+# True once the page holds exactly one uploader: the app replaces it after each photo, and the old
+# one can linger a moment beside the new one.
+ONE_UPLOADER = "() => document.querySelectorAll(\"input[type='file']\").length === 1"
 
 
 def _free_port() -> int:

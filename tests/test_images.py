@@ -2,7 +2,6 @@
 
 import io
 
-import streamlit as st
 from PIL import Image
 
 import resnext
@@ -65,4 +64,3 @@ def test_the_browser_gets_a_display_sized_copy(app):
     display = Image.open(io.BytesIO(image.display))
     assert (image.width, image.height) == (4032, 3024)
     assert display.format == "JPEG" and max(display.size) == 640 and display.size[0] / display.size[1] == 4032 / 3024
-    st.cache_resource.clear()

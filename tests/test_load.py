@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.served import CHROMIUM, CHROMIUM_ARGS, ONE_UPLOADER, OUTPUT
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,9 +47,7 @@ async def _session(browser, url, images, deadline, latencies, errors):
             break
         start = time.monotonic()
         try:
-            # The uploader is replaced by a fresh one after each photo; the old one can linger a moment.
-            await page.wait_for_function("document.querySelectorAll(\"input[type='file']\").length === 1",
-                                         timeout=REQUEST_TIMEOUT_MS)
+            await page.wait_for_function(ONE_UPLOADER, timeout=REQUEST_TIMEOUT_MS)
             await page.locator("input[type='file']").set_input_files(str(path))
             await page.get_by_text(f"{path.name} (320×240)").wait_for(timeout=REQUEST_TIMEOUT_MS)
             await page.get_by_text(f"Heatmap of {path.name}:", exact=False).first.wait_for(timeout=REQUEST_TIMEOUT_MS)
