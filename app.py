@@ -1,15 +1,18 @@
 """ResNeXt Explorer, `streamlit run app.py`. The start page, Classify: top-5 bars, the crop the
-model saw, Grad-CAM for any of the top-5. The other pages are in pages/."""
+model saw, an explanation (Grad-CAM or another method) of any of the top-5, optionally against
+another, and how faithful that map is. The other pages are in pages/."""
 
 import io
 
+import numpy as np
 import streamlit as st
 from PIL import Image
 
 import resnext
+from resnext.methods import METHODS
 from resnext.gradcam import LAYERS
 from resnext.visualize import COLORMAPS
-from resnext_app import charts, images, models, pickers, tables, timing
+from resnext_app import charts, explanations, images, models, pickers, tables, timing
 from resnext_app.feedback import guard
 from resnext_app.layout import page
 
@@ -43,45 +46,76 @@ def _png(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+def _npy(array) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
+def originals() -> None:
+    with right:
+        a, b = st.columns(2)
+        a.image(image.display, caption=f"{image.name} ({image.width}×{image.height})", width="stretch")
+        b.image(answer.crop, caption=f"What the model saw ({answer.crop.shape[1]}×{answer.crop.shape[0]} centre crop)",
+                width="stretch")
+
+
+# What to explain sits outside the fragment below: changing it reruns the page, which is what
+# cancels a slow method still running (a fragment's rerun would wait for it).
+timing.start()  # the top-5's caption is out; the explanation's time is its own
+st.subheader("Where the model looked")
+labels = {p.index: f"{p.label} ({100 * p.probability:.1f}%)" for p in answer.top}
+c1, c2, c3, c4 = st.columns([3, 3, 3, 1])
+method = explanations.method_picker("cam_method", [variant], c1)
+class_index = c2.selectbox("Explain class", list(labels), format_func=labels.get, key="cam_class")
+contrast = c3.selectbox(
+    "Rather than", [None, *(i for i in labels if i != class_index)], key="cam_contrast",
+    format_func=lambda i: "— (no contrast)" if i is None else labels[i],
+    help="Why the first class rather than this one: the map of the difference of their two logits.")
+layer = c4.selectbox("Stage", LAYERS, index=len(LAYERS) - 1, key="cam_layer", disabled=not METHODS[method].layered,
+                     help="layer4 is the last stage (coarse, most semantic); earlier stages are finer.")
+slow = explanations.expected_seconds([variant], method) >= explanations.SLOW_SECONDS
+if slow:  # the pictures the user already has come before a wait
+    originals()
+with guard():
+    cam = explanations.compute(image, answer, variant, precision, method, class_index, layer, contrast)
+what = METHODS[method].label + (f" on {layer}" if METHODS[method].layered else "")
+question = f"“{labels[class_index]}”" + (f" rather than “{labels[contrast]}”" if contrast is not None else "")
+
+
 @st.fragment
-def explanation() -> None:
-    """Grad-CAM for a chosen class and stage; its controls rerun only this part of the page."""
-    timing.start()  # the top-5's caption is out; this part's time is its own
-    st.subheader("Where the model looked (Grad-CAM)")
-    options = {p.index: f"{p.label} ({100 * p.probability:.1f}%)" for p in answer.top}
-    c1, c2, c3, c4 = st.columns([3, 1, 2, 1])
-    class_index = c1.selectbox("Explain class", list(options), format_func=options.get, key="cam_class")
-    layer = c2.selectbox("Stage", LAYERS, index=len(LAYERS) - 1, key="cam_layer",
-                         help="layer4 is the last stage (coarse, most semantic); earlier stages are finer.")
-    alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="cam_alpha")
-    colormap = c4.selectbox("Colormap", COLORMAPS, key="cam_colormap")
-    with guard():
-        cam = models.gradcam(image, answer, variant.id, precision, class_index, layer)
+def pictures() -> None:
+    """The map over the crop and alone, and its downloads; their look reruns only this part."""
+    o, h = st.columns(2)
+    alpha = o.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="cam_alpha")
+    colormap = h.selectbox("Colormap", COLORMAPS, key="cam_colormap")
     crop = Image.fromarray(answer.crop)
     overlay = resnext.overlay(crop, cam, alpha=alpha, colormap=colormap)
-    o, h = st.columns(2)
-    o.html(charts.picture(overlay, f"Grad-CAM for “{options[class_index]}” on {layer}", f"Grad-CAM of {image.name}"))
+    o.html(charts.picture(overlay, f"{what} for {question}", f"{METHODS[method].label} of {image.name}"))
     h.html(charts.picture(resnext.heatmap(cam, colormap), "Heatmap", f"Heatmap of {image.name}"))
 
-    st.caption(timing.summary(f"Heatmap of {image.name}"))
-
     # The files are made when a button is clicked, not on every run.
-    stem = image.name.rsplit(".", 1)[0]
+    stem = f"{image.name.rsplit('.', 1)[0]}-{variant.id}-{method}"
     grey = Image.fromarray((cam * 255).round().astype("uint8"), mode="L")
-    d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("Overlay (PNG)", lambda: _png(overlay), f"{stem}-{variant.id}-gradcam.png", "image/png",
-                       on_click="ignore")
-    d2.download_button("Heatmap (PNG)", lambda: _png(grey), f"{stem}-{variant.id}-heatmap.png", "image/png",
-                       on_click="ignore", help="The raw map as greyscale: 0 = no evidence, 255 = strongest.")
-    d3.download_button("Predictions (CSV)", lambda: tables.predictions_frame(answer.top).to_csv(index=False),
-                       f"{stem}-{variant.id}-top5.csv", "text/csv", on_click="ignore")
-    d4.download_button("Predictions (JSON)", lambda: tables.predictions_json(variant.id, image.name, answer.top),
-                       f"{stem}-{variant.id}-top5.json", "application/json", on_click="ignore")
+    d = st.columns(5)
+    d[0].download_button("Overlay (PNG)", lambda: _png(overlay), f"{stem}.png", "image/png", on_click="ignore")
+    d[1].download_button("Map (PNG)", lambda: _png(grey), f"{stem}-map.png", "image/png", on_click="ignore",
+                         help="The raw map as greyscale: 0 = no evidence, 255 = strongest.")
+    d[2].download_button("Map (.npy)", lambda: _npy(cam), f"{stem}-map.npy", "application/octet-stream",
+                         on_click="ignore", help="The map as float32 in [0, 1], the crop's size: `numpy.load`.")
+    d[3].download_button("Predictions (CSV)", lambda: tables.predictions_frame(answer.top).to_csv(index=False),
+                         f"{stem}-top5.csv", "text/csv", on_click="ignore")
+    d[4].download_button("Predictions (JSON)", lambda: tables.predictions_json(variant.id, image.name, answer.top),
+                         f"{stem}-top5.json", "application/json", on_click="ignore")
 
 
-explanation()
-with right:  # filled last: the heatmap matters more than pictures the user already has
-    a, b = st.columns(2)
-    a.image(image.display, caption=f"{image.name} ({image.width}×{image.height})", width="stretch")
-    b.image(answer.crop, caption=f"What the model saw ({answer.crop.shape[1]}×{answer.crop.shape[0]} centre crop)",
-            width="stretch")
+pictures()
+st.caption(timing.summary(f"Heatmap of {image.name}"))
+if not slow:
+    originals()
+with guard(stop=False):
+    score = explanations.faithfulness(image, answer, variant, precision, method, class_index, layer, contrast, cam)
+    st.markdown(explanations.faithfulness_line(score, labels[class_index]))
+    st.caption("Deletion: the class's probability as the map's most important pixels are greyed out first, "
+               "16 steps; insertion: as they are put back into a blurred copy. Areas under those curves; the "
+               "random map has the same power spectrum as this one, so the same blob sizes in random places.")

@@ -1,10 +1,12 @@
-"""One image through two to four variants: their top-5, their Grad-CAM, how they agree."""
+"""One image through two to four variants: their top-5, one explanation method applied to each, how
+they agree, and whose map is more faithful to its own model."""
 
 import streamlit as st
 from PIL import Image
 
 import resnext
-from resnext_app import charts, feedback, images, models, pickers, tables, timing
+from resnext.methods import METHODS
+from resnext_app import charts, explanations, feedback, images, models, pickers, tables, timing
 from resnext_app.layout import page
 
 DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
@@ -14,6 +16,9 @@ page("Side by side", "The same image through SSL, SWSL and IG models: what each 
 with st.sidebar:
     chosen = pickers.variants_picker("sbs_variants", DEFAULTS)
     precision = pickers.precision_picker("sbs_precision")
+    method = explanations.method_picker("sbs_method", chosen)
+    score_faithfulness = st.toggle("Score faithfulness", value=True, key="sbs_faithfulness",
+                                   help="Deletion and insertion curves of each map, against a random map like it.")
     alpha = st.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="sbs_alpha")
 if len(chosen) < 2:
     st.warning("Pick at least two models to compare.")
@@ -30,7 +35,7 @@ for column, v in zip(st.columns(len(chosen)), chosen):
         try:
             answer = models.classify(image, v.id, precision)
             top1 = answer.top[0]
-            cam = models.gradcam(image, answer, v.id, precision, top1.index, "layer4")
+            cam = explanations.compute(image, answer, v, precision, method, top1.index)
         except Exception as exc:  # noqa: BLE001 - shown below as one line; a bug is logged by feedback
             failures[v.id] = (slot, exc)
             slot.error(feedback.short(exc), icon=":material/error:")
@@ -39,7 +44,8 @@ for column, v in zip(st.columns(len(chosen)), chosen):
         with slot.container():
             st.html(charts.top_bars([p.label for p in answer.top], [p.probability for p in answer.top], image.name))
             st.image(resnext.overlay(Image.fromarray(answer.crop), cam, alpha=alpha),
-                     caption=f"Grad-CAM: {top1.label}", width="stretch", alt=f"Grad-CAM of {image.name} by {v.id}")
+                     caption=f"{METHODS[method].label}: {top1.label}", width="stretch",
+                     alt=f"{METHODS[method].label} of {image.name} by {v.id}")
             st.caption(f"network {answer.seconds * 1000:.0f} ms ({precision})")
 feedback.report_failures(failures, total=len(chosen), shared=shared_error)
 
@@ -54,6 +60,28 @@ if len(answers) >= 2:
     st.caption(
         "Top-5 overlap: classes both top-5 lists share. Jensen–Shannon divergence of the full "
         "probability vectors: 0 = identical, 1 = disjoint. Heatmap correlation: Pearson correlation "
-        "of the two Grad-CAM maps (each model's own top-1 class)."
+        f"of the two {METHODS[method].label} maps (each model's own top-1 class)."
     )
+if answers and score_faithfulness:
+    st.subheader("Whose evidence is more faithful on this image")
+    scores, explained = {}, {}
+    with feedback.guard(stop=False):
+        for vid, answer in answers.items():
+            top1 = answer.top[0]
+            scores[vid] = explanations.faithfulness(image, answer, resnext.get_variant(vid), precision, method,
+                                                    top1.index, "layer4", None, cams[vid])
+            explained[vid] = top1.label
+    if scores:
+        st.dataframe(explanations.faithfulness_frame(scores, explained), hide_index=True, width="stretch")
+        best = explanations.most_faithful(scores) if len(scores) > 1 else None
+        if best:
+            st.markdown(f"On this image, **{best}**'s {METHODS[method].label} map is the most faithful to its "
+                        "own model on both curves.")
+        elif len(scores) > 1:
+            st.markdown("The two curves disagree on which map is the most faithful here.")
+        st.caption(
+            "Each model's map of its own top-1 class. Deletion AUC (lower is better): the class's probability "
+            "as the map's most important pixels are greyed out first; insertion AUC (higher is better): as they "
+            "are put back into a blurred copy. Areas depend on how confident a model is, so models are ranked "
+            "by their ratio to a random map with the same smoothness (÷ random).")
 st.caption(timing.summary(f"All models on {image.name}", since="the photo's arrival"))

@@ -29,6 +29,8 @@ _LAZY = {
     "Classifier": "classifier",
     "Prediction": "classifier",
     "load_classifier": "classifier",
+    "faithfulness": "fidelity",
+    "Faithfulness": "fidelity",
     "load_image": "preprocess",
     "Transform": "preprocess",
     "overlay": "visualize",
@@ -68,6 +70,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from .architecture import build_model
     from .classifier import Classifier, Prediction, load_classifier
+    from .fidelity import Faithfulness, faithfulness
     from .preprocess import Transform, load_image
     from .visualize import heatmap, overlay
     from .weights import cache_dir, ensure_weights, is_cached

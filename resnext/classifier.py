@@ -14,8 +14,8 @@ from torchvision.models import ResNet
 from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
-from .engine import Backbone, make_engine
-from .gradcam import LAYERS, cam_from_features, captum_cam, normalize_cam
+from .engine import make_engine
+from .explain import Progress, explain
 from .labels import labels_for
 from .preprocess import ImageSource, Transform, load_image
 from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint
@@ -178,32 +178,37 @@ class Classifier:
             ImageError: The input is not a usable image.
             ResNeXtError: An unknown layer or a class index out of range.
         """
-        if layer not in LAYERS:
-            raise ResNeXtError(f"Unknown layer {layer!r}; use one of {', '.join(LAYERS)}.")
-        if class_index is not None and not 0 <= class_index < len(self.labels):
-            raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(self.labels) - 1}.")
-        x = self.batch(image)
-        if features is not None:
-            features = features[None] if features.dim() == 3 else features
-        with self._lock:
-            if features is None and (layer == "layer4" or class_index is None):
-                features = self.engine(x)
-            if class_index is None:
-                class_index = int(self._head(features)[0].argmax())
-            if layer == "layer4":
-                raw = cam_from_features(features[0], self.model.fc.weight, class_index)
-            else:
-                dtype = self.model.conv1.weight.dtype
-                raw = captum_cam(self._logits, getattr(self.model, layer), x.to(dtype), class_index)
-        return normalize_cam(raw, tuple(x.shape[-2:]))
+        return self.explain(image, "gradcam", class_index, layer, features=features)
+
+    def explain(
+        self, image: ImageSource | torch.Tensor, method: str = "gradcam", class_index: int | None = None,
+        layer: str = "layer4", contrast: int | None = None, features: torch.Tensor | None = None,
+        progress: Progress | None = None,
+    ) -> np.ndarray:
+        """An attribution map of one image by any of :data:`resnext.explain.METHODS`.
+
+        Args:
+            image: A PIL image, file bytes, path or binary file, or a preprocessed (3, H, W) tensor.
+            method: ``gradcam``, ``guided_gradcam``, ``integrated_gradients`` or ``occlusion``.
+            class_index: The class to explain; the top-1 class when None.
+            layer: The stage for the Grad-CAM methods, ``layer1`` to ``layer4``.
+            contrast: Explain ``class_index`` *rather than* this class (the difference of their logits).
+            features: This image's last-stage features from :meth:`analyze`, which spare
+                last-stage Grad-CAM its forward pass.
+            progress: Called with the fraction done; raising from it cancels the method.
+
+        Returns:
+            A float32 array (image_size, image_size) in [0, 1].
+
+        Raises:
+            ImageError: The input is not a usable image.
+            ResNeXtError: An unknown method or layer, or a class index out of range.
+        """
+        return explain(self, image, method, class_index, layer, contrast, features, progress)
 
     def _head(self, features: torch.Tensor) -> torch.Tensor:
         """Pooling and the classifier in fp32, whatever precision the features come in."""
         return self.model.fc(torch.flatten(self.model.avgpool(features.float()), 1))
-
-    def _logits(self, x: torch.Tensor) -> torch.Tensor:
-        """The whole network in PyTorch, for Captum."""
-        return self._head(Backbone(self.model)(x))
 
 
 def load_classifier(

@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from . import catalog
 from .catalog import format_optional as _num
 from .errors import ChecksumError, DownloadError, ResNeXtError
+from .methods import METHODS
 
 __all__ = ["main"]
 
@@ -81,13 +82,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_predict)
 
-    p = sub.add_parser("cam", help="save a Grad-CAM overlay of an image")
+    p = sub.add_parser("cam", help="save an explanation (Grad-CAM or another method) of an image")
     p.add_argument("image", metavar="IMAGE")
     _model_args(p)
-    p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the overlay")
+    p.add_argument("--out", required=True, metavar="FILE.png",
+                   help="where to write the overlay (PNG), or the raw float32 map with a .npy name")
+    p.add_argument("--method", default="gradcam", choices=list(METHODS), help="attribution method (default gradcam)")
     p.add_argument("--class", dest="class_index", type=int, default=None, metavar="N",
                    help="class index to explain (default: the top-1 class)")
-    p.add_argument("--layer", default="layer4", choices=["layer1", "layer2", "layer3", "layer4"])
+    p.add_argument("--contrast", type=int, default=None, metavar="M",
+                   help="explain the class rather than class M (the difference of their logits)")
+    p.add_argument("--layer", default="layer4", choices=["layer1", "layer2", "layer3", "layer4"],
+                   help="stage for gradcam and guided_gradcam")
+    p.add_argument("--faithfulness", action="store_true",
+                   help="also print the map's deletion/insertion scores against a random map like it")
     p.add_argument("--alpha", type=float, default=0.5, help="heatmap opacity, 0 to 1")
     p.add_argument("--colormap", default="jet")
     p.set_defaults(run=_cam)
@@ -167,15 +175,28 @@ def _cam(args: argparse.Namespace) -> int:
 
     clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
     crop, x = clf.prepare(args.image)
-    cam = clf.gradcam(x, class_index=args.class_index, layer=args.layer)
+    if args.class_index is None:
+        args.class_index = clf.predict(x, topk=1)[0].index
+    cam = clf.explain(x, args.method, class_index=args.class_index, layer=args.layer, contrast=args.contrast)
     try:
-        image = overlay(crop, cam, alpha=args.alpha, colormap=args.colormap)
-        image.save(args.out, format="PNG")
+        if args.out.endswith(".npy"):
+            import numpy as np
+
+            np.save(args.out, cam)
+        else:
+            overlay(crop, cam, alpha=args.alpha, colormap=args.colormap).save(args.out, format="PNG")
     except ValueError as exc:
         raise ResNeXtError(str(exc)) from None
     except OSError as exc:
         raise ResNeXtError(f"Cannot write {args.out} ({exc.strerror or exc}); choose another path.") from None
     print(args.out)
+    if args.faithfulness:
+        from .fidelity import faithfulness
+
+        score = faithfulness(clf, x, cam, args.class_index)
+        print(f"faithfulness to {clf.labels[args.class_index]!r}: deletion AUC {score.deletion:.4f} "
+              f"(lower is better; random map {score.random_deletion:.4f}), insertion AUC {score.insertion:.4f} "
+              f"(higher is better; random map {score.random_insertion:.4f})")
     return 0
 
 

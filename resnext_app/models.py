@@ -5,12 +5,15 @@ decoded once (:func:`decoded`, kept for the few most recent images); its crop is
 preprocessing (:func:`crop`), which most variants share; a classification is cached per (image,
 variant, precision) with the last-stage features, so the last-stage heatmap of any class costs
 no second pass. Cached functions take the image's digest as their key and its bytes or pixels
-as unhashed arguments, so no call hashes a 12 MP photo.
+as unhashed arguments, so no call hashes a 12 MP photo. Explanation maps and their faithfulness
+scores are kept in :class:`Results`, which a cancelled computation never reaches.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,18 +120,85 @@ def _classify(digest: str, variant_id: str, precision: str, topk: int, _pixels: 
     return Answer(probabilities[0].numpy(), clf.top(probabilities[0], topk), _pixels, features[0].numpy(), seconds)
 
 
-def gradcam(image, answer: Answer, variant_id: str, precision: str, class_index: int, layer: str) -> np.ndarray:
-    """Grad-CAM of one class on one stage (cached); the last stage reuses the answer's features.
+def explanation(image, answer: Answer, variant_id: str, precision: str, method: str, class_index: int,
+                layer: str = "layer4", contrast: int | None = None,
+                progress: "resnext.explain.Progress | None" = None) -> np.ndarray:
+    """An attribution map of one class (optionally against another), cached for every session.
+
+    The last stage's Grad-CAM reuses the answer's features. ``progress`` may raise (Streamlit does,
+    when the user changes the selection) to cancel; nothing is cached then.
 
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    return _gradcam(image.digest, variant_id, precision, class_index, layer, answer)
+    from resnext.methods import METHODS
+
+    key = _map_key(image, variant_id, precision, method, class_index, layer, contrast)
+    store = _results()
+    found = store.get(key)
+    if found is None:
+        clf = classifier(variant_id, precision)
+        features = torch.from_numpy(answer.features) if method == "gradcam" and layer == "layer4" else None
+        with timing.stage(METHODS[method].label):
+            found = clf.explain(clf.transform.to_tensor(answer.crop), method, class_index, layer, contrast,
+                                features=features, progress=progress)
+        store.put(key, found)
+    return found
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _gradcam(digest: str, variant_id: str, precision: str, class_index: int, layer: str, _answer: Answer) -> np.ndarray:
-    clf = classifier(variant_id, precision)
-    features = torch.from_numpy(_answer.features) if layer == "layer4" else None
-    with timing.stage("Grad-CAM"):
-        return clf.gradcam(clf.transform.to_tensor(_answer.crop), class_index=class_index, layer=layer, features=features)
+def faithfulness(image, answer: Answer, variant_id: str, precision: str, method: str, class_index: int,
+                 layer: str, contrast: int | None, saliency: np.ndarray,
+                 progress: "resnext.explain.Progress | None" = None) -> "resnext.Faithfulness":
+    """The deletion/insertion score (see :func:`resnext.faithfulness`) of the map :func:`explanation`
+    made with the same arguments, following ``class_index``'s probability; cached.
+
+    Raises:
+        ResNeXtError: The model cannot be had.
+    """
+    store = _results()
+    full_key = ("faithfulness", *_map_key(image, variant_id, precision, method, class_index, layer, contrast))
+    found = store.get(full_key)
+    if found is None:
+        clf = classifier(variant_id, precision)
+        with timing.stage("faithfulness"):
+            found = resnext.faithfulness(clf, clf.transform.to_tensor(answer.crop), saliency, class_index,
+                                         progress=progress)
+        store.put(full_key, found)
+    return found
+
+
+def _map_key(image, variant_id: str, precision: str, method: str, class_index: int, layer: str,
+             contrast: int | None) -> tuple:
+    from resnext.methods import METHODS
+
+    return (image.digest, variant_id, precision, method, class_index,
+            layer if METHODS[method].layered else None, contrast)
+
+
+class Results:
+    """Computed maps and scores, least recently used out; safe to share between sessions' threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key: tuple, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _results() -> Results:
+    # Not st.cache_data: a slow map reports progress into the page while it is computed, and
+    # cache_data would replay those progress updates on every later hit.
+    return Results(512)

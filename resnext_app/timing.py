@@ -16,7 +16,7 @@ from typing import Iterator
 import streamlit as st
 
 _KEY = "_resnext_clock"
-ORDER = ("model load", "decode", "resize", "network", "Grad-CAM")
+ORDER = ("model load", "decode", "resize", "network")  # then explanations, in the order they ran
 
 
 def start() -> None:
@@ -51,7 +51,8 @@ def summary(prefix: str, since: str | None = None) -> str:
         return ""
     began, stages = clock
     total = time.perf_counter() - began
-    parts = [f"{name} {1000 * stages[name]:.0f} ms" for name in ORDER if stages.get(name, 0) >= 0.0005]
+    names = [*ORDER, *(name for name in stages if name not in ORDER)]
+    parts = [f"{name} {1000 * stages[name]:.0f} ms" for name in names if stages.get(name, 0) >= 0.0005]
     parts.append(f"page {1000 * max(total - sum(stages.values()), 0):.0f} ms")
     origin = f" from {since}" if since else ""
     return f"{prefix}: {total:.2f} s on the server{origin} ({' · '.join(parts)})"

@@ -30,12 +30,14 @@ def test_upload_shows_bars_crop_heatmap_and_downloads(app):
     captions = [c for img in app.image for c in img.captions]
     assert len(captions) == 3 and captions[0] == "", captions  # the current image's thumbnail, original, crop
     top = resnext.load_classifier("swsl_resnext50_32x4d").predict(SAMPLES / "chelsea.png")[0]
-    assert figures(app) == [f"Grad-CAM for “{top.label} ({100 * top.probability:.1f}%)” on layer4", "Heatmap"]
+    assert figures(app) == [f"Grad-CAM on layer4 for “{top.label} ({100 * top.probability:.1f}%)”", "Heatmap"]
     assert working_on(app) == ["**Working on chelsea.png**  \n451×300 px · 240.5 kB · uploaded"]
     assert any("chelsea.png (451×300)" in c for c in captions)
     assert any("224×224" in c for c in captions)
     assert {b.proto.label for b in app.get("download_button")} == {
-        "Overlay (PNG)", "Heatmap (PNG)", "Predictions (CSV)", "Predictions (JSON)"}
+        "Overlay (PNG)", "Map (PNG)", "Map (.npy)", "Predictions (CSV)", "Predictions (JSON)"}
+    faithful = [m.value for m in app.markdown if m.value.startswith("**Faithfulness**")]
+    assert len(faithful) == 1 and "lower is better" in faithful[0] and "higher is better" in faithful[0]
     timing = [c.value for c in app.caption if c.value.startswith("Top-5 of chelsea.png:")]
     assert timing and "from the photo's arrival" in timing[0]
     for stage in ("decode", "resize", "network", "page"):

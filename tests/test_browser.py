@@ -6,12 +6,16 @@ Screenshots of every page go to ``test-output/screenshots/`` (or ``$RESNEXT_TEST
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 
+import resnext
 from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle as _settle, start_app, stop_app
 
 SCREENSHOTS = OUTPUT / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,3 +130,47 @@ def test_comparison_page_with_the_real_metadata(real_metadata_app, page):
     sizes = scroller.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]")
     assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes
     page.screenshot(path=str(SCREENSHOTS / "comparison-real-metadata.png"))
+
+
+@pytest.fixture
+def resnext50_app(isolated_env, tmp_path):
+    """The app with ResNeXt-50's real architecture (random weights, a local file), where occlusion takes seconds."""
+    from resnext.architecture import build_model
+    from tests.factory import model_index_entry, random_state_dict, save_checkpoint, write_model_index
+
+    v = resnext.get_variant("swsl_resnext50_32x4d")
+    path = save_checkpoint(random_state_dict(build_model(v, device="cpu"), 0), tmp_path, v.id)
+    index = write_model_index(tmp_path / "index.yaml",
+                              [model_index_entry(v.id, v.family, str(path), path, v.parameters)])
+    proc, url, _ = start_app({**os.environ, "RESNEXT_MODEL_INDEX": str(index), "RESNEXT_CACHE_DIR": str(isolated_env)})
+    yield url
+    stop_app(proc)
+
+
+def _choose_method(page, label: str) -> None:
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Method").click()
+    page.get_by_role("option", name=re.compile(f"^{label} ·")).click()
+
+
+def test_a_slow_method_shows_progress_and_a_change_cancels_it(resnext50_app, page):
+    page.goto(resnext50_app)
+    page.locator("input[type='file']").set_input_files(str(ROOT / "assets" / "samples" / "chelsea.png"))
+    page.locator("img[alt='Grad-CAM of chelsea.png']").wait_for(timeout=120_000)
+    _settle(page)
+
+    progress = page.get_by_text(re.compile(r"^Occlusion of swsl_resnext50_32x4d \(≈ [\d.]+ s\); change any control"))
+    _choose_method(page, "Occlusion")
+    progress.wait_for(timeout=30_000)
+    _choose_method(page, "Grad-CAM")  # while occlusion runs
+    page.locator("img[alt='Grad-CAM of chelsea.png']").wait_for(timeout=60_000)
+    progress.wait_for(state="detached", timeout=60_000)
+    _settle(page)
+    _no_error(page)
+    assert page.locator("img[alt='Occlusion of chelsea.png']").count() == 0
+
+    # Had the first occlusion run to its end, its map would be cached and drawn at once, without a bar.
+    _choose_method(page, "Occlusion")
+    progress.wait_for(timeout=30_000)
+    page.locator("img[alt='Occlusion of chelsea.png']").wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"^Faithfulness to")).wait_for(timeout=60_000)
+    _no_error(page)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import resnext
 from resnext.cli import main
 
 VID = "tiny_resnext14_2x2d"
@@ -43,6 +44,19 @@ def test_cam_writes_an_overlay(tiny_env, sample_paths, tmp_path):
     image = Image.open(out)
     assert image.size == (224, 224) and image.mode == "RGB"
     assert np.asarray(image).std() > 1
+
+
+def test_cam_other_methods_raw_map_and_faithfulness(tiny_env, sample_paths, tmp_path, capsys):
+    out = tmp_path / "map.npy"
+    argv = ["cam", str(sample_paths[0]), "--model", VID, "--out", str(out), "--method", "deeplift", "--class", "3",
+            "--contrast", "5", "--faithfulness"]
+    assert main(argv) == 0
+    clf = resnext.load_classifier(VID)
+    expected = clf.explain(sample_paths[0], "deeplift", 3, contrast=5)
+    assert np.array_equal(np.load(out), expected)
+    score = resnext.faithfulness(clf, sample_paths[0], expected, 3)
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert f"deletion AUC {score.deletion:.4f} (lower is better" in line and f"insertion AUC {score.insertion:.4f}" in line
 
 
 def test_download_puts_the_file_in_the_cache(tiny_env, isolated_env, capsys):
