@@ -32,8 +32,8 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Top-5")
     st.html(charts.top_bars([p.label for p in answer.top], [p.probability for p in answer.top], image.name))
-    if precision == "bf16":
-        st.caption("Fast mode: bfloat16, approximate.")
+    if precision == "fast":
+        st.caption(f"Fast mode: {models.classifier(variant.id, precision).mode}.")
         with guard(stop=False):
             exact = models.classify(image, variant.id, "fp32")
             st.dataframe(tables.agreement_frame(exact.top, answer.top), hide_index=True, width="stretch")

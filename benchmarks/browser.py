@@ -14,7 +14,6 @@ weights are random: these are speed figures, never accuracy.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import statistics
@@ -23,16 +22,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from benchmarks.machine import describe
+from benchmarks.photos import SIZES, photo
 from resnext.architecture import build_model
 from resnext.catalog import get_variant
 from tests.served import CHROMIUM, CHROMIUM_ARGS, ONE_UPLOADER, start_app, stop_app
 
 CLASSIFY_VARIANT = "swsl_resnext50_32x4d"
 SIDE_BY_SIDE = ("ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d")
-SIZES = {2: (1632, 1224), 12: (4032, 3024)}  # megapixels -> a phone's 4:3 frame
 # Seconds, model loaded, on the 2-core machine (issue 9).
 TARGETS = {("Classify", 2, "top-5"): 0.5, ("Classify", 12, "top-5"): 0.8,
            ("Classify", 2, "heatmap after top-5"): 0.2, ("Classify", 12, "heatmap after top-5"): 0.2,
@@ -80,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                     mp = 2 if size == "warm-up" else size
                     name = f"{label.lower().replace(' ', '-')}-{size}-{i:02d}-{rng.integers(1 << 30)}.jpg"
                     path = workdir / name
-                    path.write_bytes(_photo(SIZES[mp], rng))
+                    path.write_bytes(photo(SIZES[mp], rng))
                     times = _choose(page, path, count, heatmap=label == "Classify",
                                     timeout=600_000 if size == "warm-up" else 60_000)
                     if size == "warm-up":
@@ -132,17 +130,6 @@ def _server_split(page, name: str) -> dict[str, float]:
         split |= {prefix + name: float(ms) / 1000 for name, ms in re.findall(r"([A-Za-z][\w -]*?) (\d+) ms", text)}
         split[prefix + "server total"] = float(re.search(r": ([\d.]+) s on the server", text).group(1))
     return split
-
-
-def _photo(size: tuple[int, int], rng: np.random.Generator) -> bytes:
-    """A photo-like JPEG: smooth random shapes with sensor noise, new content every call."""
-    w, h = size
-    coarse = rng.integers(0, 256, (h // 48 + 2, w // 48 + 2, 3), dtype=np.uint8)
-    smooth = np.asarray(Image.fromarray(coarse).resize((w, h), Image.BICUBIC), dtype=np.int16)
-    noisy = np.clip(smooth + rng.normal(0, 6, (h, w, 3)).astype(np.int16), 0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(noisy).save(buf, format="JPEG", quality=90)
-    return buf.getvalue()
 
 
 def _model_index(workdir: Path) -> Path:

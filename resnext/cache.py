@@ -52,16 +52,16 @@ class ModelCache:
 
         Args:
             budget_bytes: The most memory the loaded models may take together.
-            loader: ``loader(variant_id, progress=..., precision=...)`` returning a
+            loader: ``loader(variant_id, progress=..., precision=..., fast=...)`` returning a
                 classifier (default: :func:`resnext.load_classifier`).
         """
         if loader is None:
             from .classifier import load_classifier as loader
         self.budget = budget_bytes
         self._loader = loader
-        self._models: OrderedDict[tuple[Variant, str], tuple[object, int]] = OrderedDict()
+        self._models: OrderedDict[tuple[Variant, str, bool], tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
-        self._loading: dict[tuple[Variant, str], threading.Lock] = {}
+        self._loading: dict[tuple[Variant, str, bool], threading.Lock] = {}
 
     def check_fits(self, variant: Variant, precision: str = "fp32") -> None:
         """Raise before any work if a variant can never fit in the budget.
@@ -76,15 +76,15 @@ class ModelCache:
                 f"budget of {format_bytes(self.budget)}", remedy=f"raise {BUDGET_ENV}",
             )
 
-    def is_loaded(self, variant_id: str, precision: str = "fp32") -> bool:
+    def is_loaded(self, variant_id: str, precision: str = "fp32", fast: bool = False) -> bool:
         """Whether a variant is loaded now (a request for it would be instant)."""
         with self._lock:
-            return (get_variant(variant_id), precision) in self._models
+            return (get_variant(variant_id), precision, fast) in self._models
 
     def loaded(self) -> list[str]:
         """The ids of the loaded models, least recently used first."""
         with self._lock:
-            return [v.id for v, _ in self._models]
+            return [v.id for v, *_ in self._models]
 
     @property
     def used_bytes(self) -> int:
@@ -92,13 +92,14 @@ class ModelCache:
         with self._lock:
             return sum(size for _, size in self._models.values())
 
-    def get(self, variant_id: str, precision: str = "fp32", progress: Callable | None = None):
+    def get(self, variant_id: str, precision: str = "fp32", progress: Callable | None = None, fast: bool = False):
         """Return a loaded classifier, loading it (and evicting others) if needed.
 
         Args:
             variant_id: A variant id or alias.
             precision: ``"fp32"`` or ``"bf16"``.
             progress: Passed to the loader for the download, if one is needed.
+            fast: Fast mode's front end (see :func:`resnext.load_classifier`).
 
         Returns:
             The classifier.
@@ -108,7 +109,7 @@ class ModelCache:
             ResNeXtError: Whatever the loader raises (download, weights, catalog errors).
         """
         variant = get_variant(variant_id)
-        key = (variant, precision)
+        key = (variant, precision, fast)
         self.check_fits(variant, precision)
         with self._lock:
             if key in self._models:
@@ -122,7 +123,7 @@ class ModelCache:
                     return self._models[key][0]
                 size = model_bytes(variant, precision)
                 self._evict_until(self.budget - size)
-            clf = self._loader(variant.id, progress=progress, precision=precision)
+            clf = self._loader(variant.id, progress=progress, precision=precision, fast=fast)
             with self._lock:
                 self._evict_until(self.budget - size)  # others may have loaded meanwhile
                 self._models[key] = (clf, size)

@@ -15,9 +15,10 @@ from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
 from .engine import make_engine
+from .hardware import fast_precision, mode_label
 from .explain import Progress, explain
 from .labels import labels_for
-from .preprocess import ImageSource, Transform, load_image
+from .preprocess import ImageSource, Transform
 from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint
 
 __all__ = ["PRECISIONS", "Classifier", "Prediction", "load_classifier"]
@@ -44,7 +45,7 @@ class Classifier:
 
     def __init__(
         self, variant: Variant, model: ResNet, labels: Sequence[str], precision: str = "fp32",
-        engine: str | None = None, weights: Path | None = None,
+        engine: str | None = None, weights: Path | None = None, fast: bool = False, warm: bool = True,
     ) -> None:
         """Wrap a network that already holds its weights.
 
@@ -55,6 +56,10 @@ class Classifier:
             precision: ``"fp32"`` (exact) or ``"bf16"`` (faster, approximate).
             engine: ``"openvino"`` or ``"torch"`` (default: :func:`resnext.engine.default_engine`).
             weights: The checkpoint the weights came from, which keys the engine's cached conversion.
+            fast: Fast mode's front end: JPEGs decoded at reduced scale, only the crop's region
+                resized (see :class:`resnext.preprocess.Transform`); approximate.
+            warm: Run one image through the engine now, so that the first prediction is as fast
+                as the tenth (the runtime initialises lazily on its first request).
 
         Raises:
             ResNeXtError: An unknown precision or engine.
@@ -64,10 +69,19 @@ class Classifier:
         self.variant = variant
         self.labels = tuple(labels)
         self.precision = precision
-        self.transform = Transform.for_variant(variant)
+        self.fast = fast
+        self.transform = Transform.for_variant(variant, fast=fast)
         self.model = model.eval().requires_grad_(False)
         self.engine = make_engine(self.model, precision, engine, weights, variant.image_size)
         self._lock = threading.Lock()
+        if warm:
+            size = variant.image_size
+            self.engine(torch.zeros(1, 3, size, size))
+
+    @property
+    def mode(self) -> str:
+        """What runs, in words: exact or fast, the network's precision, the front end."""
+        return mode_label(self.fast, self.precision)
 
     def crop(self, image: ImageSource) -> Image.Image:
         """Return the centre crop of an image that the network sees.
@@ -75,7 +89,7 @@ class Classifier:
         Raises:
             ImageError: The input is not a usable image.
         """
-        return self.transform.crop(load_image(image))
+        return self.transform.crop(self.transform.load(image))
 
     def prepare(self, image: ImageSource) -> tuple[Image.Image, torch.Tensor]:
         """Return the crop the network sees and its preprocessed (3, H, W) tensor, decoding once.
@@ -98,7 +112,7 @@ class Classifier:
         if isinstance(images, torch.Tensor):
             return images if images.dim() == 4 else images[None]
         items = images if isinstance(images, (list, tuple)) else [images]
-        return torch.stack([self.transform(load_image(item)) for item in items])
+        return torch.stack([self.transform(self.transform.load(item)) for item in items])
 
     @torch.inference_mode()
     def probabilities(self, images: ImageSource | Sequence[ImageSource] | torch.Tensor) -> torch.Tensor:
@@ -215,8 +229,9 @@ def load_classifier(
     variant_id: str,
     weights: str | Path | None = None,
     progress: ProgressCallback | None = None,
-    precision: str = "fp32",
+    precision: str | None = None,
     engine: str | None = None,
+    fast: bool = False,
 ) -> Classifier:
     """Load a variant, downloading its verified weights on first use.
 
@@ -224,8 +239,11 @@ def load_classifier(
         variant_id: A model-index id or timm tagged name.
         weights: A local checkpoint to use instead of the cache (never deleted or modified).
         progress: Called with (bytes done, total) while the weights download.
-        precision: ``"fp32"`` (exact, default) or ``"bf16"`` (faster, approximate).
+        precision: ``"fp32"`` or ``"bf16"`` for the network; by default fp32, or in fast mode bf16
+            where the CPU computes it natively (:func:`resnext.hardware.fast_precision`).
         engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
+        fast: Fast mode: reduced-scale JPEG decoding and resizing, the network as ``precision``
+            says; approximate. ``clf.mode`` says what runs.
 
     Returns:
         The classifier.
@@ -239,4 +257,6 @@ def load_classifier(
     variant = get_variant(variant_id)
     path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress)
     model = attach_weights(build_model(variant, "meta"), read_checkpoint(path), source=str(path))
-    return Classifier(variant, model, labels_for(variant), precision=precision, engine=engine, weights=path)
+    if precision is None:
+        precision = fast_precision() if fast else "fp32"
+    return Classifier(variant, model, labels_for(variant), precision=precision, engine=engine, weights=path, fast=fast)

@@ -9,6 +9,8 @@ import argparse
 import json
 import logging
 import sys
+import time
+from pathlib import Path
 from typing import Callable, Sequence
 
 from . import catalog
@@ -75,12 +77,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="also load each variant once, so the inference engine's conversion is cached too")
     p.set_defaults(run=_download)
 
-    p = sub.add_parser("predict", help="print the top classes of one or more images")
-    p.add_argument("images", nargs="+", metavar="IMAGE")
-    _model_args(p)
+    p = sub.add_parser("predict", help="classify image files, folders (recursively) and globs")
+    p.add_argument("images", nargs="+", metavar="PATH", help="image files, folders or glob patterns")
+    _model_args(p, many=True)
     p.add_argument("--topk", type=int, default=5, help="how many classes (default 5)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--out", metavar="FILE", help="write one row per file to FILE.csv or FILE.jsonl as they come")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="run on Ray Data (pip install .[ray]): a local instance, or the cluster at ADDRESS")
+    _bulk_args(p)
     p.set_defaults(run=_predict)
+
+    p = sub.add_parser("eval", help="accuracy on a labelled folder (one sub-folder per class)")
+    p.add_argument("folder", metavar="FOLDER", help="sub-folders named by synset id, class index or class name")
+    _model_args(p, many=True)
+    p.add_argument("--out", metavar="REPORT.json", help="write the report as JSON")
+    p.add_argument("--per-class", metavar="FILE.csv", help="write each class's top-1 accuracy per model")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    _bulk_args(p)
+    p.set_defaults(run=_eval)
 
     p = sub.add_parser("cam", help="save an explanation (Grad-CAM or another method) of an image")
     p.add_argument("image", metavar="IMAGE")
@@ -102,11 +118,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", required=True, metavar="ID", help="variant id, e.g. swsl_resnext50_32x4d")
-    p.add_argument("--weights", metavar="PATH", help="use this local checkpoint instead of downloading")
-    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
-                   help="bf16 is faster but approximate")
+def _model_args(p: argparse.ArgumentParser, many: bool = False) -> None:
+    if many:
+        p.add_argument("--model", required=True, action="append", metavar="ID",
+                       help="variant id, e.g. swsl_resnext50_32x4d; repeat to run several")
+    else:
+        p.add_argument("--model", required=True, metavar="ID", help="variant id, e.g. swsl_resnext50_32x4d")
+    p.add_argument("--weights", metavar="PATH", help="use this local checkpoint instead of downloading"
+                   + (" (with one --model)" if many else ""))
+    p.add_argument("--fast", action="store_true",
+                   help="fast mode: JPEGs decoded at reduced scale, bf16 network where the CPU has native bf16; "
+                        "approximate")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default=None,
+                   help="the network's precision (default: fp32, or fast mode's choice for this CPU)")
+
+
+def _bulk_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", type=int, default=8, help="images per forward pass (default 8)")
+    p.add_argument("--workers", type=int, default=None, help="threads that decode images (default: every CPU)")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -148,24 +177,125 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .classifier import load_classifier
+    from .bulk import probe
+    from .inputs import expand
+    from .results import RowWriter, failure_summary
 
     if args.topk < 1:
         raise ResNeXtError("--topk must be at least 1.")
-    clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
-    results = {path: clf.predict(path, topk=args.topk) for path in args.images}
-    if args.json:
-        print(json.dumps({
-            "model": clf.variant.id,
-            "precision": clf.precision,
-            "predictions": {p: [r._asdict() for r in preds] for p, preds in results.items()},
-        }, indent=2))
-        return 0
-    note = " (bf16, approximate)" if clf.precision == "bf16" else ""
-    for path, preds in results.items():
-        print(f"{path} — {clf.variant.id}{note}")
-        for r in preds:
-            print(f"  {r.probability:8.4f}  {r.label} ({r.index})")
+    variants = _variants(args)
+    paths = expand(args.images)
+    refused = probe(paths, args.workers)  # every file checked before any model loads
+    writer = RowWriter(args.out, [v.id for v in variants], args.topk, args.overwrite) if args.out else None
+    if len(refused) == len(paths):
+        rows = iter(())
+    elif args.ray is not None:
+        from .distributed import predict_with_ray
+
+        rows = predict_with_ray([v.id for v in variants], [p for p in paths if p not in refused], args.topk,
+                                address=args.ray or None, precision=args.precision, batch_size=args.batch_size,
+                                fast=args.fast)
+    else:
+        from .bulk import predict_files
+
+        rows = predict_files(_load(args, variants), paths, args.topk, args.batch_size, args.workers, refused)
+    failed = 0
+    progress = _file_progress(len(paths))
+    try:
+        from .bulk import Row
+
+        done = set()
+        for row in rows:
+            done.add(row.path)
+            failed += _emit(row, args, writer, progress)
+        for path, reason in refused.items():  # only those a distributed run was not given
+            if str(path) not in done:
+                failed += _emit(Row(str(path), reason), args, writer, progress)
+    finally:
+        progress(None)
+        if writer is not None:
+            writer.close()
+    if failed:
+        where = "see the status column" if args.out else "see their lines above"
+        print(f"resnext: {failure_summary(failed, len(paths), where)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _emit(row, args: argparse.Namespace, writer, progress: Callable) -> int:
+    """Show or write one row; return 1 if its file failed."""
+    progress(row)
+    if writer is not None:
+        writer.write(row)
+    elif args.json:
+        print(json.dumps({"path": row.path, "status": row.status,
+                          "predictions": {vid: [p._asdict() for p in top] for vid, top in row.predictions.items()}}))
+    else:
+        print(f"{row.path} — {row.status}")
+        note = " (approximate)" if args.fast or args.precision == "bf16" else ""
+        for vid, top in row.predictions.items():
+            print(f"  {vid}{note}")
+            for r in top:
+                print(f"    {r.probability:8.4f}  {r.label} ({r.index})")
+    sys.stdout.flush()
+    return 0 if row.ok else 1
+
+
+def _variants(args: argparse.Namespace) -> list:
+    variants = [catalog.get_variant(i) for i in dict.fromkeys(args.model)]  # every id checked first
+    if args.weights is not None and len(variants) != 1:
+        raise ResNeXtError("--weights needs exactly one --model.")
+    return variants
+
+
+def _load(args: argparse.Namespace, variants: list) -> list:
+    from .classifier import load_classifier
+
+    classifiers = [load_classifier(v.id, weights=args.weights, progress=_progress_bar(v.id), precision=args.precision,
+                                   fast=args.fast) for v in variants]
+    _say_mode(classifiers[0])
+    return classifiers
+
+
+def _say_mode(clf) -> None:
+    """Name what runs when it is not the exact default, so approximate answers are never a surprise."""
+    if clf.fast or clf.precision != "fp32":
+        print(f"resnext: {clf.mode}", file=sys.stderr)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluate import class_folders, evaluate
+    from .report import evaluation_json, per_class_csv, print_evaluation
+
+    variants = _variants(args)
+    for output in (args.out, args.per_class):
+        if output and Path(output).exists() and not args.overwrite:
+            raise ResNeXtError(f"{output} already exists; choose another name or pass --overwrite.")
+    from .labels import labels_for
+
+    class_folders(Path(args.folder), labels_for(variants[0]))  # the layout checked before any model loads
+    classifiers = _load(args, variants)
+    progress = _file_progress(None)
+    try:
+        evaluation = evaluate(classifiers, args.folder, args.batch_size, args.workers, on_row=progress)
+    finally:
+        progress(None)
+    print_evaluation(evaluation)
+    for output, render in ((args.out, evaluation_json), (args.per_class, per_class_csv)):
+        if output:
+            try:
+                Path(output).write_text(render(evaluation), encoding="utf-8")
+            except OSError as exc:
+                raise ResNeXtError(f"Cannot write {output} ({exc.strerror or exc}); choose another path.") from None
+            print(f"wrote {output}")
+    if evaluation.failures:
+        from .results import failure_summary
+
+        for row in evaluation.failures:
+            print(f"resnext: {row.status}", file=sys.stderr)
+        total = evaluation.scores[0].images + len(evaluation.failures)
+        print(f"resnext: {failure_summary(len(evaluation.failures), total, 'they are not counted')}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -173,7 +303,9 @@ def _cam(args: argparse.Namespace) -> int:
     from .classifier import load_classifier
     from .visualize import overlay
 
-    clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model), precision=args.precision)
+    clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model),
+                          precision=args.precision, fast=args.fast)
+    _say_mode(clf)
     crop, x = clf.prepare(args.image)
     if args.class_index is None:
         args.class_index = clf.predict(x, topk=1)[0].index
@@ -198,6 +330,32 @@ def _cam(args: argparse.Namespace) -> int:
               f"(lower is better; random map {score.random_deletion:.4f}), insertion AUC {score.insertion:.4f} "
               f"(higher is better; random map {score.random_insertion:.4f})")
     return 0
+
+
+def _file_progress(total: int | None) -> Callable:
+    """A stderr line counting files done (and failed), with the rate; silent when stderr is not a terminal.
+
+    Call it with each row, then with None to end the line.
+    """
+    tty = sys.stderr.isatty()
+    start, done, failed = time.perf_counter(), 0, 0
+
+    def progress(row) -> None:
+        nonlocal done, failed
+        if not tty:
+            return
+        if row is None:
+            if done:
+                sys.stderr.write("\n")
+            return
+        done += 1
+        failed += not row.ok
+        rate = done / max(time.perf_counter() - start, 1e-9)
+        of = f"/{total}" if total else ""
+        sys.stderr.write(f"\r{done}{of} files, {failed} failed, {rate:.1f} files/s")
+        sys.stderr.flush()
+
+    return progress
 
 
 def _progress_bar(name: str) -> Callable[[int, "int | None"], None]:

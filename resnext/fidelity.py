@@ -6,7 +6,7 @@ Deletion removes the pixels a map ranks highest first (replacing them with the d
 colour) and follows the class's probability: if the map is faithful it falls fast, so a *lower*
 area under the curve is better. Insertion starts from a blurred copy and puts the original
 pixels back in the same order: a faithful map makes the probability rise fast, so a *higher*
-area is better. Both are measured in ``steps`` equal slices, a curve per batch through the
+area is better. Both are measured in ``steps`` equal slices, in small batches through the
 classifier's engine.
 
 A score means little alone, so the same curves are measured for a random map with the same
@@ -33,6 +33,8 @@ __all__ = ["Faithfulness", "faithfulness", "phase_randomized"]
 
 # The insertion start: detail gone, colours and layout kept (sigma = 1/22 of the crop, ~10 px).
 BLUR_FRACTION = 1 / 22
+# Images per forward pass: about 0.2 s for ResNeXt-50 on two cores.
+CHUNK = 8
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def faithfulness(
         class_index: The class to follow; the top-1 class when None.
         steps: Slices of pixels removed or inserted per point of the curves.
         seed: Seeds the random baseline map.
-        progress: Called with the fraction done before each of the four curves; raising from it cancels.
+        progress: Called with the fraction done before each batch; raising from it cancels.
 
     Returns:
         The areas and curves.
@@ -110,16 +112,18 @@ def faithfulness(
     masks = torch.cat([_masks(saliency, steps), _masks(random_map, steps)])
     # Row order: deletion (map), deletion (random), then insertion in the same order.
     batch = torch.cat([x * (1 - masks), blurred * (1 - masks) + x * masks])
-    n = steps + 1
-    curves = np.empty((4, n))
+    probabilities = []
     with torch.inference_mode(), clf._lock:
         if class_index is None:
             class_index = int(clf._head(clf.engine(x))[0].argmax())
-        for i in range(4):  # one curve per forward pass: memory bounded, and a point to cancel
+        # Small batches bound the memory and give frequent points to cancel at.
+        for start in range(0, len(batch), CHUNK):
             if progress is not None:
-                progress(i / 4)
-            logits = clf._head(clf.engine(batch[i * n:(i + 1) * n]))
-            curves[i] = torch.softmax(logits, dim=1)[:, class_index].numpy()
+                progress(start / len(batch))
+            logits = clf._head(clf.engine(batch[start:start + CHUNK]))
+            probabilities.append(torch.softmax(logits, dim=1)[:, class_index])
+    n = steps + 1
+    curves = torch.cat(probabilities).reshape(4, n).double().numpy()
     fractions = np.linspace(0.0, 1.0, n)
     areas = [float(np.trapezoid(curve, fractions)) for curve in curves]
     return Faithfulness(

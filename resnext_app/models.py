@@ -38,6 +38,10 @@ def model_cache() -> ModelCache:
 def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier":
     """Return a loaded classifier, with a progress bar for a download and a spinner for the load.
 
+    Args:
+        variant_id: The variant.
+        precision: ``"fp32"`` (exact) or ``"fast"``: the pages' mode (see :func:`network`).
+
     Raises:
         ResNeXtError: The variant does not fit, cannot be downloaded, or cannot be loaded.
     """
@@ -45,8 +49,9 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
 
     cache = model_cache()
     variant = resnext.get_variant(variant_id)
-    if cache.is_loaded(variant.id, precision):
-        return cache.get(variant.id, precision)
+    precision, fast = network(precision)
+    if cache.is_loaded(variant.id, precision, fast):
+        return cache.get(variant.id, precision, fast=fast)
     cache.check_fits(variant, precision)
     bar = None
     if not is_cached(variant):
@@ -60,10 +65,18 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
         progress = None
     try:
         with st.spinner(f"Loading {variant.id}…"), timing.stage("model load"):
-            return cache.get(variant.id, precision, progress=progress)
+            return cache.get(variant.id, precision, progress=progress, fast=fast)
     finally:
         if bar is not None:
             bar.empty()
+
+
+def network(mode: str) -> tuple[str, bool]:
+    """The network precision and front end of a page's mode: ``fp32`` is exact; ``fast`` is fast mode,
+    bf16 where this CPU computes it natively (:func:`resnext.hardware.fast_precision`)."""
+    from resnext.hardware import fast_precision
+
+    return (fast_precision(), True) if mode == "fast" else (mode, False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -105,7 +118,7 @@ def classify(image, variant_id: str, precision: str = "fp32", topk: int = 5) -> 
     Raises:
         ResNeXtError: The image is unusable or the model cannot be had.
     """
-    transform = Transform.for_variant(resnext.get_variant(variant_id))
+    transform = Transform.for_variant(resnext.get_variant(variant_id), fast=network(precision)[1])
     pixels = crop(image.digest, transform, image.data, image.name)
     return _classify(image.digest, variant_id, precision, topk, pixels)
 
@@ -133,17 +146,14 @@ def explanation(image, answer: Answer, variant_id: str, precision: str, method: 
     """
     from resnext.methods import METHODS
 
-    key = _map_key(image, variant_id, precision, method, class_index, layer, contrast)
-    store = _results()
-    found = store.get(key)
-    if found is None:
+    def compute() -> np.ndarray:
         clf = classifier(variant_id, precision)
         features = torch.from_numpy(answer.features) if method == "gradcam" and layer == "layer4" else None
         with timing.stage(METHODS[method].label):
-            found = clf.explain(clf.transform.to_tensor(answer.crop), method, class_index, layer, contrast,
-                                features=features, progress=progress)
-        store.put(key, found)
-    return found
+            return clf.explain(clf.transform.to_tensor(answer.crop), method, class_index, layer, contrast,
+                               features=features, progress=progress)
+
+    return remembered(_map_key(image, variant_id, precision, method, class_index, layer, contrast), compute)
 
 
 def faithfulness(image, answer: Answer, variant_id: str, precision: str, method: str, class_index: int,
@@ -155,15 +165,27 @@ def faithfulness(image, answer: Answer, variant_id: str, precision: str, method:
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    store = _results()
-    full_key = ("faithfulness", *_map_key(image, variant_id, precision, method, class_index, layer, contrast))
-    found = store.get(full_key)
-    if found is None:
+    def compute() -> "resnext.Faithfulness":
         clf = classifier(variant_id, precision)
         with timing.stage("faithfulness"):
-            found = resnext.faithfulness(clf, clf.transform.to_tensor(answer.crop), saliency, class_index,
-                                         progress=progress)
-        store.put(full_key, found)
+            return resnext.faithfulness(clf, clf.transform.to_tensor(answer.crop), saliency, class_index,
+                                        progress=progress)
+
+    return remembered(("faithfulness", *_map_key(image, variant_id, precision, method, class_index, layer, contrast)),
+                      compute)
+
+
+def remembered(key: tuple, compute):
+    """A result kept for every session under ``key`` (in :class:`Results`), computed when missing.
+
+    Unlike ``st.cache_data``, ``compute`` may draw progress into the page: nothing is replayed,
+    and a computation cancelled by the user's next action is not kept.
+    """
+    store = _results()
+    found = store.get(key)
+    if found is None:
+        found = compute()
+        store.put(key, found)
     return found
 
 

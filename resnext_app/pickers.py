@@ -72,10 +72,17 @@ def variants_picker(key: str, defaults: Sequence[str], most: int = 4) -> list[Va
 
 
 def precision_picker(key: str) -> str:
-    """The fp32 / bf16 choice; bf16 is labelled approximate."""
-    fast = st.toggle("Fast mode (bfloat16, approximate)", key=key,
-                     help="Runs the network in bfloat16: faster on recent CPUs, probabilities differ slightly.")
-    return "bf16" if fast else "fp32"
+    """The exact / fast choice, saying what fast mode runs on this server's CPU.
+
+    Returns:
+        ``"fp32"`` (exact) or ``"fast"``.
+    """
+    from resnext.hardware import fast_precision, mode_label
+
+    fast = st.toggle("Fast mode (approximate)", key=key,
+                     help=f"On this server: {mode_label(True, fast_precision())}. Exact mode gives timm's "
+                          "probabilities to 1e-4.")
+    return "fast" if fast else "fp32"
 
 
 def model_card(v: Variant) -> None:

@@ -79,10 +79,10 @@ def predictions_json(variant_id: str, image_name: str, predictions: Sequence[res
 
 
 def agreement_frame(exact: Sequence[resnext.Prediction], approx: Sequence[resnext.Prediction]) -> pd.DataFrame:
-    """The fp32 and bf16 top-k of one image next to each other, rank by rank."""
+    """The exact and fast top-k of one image next to each other, rank by rank."""
     return pd.DataFrame(
-        [{"rank": i + 1, "fp32": a.label, "fp32 %": round(100 * a.probability, 2),
-          "bf16": b.label, "bf16 %": round(100 * b.probability, 2)}
+        [{"rank": i + 1, "exact": a.label, "exact %": round(100 * a.probability, 2),
+          "fast": b.label, "fast %": round(100 * b.probability, 2)}
          for i, (a, b) in enumerate(zip(exact, approx))]
     )
 

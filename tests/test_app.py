@@ -232,14 +232,18 @@ def test_hostile_uploads_give_a_result_or_one_message(app):
     assert bars(app) == [expected_top5("swsl_resnext50_32x4d")]
 
 
-def test_fast_mode_is_labelled_and_compared_with_fp32(app):
+def test_fast_mode_is_labelled_and_compared_with_exact(app):
+    from resnext.hardware import fast_precision, mode_label
+
     upload_image(app)
     app.toggle(key="classify_precision").set_value(True).run()
     no_failure(app)
-    assert any("approximate" in c.value for c in app.caption)
+    assert f"Fast mode: {mode_label(True, fast_precision())}." in [c.value for c in app.caption]
     side = app.dataframe[0].value
-    assert list(side.columns) == ["rank", "fp32", "fp32 %", "bf16", "bf16 %"]
-    assert list(side["fp32"]) == expected_top5("swsl_resnext50_32x4d")
+    assert list(side.columns) == ["rank", "exact", "exact %", "fast", "fast %"]
+    assert list(side["exact"]) == expected_top5("swsl_resnext50_32x4d")
+    fast = resnext.load_classifier("swsl_resnext50_32x4d", fast=True)
+    assert list(side["fast"]) == [p.label for p in fast.predict(SAMPLES / "chelsea.png")]
 
 
 def _plotly_array(value):

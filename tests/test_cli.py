@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,11 +25,11 @@ def test_list_table_and_json(capsys):
 
 def test_predict_json_and_text(tiny_env, sample_paths, capsys):
     assert main(["predict", str(sample_paths[0]), str(sample_paths[1]), "--model", VID, "--topk", "3", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["model"] == VID
-    preds = data["predictions"][str(sample_paths[0])]
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["path"] for r in rows] == [str(sample_paths[0]), str(sample_paths[1])]
+    assert {r["status"] for r in rows} == {"ok"}
+    preds = rows[0]["predictions"][VID]
     assert len(preds) == 3 and set(preds[0]) == {"index", "label", "probability"}
-    import resnext
 
     expected = resnext.load_classifier(VID).predict(sample_paths[0], topk=3)
     assert [p["index"] for p in preds] == [p.index for p in expected]
@@ -70,15 +71,11 @@ def test_download_puts_the_file_in_the_cache(tiny_env, isolated_env, capsys):
     [
         (["predict", "x.jpg", "--model", "swsl_resnext50"], "did you mean 'swsl_resnext50_32x4d'"),
         (["download", "resnext50"], "valid ids are"),
-        (["predict", "missing.jpg", "--model", VID], "no file"),
-        (["predict", "{text}", "--model", VID], "not an image"),
-        (["predict", "x.jpg", "--model", VID, "--weights", "nope.pth"], "does not exist"),
+        (["predict", "{image}", "--model", VID, "--weights", "nope.pth"], "does not exist"),
     ],
 )
-def test_user_errors_exit_2_with_one_sentence(tiny_env, capsys, tmp_path, argv, words):
-    text = tmp_path / "notes.jpg"
-    text.write_text("a text file renamed .jpg")
-    assert main([a.replace("{text}", str(text)) for a in argv]) == 2
+def test_user_errors_exit_2_with_one_sentence(tiny_env, capsys, sample_paths, argv, words):
+    assert main([a.replace("{image}", str(sample_paths[0])) for a in argv]) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and err.count("\n") == 1
 
@@ -126,3 +123,64 @@ def test_download_prepare_caches_the_engine_conversion(tiny_env, isolated_env, c
     assert main(["download", "--prepare", VID]) == 0
     converted = list((isolated_env / "openvino").glob("*.xml")) if (isolated_env / "openvino").exists() else []
     assert len(converted) == (1 if default_engine() == "openvino" else 0)
+
+
+def _mixed_folder(tmp_path, sample_paths):
+    """Samples in a folder tree with a text file and a truncated PNG among them."""
+    folder = tmp_path / "photos"
+    (folder / "sub").mkdir(parents=True)
+    for p in sample_paths[:2]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    (folder / "sub" / sample_paths[2].name).write_bytes(sample_paths[2].read_bytes())
+    (folder / "notes.jpg").write_text("a text file renamed .jpg")
+    (folder / "sub" / "cut.png").write_bytes(sample_paths[3].read_bytes()[:3000])
+    return folder
+
+
+def test_predict_folder_to_csv_keeps_good_rows_and_exits_2(tiny_env, tmp_path, sample_paths, capsys):
+    import csv
+
+    folder = _mixed_folder(tmp_path, sample_paths)
+    out = tmp_path / "results.csv"
+    argv = ["predict", str(folder), str(sample_paths[4]), "--model", VID, "--model", "ssl_resnext50_32x4d",
+            "--topk", "2", "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == "resnext: 2 of 6 files could not be read; see the status column.\n"
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 6 and rows[-1]["path"] == str(sample_paths[4])
+    status = {Path(r["path"]).name: r["status"] for r in rows}
+    assert "not an image" in status["notes.jpg"] and "damaged or truncated" in status["cut.png"]
+    good = [r for r in rows if r["status"] == "ok"]
+    assert len(good) == 4
+    for model in (VID, "ssl_resnext50_32x4d"):
+        clf = resnext.load_classifier(model)
+        for r in good:
+            expected = clf.predict(r["path"], topk=2)
+            assert [int(r[f"{model} top{k} index"]) for k in (1, 2)] == [p.index for p in expected]
+            assert r[f"{model} top1"] == expected[0].label
+    # An existing results file is a user's: never replaced without --overwrite.
+    before = out.read_bytes()
+    assert main(argv) == 2 and out.read_bytes() == before
+    assert "already exists" in capsys.readouterr().err
+    assert main([*argv, "--overwrite"]) == 2
+
+
+def test_predict_checks_images_before_loading_any_model(tiny_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", "http://127.0.0.1:9")  # a model load would fail loudly
+    text = tmp_path / "notes.jpg"
+    text.write_text("not an image")
+    out = tmp_path / "rows.jsonl"
+    assert main(["predict", str(tmp_path / "missing.jpg"), str(text), "--model", VID, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == "resnext: 2 of 2 files could not be read; see the status column.\n"
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert "There is no file" in rows[0]["status"] and "not an image" in rows[1]["status"]
+
+
+def test_predict_progress_goes_to_stderr(tiny_env, sample_paths, monkeypatch, capsys):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["predict", *map(str, sample_paths[:3]), "--model", VID, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "3/3 files, 0 failed" in captured.err and "files/s" in captured.err
+    assert len(captured.out.splitlines()) == 3

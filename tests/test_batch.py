@@ -1,0 +1,111 @@
+"""The Batch page: uploads and zips in memory, one row per image, accuracy from class folders, limits."""
+
+import csv
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+import resnext
+from resnext.labels import imagenet_labels
+from resnext_app import batch
+from tests.apptest import SAMPLES, no_failure
+
+VID = "swsl_resnext50_32x4d"  # the page's default (a tiny network in the test catalog)
+
+
+def _zip(entries):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def _samples():
+    return {p.name: p.read_bytes() for p in sorted(SAMPLES.iterdir()) if p.suffix in {".png", ".jpg"}}
+
+
+def _open_batch(app):
+    app.switch_page("pages/batch.py").run()
+    no_failure(app)
+    return app
+
+
+def _upload(app, files):
+    app.file_uploader(key="batch_files").set_value([(n, d, "application/octet-stream") for n, d in files]).run()
+    return app
+
+
+def test_files_and_a_bad_one_give_one_row_each(app):
+    _open_batch(app)
+    files = list(_samples().items()) + [("notes.jpg", b"not an image")]
+    _upload(app, files)
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["file"]) == [n for n, _ in files]
+    clf = resnext.load_classifier(VID)
+    for name, data in files[:-1]:
+        row = table[table["file"] == name].iloc[0]
+        assert row["status"] == "ok" and row[VID] == clf.predict(data)[0].label
+        assert row["image"].startswith("data:image/jpeg;base64,")
+    assert "not an image" in table.iloc[-1]["status"]
+    assert any("1 files could not be used" in e.label for e in app.expander)
+    assert app.get("download_button")[0].proto.label == "Results (CSV)"
+    assert f"{len(files) - 1} of {len(files)} files classified" in app.subheader[0].value
+
+
+def test_zip_with_class_folders_scores_each_model(app):
+    clf = resnext.load_classifier(VID)
+    labels = imagenet_labels()
+    entries = {}
+    for i, (name, data) in enumerate(_samples().items()):
+        top = clf.predict(data)[0].index
+        folder = str(top) if i % 2 else labels[top].replace(" ", "_")
+        if labels.count(labels[top]) > 1:
+            folder = str(top)
+        entries[f"set/{folder}/{name}"] = data
+    entries["set/readme.txt"] = b"notes"
+    entries["__MACOSX/._x.png"] = b"junk"
+    _open_batch(app)
+    _upload(app, [("labelled.zip", _zip(entries))])
+    no_failure(app)
+    scores = app.dataframe[-1].value
+    assert list(scores["model"]) == [VID]
+    assert scores["top-1 %"].iloc[0] == 100.0 and scores["images"].iloc[0] == len(_samples())
+    skipped = app.dataframe[1].value
+    assert list(skipped["file"]) == ["labelled.zip/set/readme.txt"]
+
+
+def test_unpack_limits_and_broken_zips(monkeypatch):
+    monkeypatch.setattr(batch, "MAX_IMAGES", 2)
+    samples = list(_samples().items())
+    work = batch.unpack([(samples[0][0], samples[0][1]), ("bad.zip", b"PK not really"),
+                         ("more.zip", _zip({"a/x.png": samples[1][1], "a/y.png": samples[2][1]}))])
+    assert [n for n, _ in work.files] == [samples[0][0], "more.zip/a/x.png"]
+    reasons = dict(work.skipped)
+    assert "not a zip archive" in reasons["bad.zip"] and "past the 2 images" in reasons["more.zip/a/y.png"]
+    assert work.folders == {}  # a loose file has no class folder: no accuracy for this batch
+    monkeypatch.setattr(batch, "MAX_UNPACKED", len(samples[1][1]) + 1)
+    work = batch.unpack([("z.zip", _zip({"c/x.png": samples[1][1], "c/y.png": samples[2][1]}))])
+    assert [n for n, _ in work.files] == ["z.zip/c/x.png"] and "GB this server unpacks" in work.skipped[0][1]
+
+
+def test_results_csv_matches_the_rows(tiny_env):
+    from resnext.bulk import predict_files
+    from resnext.results import rows_csv
+
+    clf = resnext.load_classifier(VID)
+    files = list(_samples().items())[:2]
+    rows = list(predict_files([clf], files, topk=5))
+    parsed = list(csv.DictReader(io.StringIO(rows_csv(rows, [VID], 5))))
+    assert [r["path"] for r in parsed] == [n for n, _ in files]
+    assert [int(r[f"{VID} top1 index"]) for r in parsed] == [clf.predict(d)[0].index for _, d in files]
+    frame = batch.results_frame(rows, [VID], dict(files), thumb=lambda data: None)
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["image", "file", "status", VID, f"{VID} %"]
+
+
+@pytest.mark.parametrize("data", [b"", b"GIF89a broken"])
+def test_thumbnail_of_a_bad_file_is_none(data):
+    assert batch.thumbnail(data) is None
