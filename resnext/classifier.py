@@ -15,8 +15,8 @@ from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
 from .engine import make_engine
-from .hardware import fast_precision, mode_label
 from .explain import Progress, explain
+from .hardware import fast_precision, mode_label
 from .labels import labels_for
 from .preprocess import ImageSource, Transform
 from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint

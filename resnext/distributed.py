@@ -30,7 +30,8 @@ __all__ = ["Predictor", "predict_with_ray"]
 class Predictor:
     """A Ray Data callable class: one set of loaded models per actor."""
 
-    def __init__(self, model_ids: Sequence[str], topk: int = 5, precision: str | None = None, fast: bool = False) -> None:
+    def __init__(self, model_ids: Sequence[str], topk: int = 5, precision: str | None = None,
+                 fast: bool = False) -> None:
         """Load the models (downloading verified weights on first use on this node).
 
         Args:

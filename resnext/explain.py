@@ -17,8 +17,8 @@ the difference of the two classifier rows.
 The gradient methods run eager PyTorch on the classifier's own network. torchvision's
 ``Bottleneck`` applies one ``ReLU(inplace=True)`` module three times, which Captum's DeepLIFT
 (and older Captums' guided backpropagation) cannot hook ("module is being used more than
-once"); :func:`distinct_activations` gives each use its own module for the duration of a call, under the classifier's lock, and puts the
-original modules and methods back afterwards.
+once"); :func:`distinct_activations` gives each use its own module for the duration of a call,
+under the classifier's lock, and puts the original modules and methods back afterwards.
 """
 
 from __future__ import annotations

@@ -65,4 +65,5 @@ def _interval(value: float, interval: tuple[float, float]) -> str:
 def _published(top1: float | None, top5: float | None) -> str:
     if top1 is None and top5 is None:
         return "—"
-    return " · ".join(f"{name} {value:.2f}%" for name, value in (("top-1", top1), ("top-5", top5)) if value is not None)
+    figures = (("top-1", top1), ("top-5", top5))
+    return " · ".join(f"{name} {value:.2f}%" for name, value in figures if value is not None)

@@ -26,7 +26,7 @@ __all__ = ["Batch", "MAX_IMAGES", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_fram
 
 MAX_IMAGES = 200  # per batch: about 200 x 4 MB of phone photos held in memory at once
 MAX_UNPACKED = 1_000_000_000  # bytes a batch's zips may unpack to
-MAX_UPLOAD_MB = 200  # per file (a zip), against the 20 MB of a single photo elsewhere
+MAX_UPLOAD_MB = 100  # per file (a zip): server.maxUploadSize, the HTTP cap, must be at least this
 THUMBNAIL_PX = 96
 
 

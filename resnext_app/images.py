@@ -27,6 +27,7 @@ SAMPLES_DIR = ASSETS_DIR / "samples"
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
 SOURCES = ("Upload", "Camera", "Samples")
 DISPLAY_PX = 640  # the longest side of the copy the browser shows
+PHOTO_MB = 20  # one photo; the server's HTTP cap is higher, for the Batch page's zips
 
 _IMAGE, _ERROR, _PENDING, _GENERATION = "image", "image_error", "image_pending", "image_widgets"
 _FROM = {"Upload": "uploaded", "Camera": "from the webcam", "Samples": "a sample photo"}
@@ -76,7 +77,7 @@ def image_input(key: str) -> CurrentImage | None:
     if source == "Upload":
         widget = f"{key}_upload_{generation}"
         st.file_uploader("Drop a photo", type=UPLOAD_TYPES, key=widget, on_change=_hand_over, args=(widget, source),
-                         help="JPEG, PNG, WebP, BMP, GIF or TIFF, up to the server's upload limit.")
+                         max_upload_size=PHOTO_MB, help=f"JPEG, PNG, WebP, BMP, GIF or TIFF, up to {PHOTO_MB} MB.")
     elif source == "Camera":
         widget = f"{key}_camera_{generation}"
         st.camera_input("Take a photo", key=widget, on_change=_hand_over, args=(widget, source))
