@@ -65,7 +65,7 @@ def originals() -> None:
 timing.start()  # the top-5's caption is out; the explanation's time is its own
 st.subheader("Where the model looked")
 labels = {p.index: f"{p.label} ({100 * p.probability:.1f}%)" for p in answer.top}
-c1, c2, c3, c4 = st.columns([3, 3, 3, 1])
+c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
 method = explanations.method_picker("cam_method", [variant], c1)
 class_index = c2.selectbox("Explain class", list(labels), format_func=labels.get, key="cam_class")
 contrast = c3.selectbox(

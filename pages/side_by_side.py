@@ -64,15 +64,13 @@ if len(answers) >= 2:
     )
 if answers and score_faithfulness:
     st.subheader("Whose evidence is more faithful on this image")
-    scores, explained = {}, {}
+    scores = {}
     with feedback.guard(stop=False):
         for vid, answer in answers.items():
-            top1 = answer.top[0]
             scores[vid] = explanations.faithfulness(image, answer, resnext.get_variant(vid), precision, method,
-                                                    top1.index, "layer4", None, cams[vid])
-            explained[vid] = top1.label
+                                                    answer.top[0].index, "layer4", None, cams[vid])
     if scores:
-        st.dataframe(explanations.faithfulness_frame(scores, explained), hide_index=True, width="stretch")
+        st.dataframe(explanations.faithfulness_frame(scores), hide_index=True, width="stretch")
         best = explanations.most_faithful(scores) if len(scores) > 1 else None
         if best:
             st.markdown(f"On this image, **{best}**'s {METHODS[method].label} map is the most faithful to its "
@@ -80,7 +78,7 @@ if answers and score_faithfulness:
         elif len(scores) > 1:
             st.markdown("The two curves disagree on which map is the most faithful here.")
         st.caption(
-            "Each model's map of its own top-1 class. Deletion AUC (lower is better): the class's probability "
+            "Each model's map of its own top-1 class (named under its picture). Deletion AUC (lower is better): the class's probability "
             "as the map's most important pixels are greyed out first; insertion AUC (higher is better): as they "
             "are put back into a blurred copy. Areas depend on how confident a model is, so models are ranked "
             "by their ratio to a random map with the same smoothness (÷ random).")

@@ -129,8 +129,8 @@ def results_frame(rows: Sequence[Row], model_ids: Sequence[str], files: dict[str
                   "status": row.status}
         for vid in model_ids:
             top = row.predictions.get(vid)
-            record[f"{vid}"] = top[0].label if top else None
-            record[f"{vid} %"] = round(100 * top[0].probability, 1) if top else None
+            record[f"{vid} top-1"] = top[0].label if top else None
+            record[f"{vid} top-1 %"] = round(100 * top[0].probability, 1) if top else None
         records.append(record)
     return pd.DataFrame(records)
 

@@ -48,7 +48,7 @@ def test_files_and_a_bad_one_give_one_row_each(app):
     clf = resnext.load_classifier(VID)
     for name, data in files[:-1]:
         row = table[table["file"] == name].iloc[0]
-        assert row["status"] == "ok" and row[VID] == clf.predict(data)[0].label
+        assert row["status"] == "ok" and row[f"{VID} top-1"] == clf.predict(data)[0].label
         assert row["image"].startswith("data:image/jpeg;base64,")
     assert "not an image" in table.iloc[-1]["status"]
     assert any("1 files could not be used" in e.label for e in app.expander)
@@ -103,7 +103,7 @@ def test_results_csv_matches_the_rows(tiny_env):
     assert [r["path"] for r in parsed] == [n for n, _ in files]
     assert [int(r[f"{VID} top1 index"]) for r in parsed] == [clf.predict(d)[0].index for _, d in files]
     frame = batch.results_frame(rows, [VID], dict(files), thumb=lambda data: None)
-    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["image", "file", "status", VID, f"{VID} %"]
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["image", "file", "status", f"{VID} top-1", f"{VID} top-1 %"]
 
 
 @pytest.mark.parametrize("data", [b"", b"GIF89a broken"])

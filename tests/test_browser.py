@@ -94,6 +94,15 @@ def test_every_page_in_a_real_browser(served_app, page):
     assert _clipped_pills(page) == []
     page.screenshot(path=str(SCREENSHOTS / "side_by_side.png"), full_page=True)
 
+    page.locator("[data-testid='stSidebar'] a", has_text="Batch").click()
+    page.get_by_role("heading", name="Batch").wait_for(timeout=60_000)
+    samples = sorted((ROOT / "assets" / "samples").glob("*.png"))[:3]
+    page.locator("input[type='file']").set_input_files([str(p) for p in samples])
+    page.get_by_role("heading", name="3 of 3 files classified").wait_for(timeout=120_000)
+    _settle(page)
+    _no_error(page)
+    page.screenshot(path=str(SCREENSHOTS / "batch.png"), full_page=True)
+
     page.locator("[data-testid='stSidebar'] a", has_text="Model comparison").click()
     page.get_by_role("heading", name="Model comparison").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
@@ -110,7 +119,7 @@ def test_every_page_in_a_real_browser(served_app, page):
         sizes = table.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]")
         assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes  # every row and column in view
     page.screenshot(path=str(SCREENSHOTS / "robustness.png"), full_page=True)
-    for name in ("classify", "side_by_side", "comparison", "robustness"):
+    for name in ("classify", "side_by_side", "batch", "comparison", "robustness"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 
