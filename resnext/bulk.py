@@ -92,7 +92,9 @@ def predict_files(
 
     def prepare(item: Path | tuple[str, bytes]) -> dict | str:
         name, source = item if isinstance(item, tuple) else (str(item), item)
-        return refused[item] if item in refused else prepare_image(source, name, transforms)
+        if refused and item in refused:  # (checked only when given: an upload's key would hash its bytes)
+            return refused[item]
+        return prepare_image(source, name, transforms)
 
     pending: list[tuple[str, dict | str]] = []
     with concurrent.futures.ThreadPoolExecutor(workers or _cpus()) as pool:
