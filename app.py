@@ -9,8 +9,8 @@ import streamlit as st
 from PIL import Image
 
 import resnext
-from resnext.methods import METHODS
 from resnext.gradcam import LAYERS
+from resnext.methods import METHODS
 from resnext.visualize import COLORMAPS
 from resnext_app import charts, explanations, images, models, pickers, tables, timing
 from resnext_app.feedback import guard
@@ -74,7 +74,7 @@ contrast = c3.selectbox(
     help="Why the first class rather than this one: the map of the difference of their two logits.")
 layer = c4.selectbox("Stage", LAYERS, index=len(LAYERS) - 1, key="cam_layer", disabled=not METHODS[method].layered,
                      help="layer4 is the last stage (coarse, most semantic); earlier stages are finer.")
-slow = explanations.expected_seconds([variant], method) >= explanations.SLOW_SECONDS
+slow = explanations.is_slow([variant], method)
 if slow:  # the pictures the user already has come before a wait
     originals()
 with guard():

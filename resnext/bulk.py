@@ -41,6 +41,11 @@ class Row:
         """Whether every model classified the file."""
         return self.status == OK
 
+    def record(self) -> dict:
+        """The row as JSON-ready data: path, status, and per model its top-k as index, label, probability."""
+        return {"path": self.path, "status": self.status,
+                "predictions": {vid: [p._asdict() for p in top] for vid, top in self.predictions.items()}}
+
 
 def probe(paths: Sequence[Path], workers: int | None = None) -> dict[Path, str]:
     """Check files before any model loads, reading headers only.

@@ -166,6 +166,15 @@ class Classifier:
         results = [self.top(row, topk) for row in probs]
         return results if isinstance(images, (list, tuple)) else results[0]
 
+    def check_class(self, index: int | None) -> None:
+        """Refuse a class index this classifier does not have (None, "the top-1", passes).
+
+        Raises:
+            ResNeXtError: The index is out of range.
+        """
+        if index is not None and not 0 <= index < len(self.labels):
+            raise ResNeXtError(f"Class {index} does not exist; use 0 to {len(self.labels) - 1}.")
+
     def top(self, probabilities: torch.Tensor | np.ndarray, topk: int = 5) -> list[Prediction]:
         """Turn one probability vector into its top-k predictions."""
         row = torch.as_tensor(probabilities)

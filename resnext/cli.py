@@ -6,6 +6,7 @@ A user error ends in one sentence on stderr and exit status 2; only bugs give tr
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import sys
@@ -177,7 +178,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .bulk import probe
+    from .bulk import Row, predict_files, probe
     from .inputs import expand
     from .results import RowWriter, failure_summary
 
@@ -187,30 +188,23 @@ def _predict(args: argparse.Namespace) -> int:
     paths = expand(args.images)
     refused = probe(paths, args.workers)  # every file checked before any model loads
     writer = RowWriter(args.out, [v.id for v in variants], args.topk, args.overwrite) if args.out else None
+    unusable = (Row(str(path), reason) for path, reason in refused.items())
     if len(refused) == len(paths):
-        rows = iter(())
+        rows = unusable  # no model loads for nothing
     elif args.ray is not None:
         from .distributed import predict_with_ray
 
-        rows = predict_with_ray([v.id for v in variants], [p for p in paths if p not in refused], args.topk,
-                                address=args.ray or None, precision=args.precision, batch_size=args.batch_size,
-                                fast=args.fast)
+        usable = [p for p in paths if p not in refused]
+        rows = itertools.chain(predict_with_ray(
+            [v.id for v in variants], usable, args.topk, address=args.ray or None, precision=args.precision,
+            batch_size=args.batch_size, fast=args.fast), unusable)
     else:
-        from .bulk import predict_files
-
         rows = predict_files(_load(args, variants), paths, args.topk, args.batch_size, args.workers, refused)
     failed = 0
     progress = _file_progress(len(paths))
     try:
-        from .bulk import Row
-
-        done = set()
         for row in rows:
-            done.add(row.path)
             failed += _emit(row, args, writer, progress)
-        for path, reason in refused.items():  # only those a distributed run was not given
-            if str(path) not in done:
-                failed += _emit(Row(str(path), reason), args, writer, progress)
     finally:
         progress(None)
         if writer is not None:
@@ -228,8 +222,7 @@ def _emit(row, args: argparse.Namespace, writer, progress: Callable) -> int:
     if writer is not None:
         writer.write(row)
     elif args.json:
-        print(json.dumps({"path": row.path, "status": row.status,
-                          "predictions": {vid: [p._asdict() for p in top] for vid, top in row.predictions.items()}}))
+        print(json.dumps(row.record()))
     else:
         print(f"{row.path} — {row.status}")
         note = " (approximate)" if args.fast or args.precision == "bf16" else ""

@@ -65,8 +65,7 @@ class Predictor:
         return {
             "path": np.array([r.path for r in rows], dtype=object),
             "status": np.array([r.status for r in rows], dtype=object),
-            "predictions": np.array([json.dumps({vid: [p._asdict() for p in top] for vid, top in r.predictions.items()})
-                                     for r in rows], dtype=object),
+            "predictions": np.array([json.dumps(r.record()["predictions"]) for r in rows], dtype=object),
         }
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 from .bulk import Row, predict_files
 from .catalog import ASSETS_DIR
 from .errors import ResNeXtError
-from .inputs import IMAGE_SUFFIXES
+from .inputs import IMAGE_SUFFIXES, images_under
 
 if TYPE_CHECKING:
     from .classifier import Classifier
@@ -173,9 +173,7 @@ def evaluate(
         raise ResNeXtError("These models predict different classes; evaluate them separately.")
     truth: dict[Path, int] = {}
     for sub, index in class_folders(Path(folder), labels).items():
-        for path in sorted(sub.rglob("*")):
-            if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-                truth[path] = index
+        truth.update(dict.fromkeys(images_under(sub), index))
     if not truth:
         raise ResNeXtError(f"The class folders of {folder} hold no images ({', '.join(sorted(IMAGE_SUFFIXES))}).")
 
@@ -204,7 +202,6 @@ def score_rows(
         ResNeXtError: No row could be read.
     """
     ids = [clf.variant.id for clf in classifiers]
-    hits1 = {vid: 0 for vid in ids}
     hits5 = {vid: 0 for vid in ids}
     per_class: dict[str, dict[int, tuple[int, int]]] = {vid: {} for vid in ids}
     same = {pair: 0 for pair in combinations(ids, 2)}
@@ -221,15 +218,14 @@ def score_rows(
             top = [p.index for p in row.predictions[vid]]
             correct, total = per_class[vid].get(label, (0, 0))
             per_class[vid][label] = (correct + (top[0] == label), total + 1)
-            hits1[vid] += top[0] == label
             hits5[vid] += label in top
         for a, b in same:
             same[(a, b)] += row.predictions[a][0].index == row.predictions[b][0].index
     if n == 0:
         raise ResNeXtError(f"None of the {len(failures)} images could be read; see the reasons above.")
-    scores = [
-        Score(vid, n, hits1[vid] / n, wilson(hits1[vid], n), hits5[vid] / n, wilson(hits5[vid], n),
-              clf.variant.top1, clf.variant.top5, dict(sorted(per_class[vid].items())))
-        for vid, clf in zip(ids, classifiers)
-    ]
+    scores = []
+    for vid, clf in zip(ids, classifiers):
+        hits1 = sum(correct for correct, _ in per_class[vid].values())
+        scores.append(Score(vid, n, hits1 / n, wilson(hits1, n), hits5[vid] / n, wilson(hits5[vid], n),
+                            clf.variant.top1, clf.variant.top5, dict(sorted(per_class[vid].items()))))
     return Evaluation(scores, {pair: count / n for pair, count in same.items()}, failures, classifiers[0].labels)

@@ -91,9 +91,8 @@ def explain(
         raise ResNeXtError(f"Unknown method {method!r}; use one of {', '.join(METHODS)}.")
     if layer not in LAYERS:
         raise ResNeXtError(f"Unknown layer {layer!r}; use one of {', '.join(LAYERS)}.")
-    for index in (class_index, contrast):
-        if index is not None and not 0 <= index < len(clf.labels):
-            raise ResNeXtError(f"Class {index} does not exist; use 0 to {len(clf.labels) - 1}.")
+    clf.check_class(class_index)
+    clf.check_class(contrast)
     x = clf.batch(image)
     if features is not None and features.dim() == 3:
         features = features[None]
@@ -112,7 +111,7 @@ def explain(
             return normalize_cam(cam_from_features(features[0], rows, row), size)
         # Every gradient method explains output 0 of Scores: the class's logit, or the difference.
         x = x.to(clf.model.conv1.weight.dtype).requires_grad_()
-        scores = Scores(clf.model, class_index, contrast)
+        scores = Scores(clf.model, clf._head, class_index, contrast)
         if method == "gradcam":
             return normalize_cam(captum_cam(scores, getattr(clf.model, layer), x, 0), size)
         if method == "guided_gradcam":
@@ -138,16 +137,16 @@ class Scores(nn.Module):
     target index (0) serves every method.
     """
 
-    def __init__(self, model: ResNet, class_index: int, contrast: int | None = None) -> None:
+    def __init__(self, model: ResNet, head: Callable[[torch.Tensor], torch.Tensor], class_index: int,
+                 contrast: int | None = None) -> None:
         super().__init__()
-        self.backbone = Backbone(model)
+        self.backbone = Backbone(model)  # a submodule, so Captum finds the network's ReLUs
+        self.head = head
         self.class_index = class_index
         self.contrast = contrast
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        m = self.backbone.model
-        logits = m.fc(torch.flatten(m.avgpool(self.backbone(x).float()), 1))
-        return _score(logits, self.class_index, self.contrast)
+        return _score(self.head(self.backbone(x)), self.class_index, self.contrast)
 
 
 def _score(logits: torch.Tensor, class_index: int, contrast: int | None) -> torch.Tensor:
@@ -168,8 +167,8 @@ def pixel_map(attribution: torch.Tensor, signed: bool) -> np.ndarray:
     Returns:
         A float32 (H, W) array scaled by its 99th percentile and clipped to [0, 1].
     """
-    summed = attribution.detach().float()[0].sum(0)
-    values = (summed.clamp(min=0) if signed else attribution.detach().float()[0].abs().sum(0)).numpy()
+    channels = attribution.detach().float()[0]
+    values = (channels.sum(0).clamp(min=0) if signed else channels.abs().sum(0)).numpy()
     scale = float(np.percentile(values, PIXEL_PERCENTILE))
     if scale <= 0:
         scale = float(values.max())

@@ -105,8 +105,7 @@ def faithfulness(
                            "explain the same crop.")
     if steps < 2:
         raise ResNeXtError(f"Faithfulness needs at least 2 steps; got {steps}.")
-    if class_index is not None and not 0 <= class_index < len(clf.labels):
-        raise ResNeXtError(f"Class {class_index} does not exist; use 0 to {len(clf.labels) - 1}.")
+    clf.check_class(class_index)
     blurred = _blur(x)
     random_map = phase_randomized(saliency, np.random.default_rng(seed))
     masks = torch.cat([_masks(saliency, steps), _masks(random_map, steps)])

@@ -6,7 +6,7 @@ import glob
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["IMAGE_SUFFIXES", "expand"]
+__all__ = ["IMAGE_SUFFIXES", "expand", "images_under"]
 
 # What a folder is searched for; a file named explicitly is taken whatever its name.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
@@ -30,7 +30,7 @@ def expand(names: Sequence[str | Path]) -> list[Path]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            matches = _images_under(path)
+            matches = images_under(path)
         elif not path.exists() and any(c in str(name) for c in "*?["):
             matches = [Path(m) for m in sorted(glob.glob(str(name), recursive=True))]
             matches = [m for m in matches if m.is_file()] or [path]
@@ -40,7 +40,8 @@ def expand(names: Sequence[str | Path]) -> list[Path]:
     return list(found)
 
 
-def _images_under(folder: Path) -> list[Path]:
+def images_under(folder: Path) -> list[Path]:
+    """The image files under a folder, recursively, sorted; hidden files and folders skipped."""
     return sorted(
         p for p in folder.rglob("*")
         if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()

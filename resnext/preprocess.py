@@ -246,46 +246,51 @@ class Transform:
         the plain resize runs.
         """
         w, h = img.size
-        short, long = (w, h) if w <= h else (h, w)
+        short = min(w, h)
         step = short / self.resize_to
         workers = _resize_workers()
         if workers < 2 or step < 2 or Fraction(step) != Fraction(short, self.resize_to):
             return None
-        # torchvision's size arithmetic and centre crop, so the result covers the same pixels.
-        new_long = int(self.resize_to * long / short)
         crop = self.image_size
-        if new_long < crop or self.resize_to < crop:
+        rw, rh = self._resized_size(w, h)
+        if min(rw, rh) < crop:
             return None
-        start = int(round((self.resize_to - crop) / 2.0))  # along the short side
-        offset = int(round((new_long - crop) / 2.0))  # along the long side
-        resample = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}.get(self.interpolation)
-        if resample is None:
-            return None
+        top, left = self._crop_origin(rw, rh)
+        portrait = w <= h  # the short side is the width, so bands are columns
+        start, offset = (left, top) if portrait else (top, left)
+        resample = TF.pil_modes_mapping[InterpolationMode(self.interpolation)]
         edges = [start + crop * i // workers for i in range(workers + 1)]
 
         def band(lo: int, hi: int) -> Image.Image:
-            if w <= h:  # portrait: the short side is the width, so bands are columns
-                return img.resize((hi - lo, new_long), resample, box=(lo * step, 0, hi * step, h))
-            return img.resize((new_long, hi - lo), resample, box=(0, lo * step, w, hi * step))
+            if portrait:
+                return img.resize((hi - lo, rh), resample, box=(lo * step, 0, hi * step, h))
+            return img.resize((rw, hi - lo), resample, box=(0, lo * step, w, hi * step))
 
         parts = list(_resize_pool().map(band, edges[:-1], edges[1:]))
-        out = Image.new(img.mode, (crop, new_long) if w <= h else (new_long, crop))
+        out = Image.new(img.mode, (crop, rh) if portrait else (rw, crop))
         for lo, part in zip(edges, parts):
-            out.paste(part, (lo - start, 0) if w <= h else (0, lo - start))
-        return out.crop((0, offset, crop, offset + crop) if w <= h else (offset, 0, offset + crop, crop))
+            out.paste(part, (lo - start, 0) if portrait else (0, lo - start))
+        return out.crop((0, offset, crop, offset + crop) if portrait else (offset, 0, offset + crop, crop))
 
     def _fast_crop(self, img: Image.Image) -> Image.Image:
         """The same crop, resampling only the source region it comes from (with a box reduction first)."""
         w, h = img.size
-        short, long = (w, h) if w <= h else (h, w)
-        # torchvision's size arithmetic, so the crop covers the same part of the photo.
-        new_long = int(self.resize_to * long / short)
-        rw, rh = (self.resize_to, new_long) if w <= h else (new_long, self.resize_to)
-        top, left = int(round((rh - self.image_size) / 2.0)), int(round((rw - self.image_size) / 2.0))
+        rw, rh = self._resized_size(w, h)
+        top, left = self._crop_origin(rw, rh)
         sx, sy = w / rw, h / rh
         box = (left * sx, top * sy, (left + self.image_size) * sx, (top + self.image_size) * sy)
-        resample = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC}.get(self.interpolation, Image.BILINEAR)
+        resample = TF.pil_modes_mapping[InterpolationMode(self.interpolation)]
         return img.resize((self.image_size, self.image_size), resample, box=box, reducing_gap=2.0)
+
+    def _resized_size(self, w: int, h: int) -> tuple[int, int]:
+        """The (width, height) torchvision's ``resize(img, resize_to)`` gives, so crops cover the same pixels."""
+        short, long = (w, h) if w <= h else (h, w)
+        new_long = int(self.resize_to * long / short)
+        return (self.resize_to, new_long) if w <= h else (new_long, self.resize_to)
+
+    def _crop_origin(self, rw: int, rh: int) -> tuple[int, int]:
+        """The (top, left) of torchvision's centre crop in an image of that size."""
+        return int(round((rh - self.image_size) / 2.0)), int(round((rw - self.image_size) / 2.0))
 
     def to_tensor(self, crop: Image.Image | np.ndarray) -> torch.Tensor:
         """Scale a crop (an RGB image or its (H, W, 3) uint8 array) to [0, 1] and normalise it.

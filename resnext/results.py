@@ -82,9 +82,7 @@ class RowWriter:
         if self.format == ".csv":
             self._csv.writerow(csv_cells(row, self._ids, self._topk))
         else:
-            record = {"path": row.path, "status": row.status,
-                      "predictions": {vid: [p._asdict() for p in top] for vid, top in row.predictions.items()}}
-            self._file.write(json.dumps(record) + "\n")
+            self._file.write(json.dumps(row.record()) + "\n")
         self._file.flush()
 
     def close(self) -> None:

@@ -9,7 +9,8 @@ outside any fragment: a fragment's rerun does not preempt a running script.
 
 from __future__ import annotations
 
-from typing import Sequence
+import contextlib
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,9 +40,9 @@ def cost_label(variants: Sequence[Variant], method: str) -> str:
     return f"≈ {text}" + (" (estimated)" if estimated else "")
 
 
-def expected_seconds(variants: Sequence[Variant], method: str) -> float:
-    """The summed typical time, 0 when unknown."""
-    return sum((typical_seconds(v, method) or (0.0,))[0] for v in variants)
+def is_slow(variants: Sequence[Variant], method: str) -> bool:
+    """Whether a method typically takes long enough for these variants to deserve a progress bar."""
+    return sum((typical_seconds(v, method) or (0.0,))[0] for v in variants) >= SLOW_SECONDS
 
 
 def method_picker(key: str, variants: Sequence[Variant], container=st) -> str:
@@ -66,15 +67,11 @@ def compute(image, answer: models.Answer, v: Variant, precision: str, method: st
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    if expected_seconds([v], method) < SLOW_SECONDS:
+    if not is_slow([v], method):
         return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast)
-    text = f"{METHODS[method].label} of {v.id} ({cost_label([v], method)}); change any control to cancel"
-    bar = st.progress(0.0, text=text)
-    try:
-        return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast,
-                                  progress=lambda fraction: bar.progress(fraction, text=text))
-    finally:
-        bar.empty()
+    with _progress_bar(f"{METHODS[method].label} of {v.id} ({cost_label([v], method)}); "
+                       "change any control to cancel") as progress:
+        return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast, progress)
 
 
 def faithfulness(image, answer: models.Answer, v: Variant, precision: str, method: str, class_index: int,
@@ -84,11 +81,17 @@ def faithfulness(image, answer: models.Answer, v: Variant, precision: str, metho
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    text = f"Measuring how faithful the map of {v.id} is ({cost_label([v], 'faithfulness')})"
+    with _progress_bar(f"Measuring how faithful the map of {v.id} is ({cost_label([v], 'faithfulness')})") as progress:
+        return models.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
+                                   progress)
+
+
+@contextlib.contextmanager
+def _progress_bar(text: str) -> Iterator[Callable[[float], None]]:
+    """A progress bar for the block, removed after it; its updates are where Streamlit can cancel."""
     bar = st.progress(0.0, text=text)
     try:
-        return models.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
-                                   progress=lambda fraction: bar.progress(fraction, text=text))
+        yield lambda fraction: bar.progress(fraction, text=text)
     finally:
         bar.empty()
 

@@ -20,11 +20,12 @@ from PIL import Image
 
 from resnext.catalog import ASSETS_DIR, format_bytes
 from resnext.errors import ResNeXtError
+from resnext.inputs import IMAGE_SUFFIXES
 
 from . import gallery, models, timing
 
 SAMPLES_DIR = ASSETS_DIR / "samples"
-UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
+UPLOAD_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
 SOURCES = ("Upload", "Camera", "Samples")
 DISPLAY_PX = 640  # the longest side of the copy the browser shows
 PHOTO_MB = 20  # one photo; the server's HTTP cap is higher, for the Batch page's zips

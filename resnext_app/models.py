@@ -24,6 +24,8 @@ from PIL import Image
 import resnext
 from resnext.cache import ModelCache, budget_from_env
 from resnext.catalog import format_bytes
+from resnext.hardware import fast_precision
+from resnext.methods import METHODS
 from resnext.preprocess import Transform
 
 from . import timing
@@ -74,8 +76,6 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
 def network(mode: str) -> tuple[str, bool]:
     """The network precision and front end of a page's mode: ``fp32`` is exact; ``fast`` is fast mode,
     bf16 where this CPU computes it natively (:func:`resnext.hardware.fast_precision`)."""
-    from resnext.hardware import fast_precision
-
     return (fast_precision(), True) if mode == "fast" else (mode, False)
 
 
@@ -144,8 +144,6 @@ def explanation(image, answer: Answer, variant_id: str, precision: str, method: 
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    from resnext.methods import METHODS
-
     def compute() -> np.ndarray:
         clf = classifier(variant_id, precision)
         features = torch.from_numpy(answer.features) if method == "gradcam" and layer == "layer4" else None
@@ -191,8 +189,6 @@ def remembered(key: tuple, compute):
 
 def _map_key(image, variant_id: str, precision: str, method: str, class_index: int, layer: str,
              contrast: int | None) -> tuple:
-    from resnext.methods import METHODS
-
     return (image.digest, variant_id, precision, method, class_index,
             layer if METHODS[method].layered else None, contrast)
 
