@@ -197,7 +197,7 @@ def _predict(args: argparse.Namespace) -> int:
         usable = [p for p in paths if p not in refused]
         rows = itertools.chain(predict_with_ray(
             [v.id for v in variants], usable, args.topk, address=args.ray or None, precision=args.precision,
-            batch_size=args.batch_size, fast=args.fast), unusable)
+            batch_size=args.batch_size, fast=args.fast, weights=args.weights), unusable)
     else:
         rows = predict_files(_load(args, variants), paths, args.topk, args.batch_size, args.workers, refused)
     failed = 0

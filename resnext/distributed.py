@@ -7,31 +7,43 @@ A Ray user passes :class:`Predictor` to ``map_batches`` on any dataset with a ``
     out = ds.map_batches(Predictor, fn_constructor_kwargs={"model_ids": ["swsl_resnext50_32x4d"]},
                          batch_size=16, concurrency=4)
 
-Each actor loads the models once (weights from its own cache or mirror) and classifies whole
-batches; the output has ``path``, ``status`` and ``predictions`` (JSON: variant id → top-k).
-:func:`predict_with_ray` does this for local paths and turns the output back into
-:class:`resnext.bulk.Row` objects, in input order.
+Each actor loads the models once (weights from its own cache or mirror, or the checkpoint given)
+and classifies whole batches; the output has ``path``, ``status`` and ``predictions`` (JSON:
+variant id → top-k). :func:`predict_with_ray` does this for local paths and turns the output back
+into :class:`resnext.bulk.Row` objects, in input order, with every setting of the local run
+(checkpoint, precision, fast mode, top-k, the ``RESNEXT_*`` environment) reaching every actor.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import logging
+import os
+import tempfile
+import traceback
+import warnings
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
 from .bulk import Row, classify_prepared, prepare_image
+from .catalog import MODEL_INDEX_ENV
 from .errors import ResNeXtError
 
-__all__ = ["Predictor", "predict_with_ray"]
+__all__ = ["Predictor", "predict_with_ray", "actor_environment"]
+
+# The variables whose values are paths, made absolute before they travel: a worker's working
+# directory is not the driver's.
+_PATH_VARIABLES = {MODEL_INDEX_ENV, "RESNEXT_CACHE_DIR"}
 
 
 class Predictor:
     """A Ray Data callable class: one set of loaded models per actor."""
 
     def __init__(self, model_ids: Sequence[str], topk: int = 5, precision: str | None = None,
-                 fast: bool = False) -> None:
+                 fast: bool = False, weights: str | None = None) -> None:
         """Load the models (downloading verified weights on first use on this node).
 
         Args:
@@ -39,15 +51,24 @@ class Predictor:
             topk: Classes per model.
             precision: ``fp32`` or ``bf16`` (default: as :func:`resnext.load_classifier` chooses).
             fast: Fast mode (approximate).
+            weights: A checkpoint every worker can read, for a single model (as ``--weights``).
 
         Raises:
             ResNeXtError: A model cannot be had.
         """
         from .classifier import load_classifier
 
-        self.classifiers = [load_classifier(i, precision=precision, fast=fast) for i in model_ids]
-        self.transforms = list(dict.fromkeys(clf.transform for clf in self.classifiers))
         self.topk = topk
+        self.failure: ResNeXtError | None = None
+        try:
+            self.classifiers = [load_classifier(i, weights=weights, precision=precision, fast=fast)
+                                for i in model_ids]
+        except ResNeXtError as exc:
+            # An actor whose constructor raises dies, is restarted, and reaches the driver as text;
+            # raised from a call instead, the error keeps its type and sentence.
+            self.failure = exc
+            return
+        self.transforms = list(dict.fromkeys(clf.transform for clf in self.classifiers))
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Classify a batch of encoded images.
@@ -57,7 +78,12 @@ class Predictor:
 
         Returns:
             Columns ``path``, ``status`` and ``predictions`` (a JSON string per row).
+
+        Raises:
+            ResNeXtError: The models could not be loaded when the actor started.
         """
+        if self.failure is not None:
+            raise self.failure
         names = batch.get("path", [f"image {i}" for i in range(len(batch["bytes"]))])
         pending = [(str(name), prepare_image(bytes(data), str(name), self.transforms))
                    for name, data in zip(names, batch["bytes"])]
@@ -69,6 +95,22 @@ class Predictor:
         }
 
 
+def actor_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The variables that decide what a local run loads, as every actor must see them.
+
+    Args:
+        environ: The environment to read (default: this process's).
+
+    Returns:
+        Every ``RESNEXT_*`` and ``HF_*`` variable, with path-valued ones made absolute.
+    """
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if k.startswith(("RESNEXT_", "HF_"))}
+    for name in _PATH_VARIABLES & env.keys():
+        env[name] = os.pathsep.join(str(Path(p).resolve()) for p in env[name].split(os.pathsep) if p)
+    return env
+
+
 def predict_with_ray(
     model_ids: Sequence[str],
     paths: Sequence[Path],
@@ -78,6 +120,7 @@ def predict_with_ray(
     batch_size: int = 8,
     actors: int | None = None,
     fast: bool = False,
+    weights: str | Path | None = None,
 ) -> Iterator[Row]:
     """Classify files on Ray Data, one :class:`Predictor` actor per worker.
 
@@ -94,41 +137,103 @@ def predict_with_ray(
             cluster, at least one; the other CPUs read files, which actors holding every CPU
             would starve).
         fast: Fast mode (approximate).
+        weights: A local checkpoint for a single model, readable by every worker.
 
     Yields:
         One row per file, in the order given.
 
     Raises:
-        ResNeXtError: Ray is not installed, or the cluster cannot be reached.
+        ResNeXtError: Ray is not installed, the cluster cannot be reached, or an actor failed;
+            in the last case the sentence is the actor's own, and Ray's report goes to a log
+            file that the sentence names.
     """
     try:
         import ray
     except ImportError:
         raise ResNeXtError("Ray is not installed; `pip install .[ray]` (or `pip install 'ray[data]'`).") from None
 
+    if weights is not None and len(model_ids) != 1:
+        raise ResNeXtError("A checkpoint (--weights) needs exactly one model.")
     if not ray.is_initialized():
         try:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR, include_dashboard=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ResNeXtError(f"Cannot reach the Ray cluster at {address} ({exc}); check the address.") from None
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True
     context.enable_progress_bars = False
+    context.raise_original_map_exception = True  # a ResNeXtError, not Ray's UserCodeException, reaches us
     if actors is None:
         actors = max(1, int(ray.cluster_resources().get("CPU", 2)) // 2)
     dataset = ray.data.read_binary_files([str(p) for p in paths], include_paths=True)
-    out = dataset.map_batches(
-        Predictor, fn_constructor_kwargs={"model_ids": list(model_ids), "topk": topk, "precision": precision,
-                                          "fast": fast},
-        batch_size=batch_size, compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, batch_format="numpy",
-    )
+    constructor = {"model_ids": list(model_ids), "topk": topk, "precision": precision, "fast": fast,
+                   "weights": str(Path(weights).resolve()) if weights is not None else None}
+    with warnings.catch_warnings():
+        # Deprecated, but Ray offers no other way to set an actor's restarts (see _no_restarts).
+        warnings.filterwarnings("ignore", "`ray_remote_args_fn` is deprecated")
+        out = dataset.map_batches(
+            Predictor, fn_constructor_kwargs=constructor, batch_size=batch_size,
+            compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, batch_format="numpy",
+            runtime_env={"env_vars": actor_environment()}, ray_remote_args_fn=_no_restarts,
+        )
     from .classifier import Prediction
 
     # The output keeps the input's order, so each row is named as the user named its file.
-    try:
-        for path, record in zip(paths, out.iter_rows()):
-            top = json.loads(record["predictions"])
-            yield Row(str(path), record["status"], {vid: [Prediction(**p) for p in t] for vid, t in top.items()})
-    except ray.exceptions.RayError as exc:
-        reason = str(exc).strip().splitlines()[-1][:300]
-        raise ResNeXtError(f"The Ray run failed ({reason}); see Ray's logs on the cluster.") from None
+    with _quiet(ray):
+        try:
+            for path, record in zip(paths, out.iter_rows()):
+                top = json.loads(record["predictions"])
+                yield Row(str(path), record["status"], {vid: [Prediction(**p) for p in t] for vid, t in top.items()})
+        except Exception as exc:  # Ray wraps what the actors raised in exceptions of its own
+            raise _unwrap(exc) from None
+
+
+def _no_restarts() -> dict:
+    """A lost actor ends the run with one sentence instead of being replayed: restarts would also
+    have Ray's core print a warning of its own on the terminal for every actor."""
+    return {"max_restarts": 0}
+
+
+def _unwrap(exc: BaseException) -> ResNeXtError:
+    """The project's own error inside Ray's wrappers, naming the log that keeps Ray's report."""
+    log = _write_log(exc)
+    pending: list[object] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        # Ray's wrappers subclass the cause's class, so the type is compared, not isinstance.
+        if type(current).__module__ == ResNeXtError.__module__:
+            current.message = f"{current.message.rstrip('.')} (Ray's report: {log})"
+            return current
+        pending += [current.__cause__, current.__context__, getattr(current, "cause", None)]
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+    return ResNeXtError(f"The Ray run failed ({reason}); Ray's report is in {log}.")
+
+
+def _write_log(exc: BaseException) -> str:
+    """Ray's whole report in a file of its own, so the terminal keeps one sentence."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    fd, name = tempfile.mkstemp(prefix=f"resnext-ray-{stamp}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("".join(traceback.format_exception(exc)))
+    return name
+
+
+class _quiet:
+    """Keep Ray Data's own error logging (tracebacks included) off the terminal while rows are read."""
+
+    def __init__(self, ray) -> None:
+        self.loggers = [logging.getLogger(n) for n in ("ray", "ray.data")]
+        self.levels: list[int] = []
+
+    def __enter__(self) -> None:
+        self.levels = [lg.level for lg in self.loggers]
+        for lg in self.loggers:
+            lg.setLevel(logging.CRITICAL)
+
+    def __exit__(self, *exc_info) -> None:
+        for lg, level in zip(self.loggers, self.levels):
+            lg.setLevel(level)

@@ -25,7 +25,7 @@ pytestmark = [
 
 @pytest.fixture
 def page():
-    playwright = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 2200})

@@ -15,7 +15,7 @@ from tests.factory import random_state_dict, save_checkpoint
 @pytest.mark.parametrize(("vid", "seed"), [("swsl_resnext50_32x4d", 0), ("ssl_resnext101_32x4d", 1),
                                          ("tv2_resnext101_32x8d", 2), ("tv_resnext101_64x4d", 3)])
 def test_top5_and_probabilities_match_timm(vid, seed, sample_paths, tmp_path):
-    timm = pytest.importorskip("timm")
+    import timm
     from timm.data import create_transform, resolve_data_config
 
     v = resnext.get_variant(vid)
@@ -87,7 +87,7 @@ def test_bf16_computes_the_same_function(tiny_env, sample_paths, engine):
 @pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d"])
 def test_engines_agree_in_fp32(vid, tmp_path, isolated_env, sample_paths):
     """The default runtime is lossless: probabilities within 1e-4 of eager PyTorch."""
-    timm = pytest.importorskip("timm")
+    import timm
     reference = timm.create_model(resnext.get_variant(vid).timm_name, pretrained=False)
     path = save_checkpoint(random_state_dict(reference, 3), tmp_path, vid)
     eager = resnext.load_classifier(vid, weights=path, engine="torch")

@@ -1,6 +1,11 @@
 """The bulk prediction on a local Ray instance gives the local run's rows (slow: starts Ray)."""
 
 import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -8,7 +13,7 @@ import resnext
 from resnext.bulk import predict_files
 from resnext.cli import main
 
-ray = pytest.importorskip("ray")
+import ray
 pytestmark = pytest.mark.slow
 
 MODELS = ["tiny_resnext14_2x2d", "ssl_resnext50_32x4d"]
@@ -51,3 +56,55 @@ def test_ray_rows_equal_the_local_run(local_ray, sample_paths, tmp_path):
     assert [r["path"] for r in written] == [str(p) for p in paths]
     assert [r[f"{MODELS[1]} top1 index"] for r in written[:-1]] == [
         str(r.predictions[MODELS[1]][0].index) for r in local[:-1]]
+
+
+@pytest.fixture
+def bare_ray(isolated_env):
+    """A local instance started before the tiny catalog is set: workers see only what is sent them."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _rows(path):
+    return [{k: v for k, v in row.items()} for row in csv.DictReader(path.open())]
+
+
+def test_weights_and_model_index_reach_every_actor(bare_ray, tiny_world, sample_paths, tmp_path, monkeypatch):
+    # The tiny variant exists only in the custom model-index, and the checkpoint is another tiny
+    # variant's: an actor missing either would refuse the id or answer with the served weights.
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(tiny_world["index"]))
+    weights = str(tiny_world["ssl_resnext50_32x4d"])
+    common = ["predict", *map(str, sample_paths), "--model", "tiny_resnext14_2x2d", "--weights", weights,
+              "--topk", "3"]
+    assert main([*common, "--out", str(tmp_path / "local.csv")]) == 0
+    assert main([*common, "--out", str(tmp_path / "ray.csv"), "--ray"]) == 0
+    local, on_ray = _rows(tmp_path / "local.csv"), _rows(tmp_path / "ray.csv")
+    assert [r["path"] for r in on_ray] == [r["path"] for r in local] == [str(p) for p in sample_paths]
+    for a, b in zip(on_ray, local):
+        assert a.keys() == b.keys()
+        for key in a:
+            if key.endswith("probability"):
+                assert abs(float(a[key]) - float(b[key])) <= 1e-5
+            else:
+                assert a[key] == b[key], key
+    served = list(predict_files([resnext.load_classifier("tiny_resnext14_2x2d")], sample_paths, topk=1))
+    assert any(float(r["tiny_resnext14_2x2d top1 probability"]) != pytest.approx(s.predictions[
+        "tiny_resnext14_2x2d"][0].probability, abs=1e-5) for r, s in zip(local, served))  # --weights mattered
+
+
+def test_a_failed_load_on_ray_is_one_sentence(tiny_world, sample_paths, tmp_path, isolated_env):
+    bad = tmp_path / "bad.pth"
+    bad.write_bytes(b"not a checkpoint")
+    env = {**os.environ, "RESNEXT_MODEL_INDEX": str(tiny_world["index"]), "RESNEXT_CACHE_DIR": str(isolated_env)}
+    done = subprocess.run(
+        [sys.executable, "-m", "resnext.cli", "predict", str(sample_paths[0]), "--model", "tiny_resnext14_2x2d",
+         "--weights", str(bad), "--ray"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=240,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"resnext: Refused to load {bad}"), done.stderr  # as without Ray
+    assert "Traceback" not in done.stderr + done.stdout
+    log = re.search(r"Ray's report: (\S+?)\)", lines[0]).group(1)
+    assert "Traceback" in Path(log).read_text()

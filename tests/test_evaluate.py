@@ -26,7 +26,7 @@ def _photos(count, seed=0):
 @pytest.fixture
 def labelled(tiny_env, tmp_path):
     """12 photos filed under the class timm's network (same weights) gives them, named three ways."""
-    timm_resnet = pytest.importorskip("timm.models.resnet")
+    import timm.models.resnet as timm_resnet
     from timm.data import create_transform
 
     reference = timm_resnet.ResNet(timm_resnet.Bottleneck, [1, 1, 1, 1], cardinality=2, base_width=2)

@@ -22,7 +22,7 @@ def clf(tiny_env):
 @pytest.fixture
 def reference(tiny_env):
     """timm's ResNet with the tiny variant's block layout, holding the same checkpoint."""
-    timm_resnet = pytest.importorskip("timm.models.resnet")
+    import timm.models.resnet as timm_resnet
     model = timm_resnet.ResNet(timm_resnet.Bottleneck, [1, 1, 1, 1], cardinality=2, base_width=2)
     model.load_state_dict(torch.load(tiny_env["tiny_resnext14_2x2d"], weights_only=True))
     return model.eval().requires_grad_(False)

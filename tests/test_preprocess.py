@@ -12,7 +12,7 @@ from resnext.preprocess import Transform, load_image, preprocess, to_rgb
 @pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d", "ig_resnext101_32x48d", "tv_resnext50_32x4d",
                                  "tv2_resnext50_32x4d", "tv2_resnext101_32x8d"])
 def test_matches_timm_eval_transform(vid, sample_paths):
-    timm = pytest.importorskip("timm")
+    import timm
     from timm.data import create_transform, resolve_data_config
 
     v = resnext.get_variant(vid)
@@ -47,7 +47,7 @@ def test_supervised_variants_match_torchvisions_own_transforms(vid, enum, member
 def test_resnext101_64x4d_follows_torchvision_where_timm_differs():
     """torchvision evaluates its ResNeXt-101 64x4d weights at resize 232; timm's config says crop 0.875 (256).
     The weights are torchvision's, so their transform is the one used (tested above); timm measured at 256."""
-    timm = pytest.importorskip("timm")
+    import timm
     import torch
 
     with torch.device("meta"):

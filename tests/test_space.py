@@ -70,7 +70,7 @@ def framing_page(space):
 
 @pytest.fixture
 def browser_page():
-    playwright = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright
     with playwright.sync_playwright() as p:
         # A fake camera, and its permission prompt answered yes, as a visitor would click.
         args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
