@@ -9,10 +9,10 @@ import streamlit as st
 from PIL import Image
 
 import resnext
-from resnext.gradcam import LAYERS
-from resnext.methods import METHODS
-from resnext.visualize import COLORMAPS
-from resnext_app import charts, explanations, images, models, pickers, tables, timing
+from resnext.explain.gradcam import LAYERS
+from resnext.explain.methods import METHODS
+from resnext.explain.visualize import COLORMAPS
+from resnext_app import charts, explain, images, models, pickers, tables, timing
 from resnext_app.feedback import guard
 from resnext_app.layout import page
 
@@ -66,7 +66,7 @@ timing.start()  # the top-5's caption is out; the explanation's time is its own
 st.subheader("Where the model looked")
 labels = {p.index: f"{p.label} ({100 * p.probability:.1f}%)" for p in answer.top}
 c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
-method = explanations.method_picker("cam_method", [variant], c1)
+method = explain.method_picker("cam_method", [variant], c1)
 class_index = c2.selectbox("Explain class", list(labels), format_func=labels.get, key="cam_class")
 contrast = c3.selectbox(
     "Rather than", [None, *(i for i in labels if i != class_index)], key="cam_contrast",
@@ -74,11 +74,11 @@ contrast = c3.selectbox(
     help="Why the first class rather than this one: the map of the difference of their two logits.")
 layer = c4.selectbox("Stage", LAYERS, index=len(LAYERS) - 1, key="cam_layer", disabled=not METHODS[method].layered,
                      help="layer4 is the last stage (coarse, most semantic); earlier stages are finer.")
-slow = explanations.is_slow([variant], method)
+slow = explain.is_slow([variant], method)
 if slow:  # the pictures the user already has come before a wait
     originals()
 with guard():
-    cam = explanations.compute(image, answer, variant, precision, method, class_index, layer, contrast)
+    cam = explain.compute(image, answer, variant, precision, method, class_index, layer, contrast)
 what = METHODS[method].label + (f" on {layer}" if METHODS[method].layered else "")
 question = f"“{labels[class_index]}”" + (f" rather than “{labels[contrast]}”" if contrast is not None else "")
 
@@ -114,8 +114,8 @@ st.caption(timing.summary(f"Heatmap of {image.name}"))
 if not slow:
     originals()
 with guard(stop=False):
-    score = explanations.faithfulness(image, answer, variant, precision, method, class_index, layer, contrast, cam)
-    st.markdown(explanations.faithfulness_line(score, labels[class_index]))
+    score = explain.faithfulness(image, answer, variant, precision, method, class_index, layer, contrast, cam)
+    st.markdown(explain.faithfulness_line(score, labels[class_index]))
     st.caption("Deletion: the class's probability as the map's most important pixels are greyed out first, "
                "16 steps; insertion: as they are put back into a blurred copy. Areas under those curves; the "
                "random map has the same power spectrum as this one, so the same blob sizes in random places.")

@@ -27,7 +27,7 @@ import resnext
 from benchmarks.machine import cpu_model, describe, isa_flags
 from resnext.architecture import build_model
 from resnext.classifier import Classifier
-from resnext.methods import COST_FILE, METHODS
+from resnext.explain.methods import COST_FILE, METHODS
 from resnext.labels import labels_for
 
 DEFAULT_VARIANTS = ("swsl_resnext50_32x4d", "swsl_resnext101_32x8d")

@@ -6,9 +6,9 @@ import hashlib
 import streamlit as st
 
 from resnext.bulk import predict_files
-from resnext.evaluate import score_rows
-from resnext.results import rows_csv
-from resnext_app import batch, models, pickers
+from resnext.bulk.evaluate import score_rows
+from resnext.bulk.results import rows_csv
+from resnext_app import bulk, models, pickers
 from resnext_app.feedback import guard
 from resnext_app.images import UPLOAD_TYPES
 from resnext_app.layout import page
@@ -25,16 +25,16 @@ if not chosen:
 
 uploads = st.file_uploader(
     "Photos, or a zip of them", type=[*UPLOAD_TYPES, "zip"], accept_multiple_files=True, key="batch_files",
-    max_upload_size=batch.MAX_UPLOAD_MB,
+    max_upload_size=bulk.MAX_UPLOAD_MB,
     help="A zip whose images sit in class folders (named by synset id like n01440764, class index or class "
          "name) also gets each model's accuracy.")
-st.caption(f"Up to {batch.MAX_IMAGES} images per batch, {batch.MAX_UPLOAD_MB} MB per file, and "
-           f"{batch.MAX_UNPACKED // 10**9} GB unpacked from zips. Files that cannot be read are listed, not fatal.")
+st.caption(f"Up to {bulk.MAX_IMAGES} images per batch, {bulk.MAX_UPLOAD_MB} MB per file, and "
+           f"{bulk.MAX_UNPACKED // 10**9} GB unpacked from zips. Files that cannot be read are listed, not fatal.")
 if not uploads:
     st.info("Drop photos or a zip above.", icon=":material/upload:")
     st.stop()
 
-work = batch.unpack([(u.name, u.getvalue()) for u in uploads])
+work = bulk.unpack([(u.name, u.getvalue()) for u in uploads])
 ids = [v.id for v in chosen]
 digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _, data in work.files)).hexdigest()
 
@@ -58,7 +58,7 @@ ok = [r for r in rows if r.ok]
 st.subheader(f"{len(ok)} of {len(rows) + len(work.skipped)} files classified")
 if rows:
     st.dataframe(
-        batch.results_frame(rows, ids, files), hide_index=True, width="stretch",
+        bulk.results_frame(rows, ids, files), hide_index=True, width="stretch",
         column_config={"image": st.column_config.ImageColumn("image", width="small")},
     )
     st.download_button("Results (CSV)", lambda: rows_csv(rows, ids, 5), "batch-results.csv", "text/csv",
@@ -72,8 +72,8 @@ if failed:
 if ok and work.folders:
     st.subheader("Accuracy on your classes")
     with guard(stop=False):
-        evaluation = score_rows(classifiers, rows, batch.truth(work, classifiers[0].labels))
-        st.dataframe(batch.scores_frame(evaluation), hide_index=True, width="stretch")
+        evaluation = score_rows(classifiers, rows, bulk.truth(work, classifiers[0].labels))
+        st.dataframe(bulk.scores_frame(evaluation), hide_index=True, width="stretch")
         st.caption(f"{evaluation.scores[0].images} images in {len(evaluation.scores[0].per_class)} classes, from "
                    "the zip's folder names. 95% Wilson intervals. The published figure is on ImageNet's validation "
                    "set: a different data set, shown for scale, not for comparison.")

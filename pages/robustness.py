@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from resnext import references
-from resnext_app import charts, tables
+from resnext.published import references
+from resnext_app import charts, published, tables
 from resnext_app.feedback import guard
 from resnext_app.layout import page
 
@@ -11,15 +11,15 @@ page("What the extra data buys", "On ImageNet-1k the SSL, SWSL and IG models dif
      "renditions and hard photos by up to 40. Figures from timm's own evaluations and the papers; no weights needed.")
 
 with guard():
-    long = tables.measurements_frame()
+    long = published.measurements_frame()
     sets = references.datasets()
-    claims = tables.claims_frame()
+    claims = published.claims_frame()
 titles = {d.key: d.title for d in sets}
 metric = st.radio("Accuracy", ["top1", "top5"], format_func=lambda m: m.replace("top", "Top-"), horizontal=True,
                   key="rob_metric")
 
 st.subheader("Every model on every data set")
-st.dataframe(tables.percent_table(tables.robustness_table(long, metric)), hide_index=True, width="stretch",
+st.dataframe(tables.percent_table(published.robustness_table(long, metric)), hide_index=True, width="stretch",
              height="content", placeholder="—")
 st.markdown("\n".join(f"- **{d.short}** ({d.title}): {d.tests}" for d in sets))
 st.caption("Supervised V1 / V2: torchvision's ResNeXts trained on ImageNet alone (IMAGENET1K_V1, the 2017 recipe; "
@@ -34,7 +34,7 @@ st.caption(next(d.tests for d in sets if d.key == chosen) + " The dashed line is
 st.plotly_chart(charts.beyond_imagenet(long, chosen, metric), width="stretch", key="rob_scatter")
 
 st.subheader("Same architecture, trained different ways")
-compared = tables.architectures_trained_ways(long, at_least=3)
+compared = published.architectures_trained_ways(long, at_least=3)
 architecture = st.segmented_control("Architecture", compared, default=compared[0], required=True,
                                     key="rob_architecture") or compared[0]
 st.plotly_chart(charts.training_compared(long, architecture, metric), width="stretch", key="rob_families")
@@ -42,7 +42,7 @@ st.plotly_chart(charts.training_compared(long, architecture, metric), width="str
 st.subheader("The papers' claims against measurements")
 st.dataframe(claims.style.format({"Claimed top-1 %": "{:.2f}", "Measured top-1 %": "{:.2f}", "Gap (points)": "{:+.2f}"},
                                  na_rep="—"), hide_index=True, width="stretch", height="content", placeholder="—")
-st.markdown("\n".join(f"- {note}" for note in tables.claim_notes()))
+st.markdown("\n".join(f"- {note}" for note in published.claim_notes()))
 st.caption("Claimed: the official repositories' READMEs (Yalniz et al. 2019 for SSL/SWSL, Mahajan et al. 2018 for IG). "
            "Measured: timm's evaluation of the released checkpoint on ImageNet-1k validation (224 px, crop 0.875, "
            "bilinear). Sources and commits: assets/reference-results/README.md.")

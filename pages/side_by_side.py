@@ -5,8 +5,8 @@ import streamlit as st
 from PIL import Image
 
 import resnext
-from resnext.methods import METHODS
-from resnext_app import charts, explanations, feedback, images, models, pickers, tables, timing
+from resnext.explain.methods import METHODS
+from resnext_app import charts, explain, feedback, images, models, pickers, tables, timing
 from resnext_app.layout import page
 
 DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
@@ -16,7 +16,7 @@ page("Side by side", "The same image through SSL, SWSL and IG models: what each 
 with st.sidebar:
     chosen = pickers.variants_picker("sbs_variants", DEFAULTS)
     precision = pickers.precision_picker("sbs_precision")
-    method = explanations.method_picker("sbs_method", chosen)
+    method = explain.method_picker("sbs_method", chosen)
     score_faithfulness = st.toggle("Score faithfulness", value=True, key="sbs_faithfulness",
                                    help="Deletion and insertion curves of each map, against a random map like it.")
     alpha = st.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="sbs_alpha")
@@ -35,7 +35,7 @@ for column, v in zip(st.columns(len(chosen)), chosen):
         try:
             answer = models.classify(image, v.id, precision)
             top1 = answer.top[0]
-            cam = explanations.compute(image, answer, v, precision, method, top1.index)
+            cam = explain.compute(image, answer, v, precision, method, top1.index)
         except Exception as exc:  # noqa: BLE001 - shown below as one line; a bug is logged by feedback
             failures[v.id] = (slot, exc)
             slot.error(feedback.short(exc), icon=":material/error:")
@@ -67,11 +67,11 @@ if answers and score_faithfulness:
     scores = {}
     with feedback.guard(stop=False):
         for vid, answer in answers.items():
-            scores[vid] = explanations.faithfulness(image, answer, resnext.get_variant(vid), precision, method,
+            scores[vid] = explain.faithfulness(image, answer, resnext.get_variant(vid), precision, method,
                                                     answer.top[0].index, "layer4", None, cams[vid])
     if scores:
-        st.dataframe(explanations.faithfulness_frame(scores), hide_index=True, width="stretch")
-        best = explanations.most_faithful(scores) if len(scores) > 1 else None
+        st.dataframe(explain.faithfulness_frame(scores), hide_index=True, width="stretch")
+        best = explain.most_faithful(scores) if len(scores) > 1 else None
         if best:
             st.markdown(f"On this image, **{best}**'s {METHODS[method].label} map is the most faithful to its "
                         "own model on both curves.")

@@ -1,4 +1,16 @@
-"""Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers: catalog, inference, Grad-CAM.
+"""Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers: catalog, inference, explanations.
+
+The core sits at the top of the package, and everything else stands on it:
+
+- core: ``catalog`` (the model-index), ``weights``, ``preprocess``, ``architecture``, ``engine``,
+  ``classifier``, ``cache``, ``labels``, ``hardware``, ``cost``, ``compare`` (agreement between
+  answers), ``errors``, and ``cli`` (the command line, the one core module that uses every part);
+- :mod:`resnext.explain`: attribution maps, their faithfulness and their pictures;
+- :mod:`resnext.bulk`: folders, labelled data sets and Ray;
+- :mod:`resnext.published`: what others measured.
+
+Each subpackage's docstring says what it may import; ``tests/test_layout.py`` holds them to it.
+Nothing in the library imports Streamlit or ``resnext_app``.
 
 Importing the package is cheap: torch is imported only when a name that needs it is
 first used, so metadata-only callers (the comparison page, ``resnext list``) stay light.
@@ -29,12 +41,12 @@ _LAZY = {
     "Classifier": "classifier",
     "Prediction": "classifier",
     "load_classifier": "classifier",
-    "faithfulness": "fidelity",
-    "Faithfulness": "fidelity",
+    "faithfulness": "explain.fidelity",
+    "Faithfulness": "explain.fidelity",
     "load_image": "preprocess",
     "Transform": "preprocess",
-    "overlay": "visualize",
-    "heatmap": "visualize",
+    "overlay": "explain.visualize",
+    "heatmap": "explain.visualize",
     "ensure_weights": "weights",
     "is_cached": "weights",
     "cache_dir": "weights",
@@ -70,7 +82,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from .architecture import build_model
     from .classifier import Classifier, Prediction, load_classifier
-    from .fidelity import Faithfulness, faithfulness
+    from .explain.fidelity import Faithfulness, faithfulness
     from .preprocess import Transform, load_image
-    from .visualize import heatmap, overlay
+    from .explain.visualize import heatmap, overlay
     from .weights import cache_dir, ensure_weights, is_cached

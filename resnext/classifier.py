@@ -15,7 +15,7 @@ from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
 from .engine import make_engine
-from .explain import Progress, explain
+from .explain.attribution import Progress, explain
 from .hardware import fast_precision, mode_label
 from .labels import labels_for
 from .preprocess import ImageSource, Transform

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from . import catalog
 from .catalog import format_optional as _num
 from .errors import ChecksumError, DownloadError, ResNeXtError
-from .methods import METHODS
+from .explain.methods import METHODS
 
 __all__ = ["main"]
 
@@ -178,9 +178,9 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .bulk import Row, predict_files, probe
-    from .inputs import expand
-    from .results import RowWriter, failure_summary
+    from .bulk.predict import Row, predict_files, probe
+    from .bulk.inputs import expand
+    from .bulk.results import RowWriter, failure_summary
 
     if args.topk < 1:
         raise ResNeXtError("--topk must be at least 1.")
@@ -192,7 +192,7 @@ def _predict(args: argparse.Namespace) -> int:
     if len(refused) == len(paths):
         rows = unusable  # no model loads for nothing
     elif args.ray is not None:
-        from .distributed import predict_with_ray
+        from .bulk.distributed import predict_with_ray
 
         usable = [p for p in paths if p not in refused]
         rows = itertools.chain(predict_with_ray(
@@ -257,8 +257,8 @@ def _say_mode(clf) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluate import class_folders, evaluate
-    from .report import evaluation_json, per_class_csv, print_evaluation
+    from .bulk.evaluate import class_folders, evaluate
+    from .bulk.report import evaluation_json, per_class_csv, print_evaluation
 
     variants = _variants(args)
     for output in (args.out, args.per_class):
@@ -282,7 +282,7 @@ def _eval(args: argparse.Namespace) -> int:
                 raise ResNeXtError(f"Cannot write {output} ({exc.strerror or exc}); choose another path.") from None
             print(f"wrote {output}")
     if evaluation.failures:
-        from .results import failure_summary
+        from .bulk.results import failure_summary
 
         for row in evaluation.failures:
             print(f"resnext: {row.status}", file=sys.stderr)
@@ -294,7 +294,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _cam(args: argparse.Namespace) -> int:
     from .classifier import load_classifier
-    from .visualize import overlay
+    from .explain.visualize import overlay
 
     clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model),
                           precision=args.precision, fast=args.fast)
@@ -316,7 +316,7 @@ def _cam(args: argparse.Namespace) -> int:
         raise ResNeXtError(f"Cannot write {args.out} ({exc.strerror or exc}); choose another path.") from None
     print(args.out)
     if args.faithfulness:
-        from .fidelity import faithfulness
+        from .explain.fidelity import faithfulness
 
         score = faithfulness(clf, x, cam, args.class_index)
         print(f"faithfulness to {clf.labels[args.class_index]!r}: deletion AUC {score.deletion:.4f} "

@@ -139,7 +139,7 @@ def beyond_imagenet(long: pd.DataFrame, dataset: str, metric: str = "top1") -> g
     supervised baselines draw: a model above it is more robust than its ImageNet score predicts.
 
     Args:
-        long: :func:`resnext_app.tables.measurements_frame` rows.
+        long: :func:`resnext_app.published.measurements_frame` rows.
         dataset: The data set's key, e.g. ``"imagenet-r"``.
         metric: ``"top1"`` or ``"top5"``.
     """

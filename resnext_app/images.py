@@ -20,7 +20,7 @@ from PIL import Image
 
 from resnext.catalog import ASSETS_DIR, format_bytes
 from resnext.errors import ResNeXtError
-from resnext.inputs import IMAGE_SUFFIXES
+from resnext.bulk.inputs import IMAGE_SUFFIXES
 
 from . import gallery, models, timing
 

@@ -25,7 +25,7 @@ import resnext
 from resnext.cache import ModelCache, budget_from_env
 from resnext.catalog import format_bytes
 from resnext.hardware import fast_precision
-from resnext.methods import METHODS
+from resnext.explain.methods import METHODS
 from resnext.preprocess import Transform
 
 from . import timing

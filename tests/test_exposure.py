@@ -13,7 +13,7 @@ def test_streamlit_config_is_fit_for_a_public_space():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["fileWatcherType"] == "none"
-    from resnext_app.batch import MAX_UPLOAD_MB
+    from resnext_app.bulk import MAX_UPLOAD_MB
     from resnext_app.images import PHOTO_MB
 
     # The HTTP cap admits a Batch zip and no more; single photos have their widget's lower cap.

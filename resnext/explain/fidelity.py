@@ -23,11 +23,11 @@ import numpy as np
 import torch
 from torchvision.transforms.functional import gaussian_blur
 
-from .errors import ResNeXtError
+from ..errors import ResNeXtError
 
 if TYPE_CHECKING:
-    from .classifier import Classifier
-    from .preprocess import ImageSource
+    from ..classifier import Classifier
+    from ..preprocess import ImageSource
 
 __all__ = ["Faithfulness", "faithfulness", "phase_randomized"]
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .errors import ResNeXtError
+from ..errors import ResNeXtError
 
 if TYPE_CHECKING:
-    from .classifier import Classifier, Prediction
-    from .preprocess import ImageSource, Transform
+    from ..classifier import Classifier, Prediction
+    from ..preprocess import ImageSource, Transform
 
 __all__ = ["OK", "Row", "classify_prepared", "predict_files", "prepare_image", "probe"]
 
@@ -57,7 +57,7 @@ def probe(paths: Sequence[Path], workers: int | None = None) -> dict[Path, str]:
     Returns:
         The files that cannot be classified, each with its one-sentence reason.
     """
-    from .preprocess import probe_image
+    from ..preprocess import probe_image
 
     def reason(path: Path) -> str | None:
         try:
@@ -117,7 +117,7 @@ def prepare_image(source: ImageSource, name: str, transforms: Sequence[Transform
     Returns:
         Transform → (3, H, W) tensor, or the sentence saying why the image cannot be used.
     """
-    from .preprocess import load_image
+    from ..preprocess import load_image
 
     decoded: dict = {}
     try:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from resnext.inputs import expand
+from resnext.bulk.inputs import expand
 
 
 def _touch(path: Path) -> Path:

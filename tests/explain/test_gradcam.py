@@ -10,8 +10,8 @@ from torch import nn
 
 import resnext
 from resnext.engine import Backbone
-from resnext.gradcam import cam_from_features, captum_cam, normalize_cam
-from resnext.visualize import heatmap, overlay
+from resnext.explain.gradcam import cam_from_features, captum_cam, normalize_cam
+from resnext.explain.visualize import heatmap, overlay
 
 
 @pytest.fixture

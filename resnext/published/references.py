@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from .catalog import ASSETS_DIR, registry
-from .errors import CatalogError
+from ..catalog import ASSETS_DIR, registry
+from ..errors import CatalogError
 
 __all__ = ["Claim", "Dataset", "Measurement", "claims", "datasets", "measurements"]
 

@@ -7,7 +7,7 @@ from scipy import ndimage
 
 import resnext
 from resnext.errors import ResNeXtError
-from resnext.fidelity import _blur, phase_randomized
+from resnext.explain.fidelity import _blur, phase_randomized
 
 
 @pytest.fixture

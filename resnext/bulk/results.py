@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from .bulk import Row
-from .errors import ResNeXtError
+from .predict import Row
+from ..errors import ResNeXtError
 
 __all__ = ["FORMATS", "RowWriter", "csv_cells", "csv_header", "failure_summary", "rows_csv"]
 

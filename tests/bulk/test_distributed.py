@@ -37,7 +37,7 @@ def _same(rows, local):
 
 
 def test_ray_rows_equal_the_local_run(local_ray, sample_paths, tmp_path):
-    from resnext.distributed import predict_with_ray
+    from resnext.bulk.distributed import predict_with_ray
 
     text = tmp_path / "notes.jpg"
     text.write_text("not an image")

@@ -15,7 +15,7 @@ import resnext
 from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle as _settle, start_app, stop_app
 
 SCREENSHOTS = OUTPUT / "screenshots"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,

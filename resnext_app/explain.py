@@ -18,7 +18,7 @@ import streamlit as st
 
 import resnext
 from resnext.catalog import Variant
-from resnext.methods import METHODS, typical_seconds
+from resnext.explain.methods import METHODS, typical_seconds
 
 from . import models
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from resnext import references
+from resnext.published import references
 from resnext.catalog import list_variants
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference-results"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference-results"
 
 
 def _figure(model, dataset):

@@ -10,8 +10,8 @@ from torchvision.models.resnet import Bottleneck
 
 import resnext
 from resnext.errors import ResNeXtError
-from resnext.explain import IG_BATCH, IG_STEPS, METHODS, OCCLUSION_PER_EVAL, occlusion_window, pixel_map
-from resnext.gradcam import normalize_cam
+from resnext.explain.attribution import IG_BATCH, IG_STEPS, METHODS, OCCLUSION_PER_EVAL, occlusion_window, pixel_map
+from resnext.explain.gradcam import normalize_cam
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import pytest
 
 import resnext
 from resnext.cost import multiply_adds
-from resnext.methods import METHODS, typical_seconds
-from resnext_app.explanations import cost_label, most_faithful
+from resnext.explain import methods
+from resnext.explain.methods import METHODS, typical_seconds
+from resnext_app.explain import cost_label, most_faithful
 from tests.apptest import SAMPLES, figures, no_failure, upload_image
 
 
@@ -77,7 +78,7 @@ def test_side_by_side_applies_one_method_and_ranks_faithfulness(app):
 
 
 def test_typical_seconds_are_measured_or_scaled_by_multiply_adds():
-    table = resnext.methods._cost_table()
+    table = methods._cost_table()
     measured = resnext.get_variant("swsl_resnext50_32x4d")
     same_network = resnext.get_variant("ssl_resnext50_32x4d")
     assert typical_seconds(same_network, "occlusion") == (table[measured.id]["occlusion"], True)

@@ -28,9 +28,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .bulk import Row, classify_prepared, prepare_image
-from .catalog import MODEL_INDEX_ENV
-from .errors import ResNeXtError
+from .predict import Row, classify_prepared, prepare_image
+from ..catalog import MODEL_INDEX_ENV
+from ..errors import ResNeXtError
 
 __all__ = ["Predictor", "predict_with_ray", "actor_environment"]
 
@@ -56,7 +56,7 @@ class Predictor:
         Raises:
             ResNeXtError: A model cannot be had.
         """
-        from .classifier import load_classifier
+        from ..classifier import load_classifier
 
         self.topk = topk
         self.failure: ResNeXtError | None = None
@@ -176,7 +176,7 @@ def predict_with_ray(
             compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, batch_format="numpy",
             runtime_env={"env_vars": actor_environment()}, ray_remote_args_fn=_no_restarts,
         )
-    from .classifier import Prediction
+    from ..classifier import Prediction
 
     # The output keeps the input's order, so each row is named as the user named its file.
     with _quiet(ray):

@@ -18,8 +18,8 @@ import pandas as pd
 from PIL import Image
 
 from resnext.bulk import Row
-from resnext.evaluate import Evaluation, class_indices
-from resnext.inputs import IMAGE_SUFFIXES
+from resnext.bulk.evaluate import Evaluation, class_indices
+from resnext.bulk.inputs import IMAGE_SUFFIXES
 
 __all__ = ["Batch", "MAX_IMAGES", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_frame", "scores_frame", "thumbnail",
            "truth", "unpack"]

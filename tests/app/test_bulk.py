@@ -9,7 +9,7 @@ import pytest
 
 import resnext
 from resnext.labels import imagenet_labels
-from resnext_app import batch
+from resnext_app import bulk
 from tests.apptest import SAMPLES, no_failure
 
 VID = "swsl_resnext50_32x4d"  # the page's default (a tiny network in the test catalog)
@@ -79,22 +79,22 @@ def test_zip_with_class_folders_scores_each_model(app):
 
 
 def test_unpack_limits_and_broken_zips(monkeypatch):
-    monkeypatch.setattr(batch, "MAX_IMAGES", 2)
+    monkeypatch.setattr(bulk, "MAX_IMAGES", 2)
     samples = list(_samples().items())
-    work = batch.unpack([(samples[0][0], samples[0][1]), ("bad.zip", b"PK not really"),
+    work = bulk.unpack([(samples[0][0], samples[0][1]), ("bad.zip", b"PK not really"),
                          ("more.zip", _zip({"a/x.png": samples[1][1], "a/y.png": samples[2][1]}))])
     assert [n for n, _ in work.files] == [samples[0][0], "more.zip/a/x.png"]
     reasons = dict(work.skipped)
     assert "not a zip archive" in reasons["bad.zip"] and "past the 2 images" in reasons["more.zip/a/y.png"]
     assert work.folders == {}  # a loose file has no class folder: no accuracy for this batch
-    monkeypatch.setattr(batch, "MAX_UNPACKED", len(samples[1][1]) + 1)
-    work = batch.unpack([("z.zip", _zip({"c/x.png": samples[1][1], "c/y.png": samples[2][1]}))])
+    monkeypatch.setattr(bulk, "MAX_UNPACKED", len(samples[1][1]) + 1)
+    work = bulk.unpack([("z.zip", _zip({"c/x.png": samples[1][1], "c/y.png": samples[2][1]}))])
     assert [n for n, _ in work.files] == ["z.zip/c/x.png"] and "GB this server unpacks" in work.skipped[0][1]
 
 
 def test_results_csv_matches_the_rows(tiny_env):
     from resnext.bulk import predict_files
-    from resnext.results import rows_csv
+    from resnext.bulk.results import rows_csv
 
     clf = resnext.load_classifier(VID)
     files = list(_samples().items())[:2]
@@ -102,10 +102,10 @@ def test_results_csv_matches_the_rows(tiny_env):
     parsed = list(csv.DictReader(io.StringIO(rows_csv(rows, [VID], 5))))
     assert [r["path"] for r in parsed] == [n for n, _ in files]
     assert [int(r[f"{VID} top1 index"]) for r in parsed] == [clf.predict(d)[0].index for _, d in files]
-    frame = batch.results_frame(rows, [VID], dict(files), thumb=lambda data: None)
+    frame = bulk.results_frame(rows, [VID], dict(files), thumb=lambda data: None)
     assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["image", "file", "status", f"{VID} top-1", f"{VID} top-1 %"]
 
 
 @pytest.mark.parametrize("data", [b"", b"GIF89a broken"])
 def test_thumbnail_of_a_bad_file_is_none(data):
-    assert batch.thumbnail(data) is None
+    assert bulk.thumbnail(data) is None

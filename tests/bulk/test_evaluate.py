@@ -10,7 +10,7 @@ from PIL import Image
 import resnext
 from resnext.cli import main
 from resnext.errors import ResNeXtError
-from resnext.evaluate import class_folders, evaluate, imagenet_synsets, wilson
+from resnext.bulk.evaluate import class_folders, evaluate, imagenet_synsets, wilson
 from resnext.labels import imagenet_labels
 
 VID = "tiny_resnext14_2x2d"
