@@ -70,6 +70,8 @@ class Classifier:
         self.labels = tuple(labels)
         self.precision = precision
         self.fast = fast
+        self.checkpoint = weights
+        self.head = None  # a resnext.transfer.head.Head when the classes are the user's
         self.transform = Transform.for_variant(variant, fast=fast)
         self.model = model.eval().requires_grad_(False)
         self.engine = make_engine(self.model, precision, engine, weights, variant.image_size)
@@ -142,6 +144,23 @@ class Classifier:
             features = self.engine(x)
             logits = self._head(features)
         return torch.softmax(logits, dim=1), features
+
+    @torch.inference_mode()
+    def embed(self, images: ImageSource | Sequence[ImageSource] | torch.Tensor) -> torch.Tensor:
+        """The pooled penultimate features, the input of the classifier layer, in one forward pass.
+
+        Args:
+            images: As for :meth:`batch`.
+
+        Returns:
+            float32 (N, features): 2048 values per image for every ResNeXt here.
+
+        Raises:
+            ImageError: An input is not a usable image.
+        """
+        x = self.batch(images)
+        with self._lock:
+            return self._pool(self.engine(x))
 
     @overload
     def predict(self, images: ImageSource, topk: int = 5) -> list[Prediction]: ...
@@ -229,30 +248,38 @@ class Classifier:
         """
         return explain(self, image, method, class_index, layer, contrast, features, progress)
 
+    def _pool(self, features: torch.Tensor) -> torch.Tensor:
+        """Global average pooling in fp32, whatever precision the feature maps come in."""
+        return torch.flatten(self.model.avgpool(features.float()), 1)
+
     def _head(self, features: torch.Tensor) -> torch.Tensor:
-        """Pooling and the classifier in fp32, whatever precision the features come in."""
-        return self.model.fc(torch.flatten(self.model.avgpool(features.float()), 1))
+        """Pooling and the classifier in fp32."""
+        return self.model.fc(self._pool(features))
 
 
 def load_classifier(
-    variant_id: str,
+    variant_id: str | None = None,
     weights: str | Path | None = None,
     progress: ProgressCallback | None = None,
     precision: str | None = None,
     engine: str | None = None,
-    fast: bool = False,
+    fast: bool | None = None,
+    head: str | Path | None = None,
 ) -> Classifier:
     """Load a variant, downloading its verified weights on first use.
 
     Args:
-        variant_id: A model-index id or timm tagged name.
+        variant_id: A model-index id or timm tagged name (with ``head``, default: the head's backbone).
         weights: A local checkpoint to use instead of the cache (never deleted or modified).
         progress: Called with (bytes done, total) while the weights download.
         precision: ``"fp32"`` or ``"bf16"`` for the network; by default fp32, or in fast mode bf16
-            where the CPU computes it natively (:func:`resnext.hardware.fast_precision`).
+            where the CPU computes it natively (:func:`resnext.hardware.fast_precision`); with a
+            head, as its features were computed.
         engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
         fast: Fast mode: reduced-scale JPEG decoding and resizing, the network as ``precision``
-            says; approximate. ``clf.mode`` says what runs.
+            says; approximate. ``clf.mode`` says what runs. Default off, or with a head, as it was trained.
+        head: A classifier of your own classes (``resnext probe --save-head``): it replaces the
+            ImageNet classifier, so answers and explanations are about your classes.
 
     Returns:
         The classifier.
@@ -261,11 +288,30 @@ def load_classifier(
         UnknownVariantError: The id is not in the catalog.
         DownloadError: The weights could not be fetched or failed verification.
         CacheError: The cache folder cannot be written.
-        WeightsError: The checkpoint is unsafe, corrupt or does not fit the network.
+        WeightsError: The checkpoint or head is unsafe, corrupt or does not fit the network.
+        ResNeXtError: A head trained on another backbone, or neither an id nor a head.
     """
+    own = None
+    if head is not None:
+        from .transfer.head import load_head
+
+        own = load_head(head)
+        variant_id = variant_id or own.backbone
+        if get_variant(variant_id).id != own.backbone:
+            raise ResNeXtError(f"{head} was trained on {own.backbone}; load it with that model, not {variant_id}.")
+        fast = own.preprocessing.get("fast", False) if fast is None else fast
+        precision = precision or own.preprocessing.get("precision")
+    if variant_id is None:
+        raise ResNeXtError("Name a model (or give a head, which names its own).")
     variant = get_variant(variant_id)
+    fast = bool(fast)
     path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress)
     model = attach_weights(build_model(variant, "meta"), read_checkpoint(path), source=str(path))
+    labels = labels_for(variant)
+    if own is not None:
+        model.fc, labels = own.linear(), own.classes
     if precision is None:
         precision = fast_precision() if fast else "fp32"
-    return Classifier(variant, model, labels_for(variant), precision=precision, engine=engine, weights=path, fast=fast)
+    clf = Classifier(variant, model, labels, precision=precision, engine=engine, weights=path, fast=fast)
+    clf.head = own
+    return clf

@@ -1,4 +1,4 @@
-"""The ``resnext`` command: list, download, predict, cam.
+"""The ``resnext`` command: list, download, predict, eval, cam, probe, features.
 
 A user error ends in one sentence on stderr and exit status 2; only bugs give tracebacks.
 """
@@ -80,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="classify image files, folders (recursively) and globs")
     p.add_argument("images", nargs="+", metavar="PATH", help="image files, folders or glob patterns")
-    _model_args(p, many=True)
+    _model_args(p, many=True, required=False)
+    p.add_argument("--head", metavar="FILE", help="a classifier of your own classes (resnext probe --save-head); "
+                                                  "--model defaults to its backbone")
     p.add_argument("--topk", type=int, default=5, help="how many classes (default 5)")
     p.add_argument("--out", metavar="FILE", help="write one row per file to FILE.csv or FILE.jsonl as they come")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -116,12 +118,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=0.5, help="heatmap opacity, 0 to 1")
     p.add_argument("--colormap", default="jet")
     p.set_defaults(run=_cam)
+
+    p = sub.add_parser("probe", help="which backbone transfers best to your own classes; a classifier of them")
+    p.add_argument("folder", metavar="FOLDER", help="one sub-folder per class, any names")
+    _model_args(p, many=True)
+    p.add_argument("--folds", type=int, default=5, help="stratified folds of the probe (default 5)")
+    p.add_argument("--shots", default="1,2,5,10,20", metavar="N,N,...",
+                   help="images per class for the few-shot curve (default 1,2,5,10,20; 'all' is always added)")
+    p.add_argument("--seed", type=int, default=0, help="seeds the folds and the few-shot draws")
+    p.add_argument("--out", metavar="REPORT.json|.csv", help="write the comparison as JSON (everything) or CSV")
+    p.add_argument("--save-head", metavar="FILE", help="refit the best probe on every image and save it")
+    p.add_argument("--head-model", metavar="ID", help="save the head of this backbone instead of the best")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS", help="extract the features on Ray Data")
+    _bulk_args(p)
+    p.set_defaults(run=_probe)
+
+    p = sub.add_parser("features", help="the feature cache of resnext probe: its size, or --clear it")
+    p.add_argument("--clear", action="store_true", help="remove every cached feature vector")
+    p.set_defaults(run=_features)
     return parser
 
 
-def _model_args(p: argparse.ArgumentParser, many: bool = False) -> None:
+def _model_args(p: argparse.ArgumentParser, many: bool = False, required: bool = True) -> None:
     if many:
-        p.add_argument("--model", required=True, action="append", metavar="ID",
+        p.add_argument("--model", required=required, action="append", metavar="ID",
                        help="variant id, e.g. swsl_resnext50_32x4d; repeat to run several")
     else:
         p.add_argument("--model", required=True, metavar="ID", help="variant id, e.g. swsl_resnext50_32x4d")
@@ -235,7 +256,15 @@ def _emit(row, args: argparse.Namespace, writer, progress: Callable) -> int:
 
 
 def _variants(args: argparse.Namespace) -> list:
+    if getattr(args, "head", None) is not None and not args.model:
+        from .transfer.head import load_head
+
+        args.model = [load_head(args.head).backbone]
+    if not args.model:
+        raise ResNeXtError("Name a model with --model (or give --head, which names its own).")
     variants = [catalog.get_variant(i) for i in dict.fromkeys(args.model)]  # every id checked first
+    if getattr(args, "head", None) is not None and len(variants) != 1:
+        raise ResNeXtError("--head needs exactly one --model, its backbone.")
     if args.weights is not None and len(variants) != 1:
         raise ResNeXtError("--weights needs exactly one --model.")
     return variants
@@ -245,7 +274,7 @@ def _load(args: argparse.Namespace, variants: list) -> list:
     from .classifier import load_classifier
 
     classifiers = [load_classifier(v.id, weights=args.weights, progress=_progress_bar(v.id), precision=args.precision,
-                                   fast=args.fast) for v in variants]
+                                   fast=args.fast or None, head=getattr(args, "head", None)) for v in variants]
     _say_mode(classifiers[0])
     return classifiers
 
@@ -323,6 +352,95 @@ def _cam(args: argparse.Namespace) -> int:
               f"(lower is better; random map {score.random_deletion:.4f}), insertion AUC {score.insertion:.4f} "
               f"(higher is better; random map {score.random_insertion:.4f})")
     return 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    from .transfer import labelled_files, save_head, study
+    from .transfer.head import head_from_probe
+    from .transfer.probe import fit_probe
+    from .transfer.report import comparison_csv, comparison_json, comparison_lines
+
+    variants = _variants(args)
+    try:
+        shots = [int(n) for n in args.shots.split(",") if n.strip() and n.strip() != "all"]
+    except ValueError:
+        raise ResNeXtError(f"--shots takes numbers separated by commas, e.g. 1,5,10; not {args.shots!r}.") from None
+    if args.folds < 2:
+        raise ResNeXtError("--folds must be at least 2.")
+    if args.out and not args.out.endswith((".json", ".csv")):
+        raise ResNeXtError(f"--out names a .json or .csv file, not {args.out}.")
+    for output in (args.out, args.save_head):
+        if output and Path(output).exists() and not args.overwrite:
+            raise ResNeXtError(f"{output} already exists; choose another name or pass --overwrite.")
+    if args.head_model and args.head_model not in {v.id for v in variants}:
+        raise ResNeXtError(f"--head-model {args.head_model} is not one of the --model backbones.")
+    data = labelled_files(args.folder, args.workers)  # the folder checked before any model loads
+    for name, why in data.skipped:
+        print(f"resnext: skipped {why}", file=sys.stderr)
+    classifiers = _load(args, variants)
+    embed = None
+    if args.ray is not None:
+        import functools
+
+        from .transfer.features import extract_features_on_ray
+
+        embed = functools.partial(extract_features_on_ray, address=args.ray or None, weights=args.weights)
+    result = study(classifiers, data, args.folds, shots, args.seed, batch_size=args.batch_size,
+                   progress=_stage_progress(), embed=embed)
+    print("\n".join(comparison_lines(result.comparison)))
+    for s in result.comparison.scores[:1]:
+        dup = [d for d in result.duplicates[s.model] if d.across_classes]
+        if result.suspects[s.model] or dup:
+            print(f"Through {s.model}: {len(result.suspects[s.model])} suspect labels, {len(dup)} near-duplicates "
+                  "across classes (listed in the JSON report).")
+    if args.out:
+        names = result.data.names
+        text = (comparison_json(result.comparison, names, result.suspects, result.duplicates, result.data.skipped)
+                if args.out.endswith(".json") else comparison_csv(result.comparison))
+        _write(args.out, text)
+    if args.save_head:
+        chosen = args.head_model or result.comparison.scores[0].model
+        clf = next(c for c in classifiers if c.variant.id == chosen)
+        fitted = fit_probe(result.features[chosen], result.data.labels, args.seed)
+        path = save_head(head_from_probe(fitted, result.data.classes, clf), args.save_head, args.overwrite)
+        print(f"wrote {path} ({chosen} with a head of {len(result.data.classes)} classes; "
+              f"use it with resnext predict --head {path})")
+    return 2 if data.skipped or len(result.data.skipped) > len(data.skipped) else 0
+
+
+def _features(args: argparse.Namespace) -> int:
+    from .transfer.features import FeatureCache
+
+    cache = FeatureCache()
+    if args.clear:
+        files, size = cache.clear()
+        print(f"removed {files} feature vectors ({size / 1e6:.1f} MB) from {cache.root}")
+    else:
+        files, size = cache.usage()
+        print(f"{files} feature vectors ({size / 1e6:.1f} MB of {cache.max_bytes / 1e6:.0f} MB) in {cache.root}")
+    return 0
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ResNeXtError(f"Cannot write {path} ({exc.strerror or exc}); choose another path.") from None
+    print(f"wrote {path}")
+
+
+def _stage_progress() -> Callable[[str, float], None]:
+    """A stderr line with the stage and the share of the work done; silent when stderr is not a terminal."""
+    tty = sys.stderr.isatty()
+
+    def progress(stage: str, fraction: float) -> None:
+        if tty:
+            sys.stderr.write(f"\r{fraction:4.0%} {stage[:70]:<70}")
+            sys.stderr.flush()
+            if fraction >= 1:
+                sys.stderr.write("\n")
+
+    return progress
 
 
 def _file_progress(total: int | None) -> Callable:

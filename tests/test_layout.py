@@ -26,10 +26,11 @@ ALLOWED = {
     "explain": set(),
     "bulk": set(),
     "published": set(),
+    "transfer": {"bulk"},
 }
-# core modules that stand above a part: the classifier offers its explanations as methods, and
-# the command line is the front end of every part.
-CORE_ABOVE = {"classifier": {"explain"}, "cli": set(PARTS)}
+# core modules that stand above a part: the classifier offers its explanations as methods and
+# takes a head of the user's classes, and the command line is the front end of every part.
+CORE_ABOVE = {"classifier": {"explain", "transfer"}, "cli": set(PARTS)}
 # published needs no weights: of the core, only these
 PUBLISHED_CORE = {"catalog", "errors"}
 

@@ -28,11 +28,11 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .predict import Row, classify_prepared, prepare_image
+from .predict import OK, Row, classify_prepared, prepare_image
 from ..catalog import MODEL_INDEX_ENV
 from ..errors import ResNeXtError
 
-__all__ = ["Predictor", "predict_with_ray", "actor_environment"]
+__all__ = ["Predictor", "actor_environment", "embed_with_ray", "predict_with_ray"]
 
 # The variables whose values are paths, made absolute before they travel: a worker's working
 # directory is not the driver's.
@@ -43,7 +43,7 @@ class Predictor:
     """A Ray Data callable class: one set of loaded models per actor."""
 
     def __init__(self, model_ids: Sequence[str], topk: int = 5, precision: str | None = None,
-                 fast: bool = False, weights: str | None = None) -> None:
+                 fast: bool = False, weights: str | None = None, features: bool = False) -> None:
         """Load the models (downloading verified weights on first use on this node).
 
         Args:
@@ -52,6 +52,7 @@ class Predictor:
             precision: ``fp32`` or ``bf16`` (default: as :func:`resnext.load_classifier` chooses).
             fast: Fast mode (approximate).
             weights: A checkpoint every worker can read, for a single model (as ``--weights``).
+            features: Return each image's pooled features (one model) instead of its top-k.
 
         Raises:
             ResNeXtError: A model cannot be had.
@@ -59,6 +60,7 @@ class Predictor:
         from ..classifier import load_classifier
 
         self.topk = topk
+        self.features = features
         self.failure: ResNeXtError | None = None
         try:
             self.classifiers = [load_classifier(i, weights=weights, precision=precision, fast=fast)
@@ -77,7 +79,8 @@ class Predictor:
             batch: Columns ``bytes`` (the files) and, optionally, ``path`` (names for the rows).
 
         Returns:
-            Columns ``path``, ``status`` and ``predictions`` (a JSON string per row).
+            Columns ``path``, ``status`` and ``predictions`` (a JSON string per row), or with
+            ``features``, ``features`` (a float32 vector per row, empty where the image failed).
 
         Raises:
             ResNeXtError: The models could not be loaded when the actor started.
@@ -87,11 +90,28 @@ class Predictor:
         names = batch.get("path", [f"image {i}" for i in range(len(batch["bytes"]))])
         pending = [(str(name), prepare_image(bytes(data), str(name), self.transforms))
                    for name, data in zip(names, batch["bytes"])]
+        if self.features:
+            return self._features(pending)
         rows = list(classify_prepared(self.classifiers, pending, self.topk))
         return {
             "path": np.array([r.path for r in rows], dtype=object),
             "status": np.array([r.status for r in rows], dtype=object),
             "predictions": np.array([json.dumps(r.record()["predictions"]) for r in rows], dtype=object),
+        }
+
+
+    def _features(self, pending: list[tuple[str, dict | str]]) -> dict[str, np.ndarray]:
+        import torch
+
+        clf = self.classifiers[0]
+        ready = [p[clf.transform] for _, p in pending if isinstance(p, dict)]
+        vectors = iter(clf.embed(torch.stack(ready)).numpy() if ready else [])
+        empty = np.zeros(0, dtype=np.float32)
+        return {
+            "path": np.array([name for name, _ in pending], dtype=object),
+            "status": np.array([p if isinstance(p, str) else OK for _, p in pending], dtype=object),
+            "features": np.array([empty if isinstance(p, str) else next(vectors) for _, p in pending] + [None],
+                                 dtype=object)[:-1],
         }
 
 
@@ -147,12 +167,53 @@ def predict_with_ray(
             in the last case the sentence is the actor's own, and Ray's report goes to a log
             file that the sentence names.
     """
+    constructor = {"model_ids": list(model_ids), "topk": topk, "precision": precision, "fast": fast,
+                   "weights": str(Path(weights).resolve()) if weights is not None else None}
+    from ..classifier import Prediction
+
+    # The output keeps the input's order, so each row is named as the user named its file.
+    for path, record in zip(paths, _run(constructor, paths, address, batch_size, actors)):
+        top = json.loads(record["predictions"])
+        yield Row(str(path), record["status"], {vid: [Prediction(**p) for p in t] for vid, t in top.items()})
+
+
+def embed_with_ray(
+    model_id: str,
+    paths: Sequence[Path],
+    address: str | None = None,
+    precision: str | None = None,
+    batch_size: int = 8,
+    actors: int | None = None,
+    fast: bool = False,
+    weights: str | Path | None = None,
+) -> Iterator[tuple[str, str, np.ndarray]]:
+    """Pooled features of files on Ray Data, by the same actor as :func:`predict_with_ray`.
+
+    Args:
+        model_id: The backbone.
+        paths, address, precision, batch_size, actors, fast, weights: As for :func:`predict_with_ray`.
+
+    Yields:
+        (path, status, float32 vector, empty where the status is not ``ok``), in the order given.
+
+    Raises:
+        ResNeXtError: As for :func:`predict_with_ray`.
+    """
+    constructor = {"model_ids": [model_id], "precision": precision, "fast": fast, "features": True,
+                   "weights": str(Path(weights).resolve()) if weights is not None else None}
+    for path, record in zip(paths, _run(constructor, paths, address, batch_size, actors)):
+        yield str(path), record["status"], np.asarray(record["features"], dtype=np.float32)
+
+
+def _run(constructor: dict, paths: Sequence[Path], address: str | None, batch_size: int,
+         actors: int | None) -> Iterator[dict]:
+    """The rows of :class:`Predictor` actors over ``paths``, in order, with Ray's errors unwrapped."""
     try:
         import ray
     except ImportError:
         raise ResNeXtError("Ray is not installed; `pip install .[ray]` (or `pip install 'ray[data]'`).") from None
 
-    if weights is not None and len(model_ids) != 1:
+    if constructor["weights"] is not None and len(constructor["model_ids"]) != 1:
         raise ResNeXtError("A checkpoint (--weights) needs exactly one model.")
     if not ray.is_initialized():
         try:
@@ -166,8 +227,6 @@ def predict_with_ray(
     if actors is None:
         actors = max(1, int(ray.cluster_resources().get("CPU", 2)) // 2)
     dataset = ray.data.read_binary_files([str(p) for p in paths], include_paths=True)
-    constructor = {"model_ids": list(model_ids), "topk": topk, "precision": precision, "fast": fast,
-                   "weights": str(Path(weights).resolve()) if weights is not None else None}
     with warnings.catch_warnings():
         # Deprecated, but Ray offers no other way to set an actor's restarts (see _no_restarts).
         warnings.filterwarnings("ignore", "`ray_remote_args_fn` is deprecated")
@@ -176,14 +235,9 @@ def predict_with_ray(
             compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, batch_format="numpy",
             runtime_env={"env_vars": actor_environment()}, ray_remote_args_fn=_no_restarts,
         )
-    from ..classifier import Prediction
-
-    # The output keeps the input's order, so each row is named as the user named its file.
     with _quiet(ray):
         try:
-            for path, record in zip(paths, out.iter_rows()):
-                top = json.loads(record["predictions"])
-                yield Row(str(path), record["status"], {vid: [Prediction(**p) for p in t] for vid, t in top.items()})
+            yield from out.iter_rows()
         except Exception as exc:  # Ray wraps what the actors raised in exceptions of its own
             raise _unwrap(exc) from None
 

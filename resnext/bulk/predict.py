@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..classifier import Classifier, Prediction
     from ..preprocess import ImageSource, Transform
 
-__all__ = ["OK", "Row", "classify_prepared", "predict_files", "prepare_image", "probe"]
+__all__ = ["OK", "Row", "ahead", "classify_prepared", "cpus", "predict_files", "prepare_image", "probe"]
 
 OK = "ok"
 
@@ -66,7 +66,7 @@ def probe(paths: Sequence[Path], workers: int | None = None) -> dict[Path, str]:
             return str(exc)
         return None
 
-    with concurrent.futures.ThreadPoolExecutor(workers or _cpus()) as pool:
+    with concurrent.futures.ThreadPoolExecutor(workers or cpus()) as pool:
         return {p: r for p, r in zip(paths, pool.map(reason, paths)) if r is not None}
 
 
@@ -102,8 +102,8 @@ def predict_files(
         return prepare_image(source, name, transforms)
 
     pending: list[tuple[str, dict | str]] = []
-    with concurrent.futures.ThreadPoolExecutor(workers or _cpus()) as pool:
-        for item, prepared in _ahead(pool, prepare, files, lookahead=2 * batch_size):
+    with concurrent.futures.ThreadPoolExecutor(workers or cpus()) as pool:
+        for item, prepared in ahead(pool, prepare, files, lookahead=2 * batch_size):
             pending.append((item[0] if isinstance(item, tuple) else str(item), prepared))
             if sum(isinstance(p, dict) for _, p in pending) >= batch_size:
                 yield from classify_prepared(classifiers, pending, topk)
@@ -159,7 +159,7 @@ def classify_prepared(classifiers: Sequence[Classifier], pending: Sequence[tuple
         index += 1
 
 
-def _ahead(pool: concurrent.futures.Executor, fn: Callable, items: Iterable, lookahead: int) -> Iterator[tuple]:
+def ahead(pool: concurrent.futures.Executor, fn: Callable, items: Iterable, lookahead: int) -> Iterator[tuple]:
     """``(item, fn(item))`` in order, like ``pool.map`` but with at most ``lookahead`` items in
     flight (a 12 MP photo is 36 MB decoded)."""
     queue: collections.deque = collections.deque()
@@ -173,5 +173,6 @@ def _ahead(pool: concurrent.futures.Executor, fn: Callable, items: Iterable, loo
         yield first, future.result()
 
 
-def _cpus() -> int:
+def cpus() -> int:
+    """The CPUs this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
