@@ -52,7 +52,10 @@ feedback.report_failures(failures, total=len(chosen), shared=shared_error)
 if len(answers) >= 2:
     st.subheader("Agreement")
     tops = {answers[v].top[0].label for v in answers}
-    if len(tops) == 1:
+    if len({answers[v].probabilities.shape for v in answers}) > 1:
+        st.info("Your own classifier and the ImageNet ones answer in different classes: where they differ, only "
+                "their maps are compared.")
+    elif len(tops) == 1:
         st.success(f"All {len(answers)} models answer **{tops.pop()}**.")
     else:
         st.warning(f"The models disagree on the top class: {', '.join(sorted(tops))}.")
@@ -67,7 +70,7 @@ if answers and score_faithfulness:
     scores = {}
     with feedback.guard(stop=False):
         for vid, answer in answers.items():
-            scores[vid] = explain.faithfulness(image, answer, resnext.get_variant(vid), precision, method,
+            scores[vid] = explain.faithfulness(image, answer, models.variant_of(vid), precision, method,
                                                     answer.top[0].index, "layer4", None, cams[vid])
     if scores:
         st.dataframe(explain.faithfulness_frame(scores), hide_index=True, width="stretch")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from pathlib import Path
-from typing import NamedTuple, Sequence, overload
+from typing import TYPE_CHECKING, NamedTuple, Sequence, overload
 
 import numpy as np
 import torch
@@ -20,6 +21,9 @@ from .hardware import fast_precision, mode_label
 from .labels import labels_for
 from .preprocess import ImageSource, Transform
 from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint
+
+if TYPE_CHECKING:
+    from .transfer.head import Head
 
 __all__ = ["PRECISIONS", "Classifier", "Prediction", "load_classifier"]
 
@@ -248,6 +252,29 @@ class Classifier:
         """
         return explain(self, image, method, class_index, layer, contrast, features, progress)
 
+    def with_head(self, head: "Head") -> "Classifier":
+        """This classifier answering in the user's classes: the same engine, weights and lock, another last layer.
+
+        Args:
+            head: A head trained on this backbone's pooled features (:mod:`resnext.transfer.head`).
+
+        Returns:
+            A classifier whose labels are the head's classes; Grad-CAM and every explanation
+            method follow its logits. Nothing of this classifier changes.
+
+        Raises:
+            ResNeXtError: The head was trained on another backbone or on features of another size.
+        """
+        if head.backbone != self.variant.id or head.weight.shape[1] != self.model.fc.in_features:
+            raise ResNeXtError(f"This head was trained on {head.backbone}; use it with that model, "
+                               f"not {self.variant.id}.")
+        own = copy.copy(self)
+        own.model = copy.copy(self.model)
+        # A module's children live in its _modules dict: a new dict, so the new fc is this copy's only.
+        own.model._modules = {**self.model._modules, "fc": head.linear()}
+        own.labels, own.head = head.classes, head
+        return own
+
     def _pool(self, features: torch.Tensor) -> torch.Tensor:
         """Global average pooling in fp32, whatever precision the feature maps come in."""
         return torch.flatten(self.model.avgpool(features.float()), 1)
@@ -297,8 +324,6 @@ def load_classifier(
 
         own = load_head(head)
         variant_id = variant_id or own.backbone
-        if get_variant(variant_id).id != own.backbone:
-            raise ResNeXtError(f"{head} was trained on {own.backbone}; load it with that model, not {variant_id}.")
         fast = own.preprocessing.get("fast", False) if fast is None else fast
         precision = precision or own.preprocessing.get("precision")
     if variant_id is None:
@@ -307,11 +332,7 @@ def load_classifier(
     fast = bool(fast)
     path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress)
     model = attach_weights(build_model(variant, "meta"), read_checkpoint(path), source=str(path))
-    labels = labels_for(variant)
-    if own is not None:
-        model.fc, labels = own.linear(), own.classes
     if precision is None:
         precision = fast_precision() if fast else "fp32"
-    clf = Classifier(variant, model, labels, precision=precision, engine=engine, weights=path, fast=fast)
-    clf.head = own
-    return clf
+    clf = Classifier(variant, model, labels_for(variant), precision=precision, engine=engine, weights=path, fast=fast)
+    return clf.with_head(own) if own is not None else clf

@@ -16,6 +16,7 @@ PAGES = (
     ("app.py", "Classify", ":material/image_search:"),
     ("pages/side_by_side.py", "Side by side", ":material/view_column:"),
     ("pages/batch.py", "Batch", ":material/photo_library:"),
+    ("pages/your_classes.py", "Your classes", ":material/category:"),
     ("pages/compare.py", "Model comparison", ":material/leaderboard:"),
     ("pages/robustness.py", "What the extra data buys", ":material/shield:"),
 )

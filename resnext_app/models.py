@@ -11,10 +11,13 @@ scores are kept in :class:`Results`, which a cancelled computation never reaches
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
@@ -23,12 +26,17 @@ from PIL import Image
 
 import resnext
 from resnext.cache import ModelCache, budget_from_env
-from resnext.catalog import format_bytes
+from resnext.catalog import Variant, format_bytes
 from resnext.hardware import fast_precision
 from resnext.explain.methods import METHODS
 from resnext.preprocess import Transform
 
 from . import timing
+
+if TYPE_CHECKING:
+    from resnext.transfer.head import Head
+
+YOUR_CLASSES = "Your classes"
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,11 +45,44 @@ def model_cache() -> ModelCache:
     return ModelCache(budget_from_env())
 
 
+@st.cache_resource(show_spinner=False)
+def _heads() -> dict:
+    """Heads of visitors' own classes by id (``backbone+digest``), shared: the same file is the same classifier."""
+    return {}
+
+
+def register_head(head: "Head") -> str:
+    """Make a head choosable like a variant; return its id (the same for the same head, in any session)."""
+    h = hashlib.sha256(head.backbone.encode() + head.weight.tobytes() + head.bias.tobytes() + head.mean.tobytes()
+                       + "\n".join(head.classes).encode())
+    head_id = f"{head.backbone}+{h.hexdigest()[:12]}"
+    _heads()[head_id] = head
+    return head_id
+
+
+def variant_of(variant_id: str) -> Variant:
+    """The catalog's variant, or for a head's id, its backbone under the head's id and family "Your classes".
+
+    Raises:
+        UnknownVariantError: Neither.
+    """
+    head = _heads().get(variant_id)
+    if head is None:
+        return resnext.get_variant(variant_id)
+    return dataclasses.replace(resnext.get_variant(head.backbone), id=variant_id, family=YOUR_CLASSES,
+                               num_classes=len(head.classes), timm_name=None)
+
+
+def head(variant_id: str) -> "Head | None":
+    """The head behind an id, or None for a catalog variant."""
+    return _heads().get(variant_id)
+
+
 def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier":
     """Return a loaded classifier, with a progress bar for a download and a spinner for the load.
 
     Args:
-        variant_id: The variant.
+        variant_id: The variant, or a head's id (:func:`register_head`): its backbone with the head.
         precision: ``"fp32"`` (exact) or ``"fast"``: the pages' mode (see :func:`network`).
 
     Raises:
@@ -49,6 +90,11 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
     """
     from resnext.weights import is_cached
 
+    own = _heads().get(variant_id)
+    if own is not None:
+        clf = classifier(own.backbone, precision).with_head(own)  # a copy and one small layer: not worth caching
+        clf.variant = variant_of(variant_id)  # rows and tables name it by the id the pickers show
+        return clf
     cache = model_cache()
     variant = resnext.get_variant(variant_id)
     precision, fast = network(precision)
@@ -118,7 +164,7 @@ def classify(image, variant_id: str, precision: str = "fp32", topk: int = 5) -> 
     Raises:
         ResNeXtError: The image is unusable or the model cannot be had.
     """
-    transform = Transform.for_variant(resnext.get_variant(variant_id), fast=network(precision)[1])
+    transform = Transform.for_variant(variant_of(variant_id), fast=network(precision)[1])
     pixels = crop(image.digest, transform, image.data, image.name)
     return _classify(image.digest, variant_id, precision, topk, pixels)
 
@@ -185,6 +231,11 @@ def remembered(key: tuple, compute):
         found = compute()
         store.put(key, found)
     return found
+
+
+def remembered_only(key: tuple):
+    """A result kept by :func:`remembered`, or None: nothing is computed."""
+    return _results().get(key)
 
 
 def _map_key(image, variant_id: str, precision: str, method: str, class_index: int, layer: str,

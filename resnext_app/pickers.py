@@ -14,12 +14,20 @@ DEFAULT_VARIANT = "swsl_resnext50_32x4d"
 
 
 def variant_label(v: Variant) -> str:
-    """How a variant appears in a picker under its family: architecture, accuracy, size."""
+    """How a variant appears in a picker under its family: architecture, accuracy, size; a head, by its classes."""
+    from . import models
+
+    head = models.head(v.id)
+    if head is not None:
+        names = ", ".join(head.classes[:3]) + (", …" if len(head.classes) > 3 else "")
+        return f"{len(head.classes)} classes ({names}) on {head.backbone}"
     return f"{v.architecture} · {_num(v.top1, '{:.1f}%')} top-1 · {v.size_label}"
 
 
 def family_label(name: str) -> str:
     """A family's heading, e.g. ``'SSL: semi-supervised (YFCC-100M → ImageNet)'``."""
+    if name == "Your classes":
+        return "Your classes: classifiers trained on the page Your classes"
     family = families().get(name)
     return f"{name}: {family.title[0].lower()}{family.title[1:]}" if family else name
 
@@ -87,6 +95,14 @@ def precision_picker(key: str) -> str:
 
 def model_card(v: Variant) -> None:
     """The variant's figures from the model-index, how it was trained, and the licence of its weights."""
+    from . import models
+
+    head = models.head(v.id)
+    if head is not None:
+        st.caption(f"**Your classifier**: {len(head.classes)} classes ({', '.join(head.classes)}), a linear head "
+                   f"trained on the page Your classes over **{head.backbone}**'s features. Weights licence of the "
+                   f"backbone: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else ""))
+        return
     cols = st.columns(5)
     cols[0].metric("Top-1", _num(v.top1, "{:.2f}%"))
     cols[1].metric("Top-5", _num(v.top5, "{:.2f}%"))
@@ -102,10 +118,13 @@ def model_card(v: Variant) -> None:
 
 
 def _groups() -> tuple[dict[str, list[str]], dict[str, Variant]]:
-    """Variant ids by family in catalog order, and the variants by id."""
+    """Variant ids by family in catalog order, then this session's own classifiers; the variants by id."""
+    from . import models, transfer
+
     groups: dict[str, list[str]] = {}
     by_id = {}
-    for v in resnext.list_variants():
+    heads = [models.variant_of(models.register_head(h)) for h in transfer.session_heads().values()]
+    for v in [*resnext.list_variants(), *heads]:
         groups.setdefault(v.family, []).append(v.id)
         by_id[v.id] = v
     return groups, by_id

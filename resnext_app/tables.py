@@ -95,16 +95,19 @@ def agreement_pairs(answers: dict, cams: dict) -> pd.DataFrame:
 
     Returns:
         One row per pair: same top-1, top-5 overlap, Jensen–Shannon divergence, heatmap correlation.
+        Models with different classes (a classifier of your own beside an ImageNet one) share only
+        the heatmap correlation; the rest is None.
     """
     rows = []
     for a, b in combinations(answers, 2):
         pa, pb = answers[a].probabilities, answers[b].probabilities
         corr = map_correlation(cams[a], cams[b]) if a in cams and b in cams else None
+        same = pa.shape == pb.shape
         rows.append({
             "model A": a, "model B": b,
-            "same top-1": answers[a].top[0].index == answers[b].top[0].index,
-            "top-5 overlap": f"{topk_overlap(pa, pb, 5)}/5",
-            "JS divergence (bits)": round(js_divergence(pa, pb), 4),
+            "same top-1": answers[a].top[0].index == answers[b].top[0].index if same else None,
+            "top-5 overlap": f"{topk_overlap(pa, pb, 5)}/5" if same else None,
+            "JS divergence (bits)": round(js_divergence(pa, pb), 4) if same else None,
             "heatmap correlation": None if corr is None else round(corr, 3),
         })
     return pd.DataFrame(rows)

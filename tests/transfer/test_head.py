@@ -66,7 +66,7 @@ def test_a_two_class_head_gives_the_probes_probabilities(trained, tmp_path):
 def test_a_head_refuses_another_backbone_and_a_bad_file(trained, tmp_path):
     clf, data, _, probe = trained
     path = save_head(head_from_probe(probe, data.classes, clf), tmp_path / "head.safetensors")
-    with pytest.raises(ResNeXtError, match=f"trained on {MODEL}"):
+    with pytest.raises(ResNeXtError, match=f"trained on {MODEL}; use it with that model"):
         resnext.load_classifier("ssl_resnext50_32x4d", head=path)
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"junk")
@@ -113,3 +113,14 @@ def test_the_feature_cache_command(tiny_env, folders, capsys):
     assert capsys.readouterr().out.startswith("18 feature vectors")
     assert main(["features", "--clear"]) == 0
     assert capsys.readouterr().out.startswith("removed 18 feature vectors")
+
+
+def test_with_head_leaves_the_shared_classifier_as_it_was(trained, folders):
+    clf, data, _, probe = trained
+    before = clf.probabilities(data.items[:2])
+    own = clf.with_head(head_from_probe(probe, data.classes, clf))
+    assert own.labels == data.classes and len(clf.labels) == 1000 and clf.head is None
+    assert own.model.fc is not clf.model.fc and own.model.layer4 is clf.model.layer4 and own.engine is clf.engine
+    own.explain(data.items[0], "integrated_gradients", class_index=0)  # hooks and swaps on the shared network
+    assert clf.model.fc.out_features == 1000
+    np.testing.assert_array_equal(clf.probabilities(data.items[:2]).numpy(), before.numpy())

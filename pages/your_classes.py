@@ -1,0 +1,136 @@
+"""Your own classes: which backbone's features separate them best, and a classifier of them to use here."""
+
+import streamlit as st
+
+from resnext.errors import ResNeXtError
+from resnext.transfer import study as run_study
+from resnext_app import bulk, models, pickers, tables, transfer
+from resnext_app.feedback import for_visitor, guard
+from resnext_app.layout import page
+
+DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "tv2_resnext50_32x4d"]
+
+page("Your classes", "A folder per class of your own photos: which backbone transfers best to them (a linear probe "
+     "on frozen features, k-fold), and a classifier of your classes to use on the other pages.")
+
+with st.sidebar:
+    chosen = pickers.variants_picker("yc_variants", DEFAULTS)
+    folds = st.select_slider("Folds", [2, 3, 4, 5, 10], value=5, key="yc_folds",
+                             help="Stratified k-fold cross-validation of the probe; the same folds for every backbone.")
+
+source = st.radio("Images", ["Sample: textures (brick, grass, gravel)", "Your zip of class folders"],
+                  key="yc_source", horizontal=True)
+if source.startswith("Sample"):
+    with guard():
+        data = transfer.sample_set()
+    st.caption("48 patches of scikit-image's CC0 texture photos, 16 per class (assets/your-classes/textures).")
+else:
+    upload = st.file_uploader("A zip with one folder per class (any names)", type=["zip"], key="yc_zip",
+                              max_upload_size=bulk.MAX_UPLOAD_MB)
+    st.caption(f"Up to {bulk.MAX_IMAGES} images, {bulk.MAX_UPLOAD_MB} MB per zip, {bulk.MAX_UNPACKED // 10**9} GB "
+               "unpacked. At least two classes of at least two images each.")
+    if upload is None:
+        st.info("Drop a zip above, or try the sample.", icon=":material/upload:")
+        st.stop()
+    with guard():
+        data = transfer.from_zip(upload.getvalue(), upload.name)
+if data.skipped:
+    with st.expander(f"{len(data.skipped)} files left out"):
+        st.dataframe({"file": [n for n, _ in data.skipped], "why": [w for _, w in data.skipped]}, hide_index=True)
+counts = data.counts()
+st.markdown(f"**{len(data.items)} images in {len(counts)} classes:** "
+            + ", ".join(f"{c} ({n})" for c, n in counts.items()))
+if not 2 <= len(chosen) <= 4:
+    st.warning("Pick two to four backbones to compare.")
+    st.stop()
+
+ids = [v.id for v in chosen]
+key = ("your-classes", transfer.digest(data), tuple(ids), folds)
+done = models.remembered_only(key)
+if done is None:
+    _, latency = tables.latency()
+    seconds = transfer.estimate_seconds(chosen, len(data.items), folds, latency)
+    st.caption(f"About {seconds:.0f} s on this server for features and probes the first time (images seen before "
+               "come from the feature cache).")
+    if not st.button("Compare the backbones", type="primary", key="yc_run"):
+        st.stop()
+    with guard():
+        classifiers = [models.classifier(i) for i in ids]
+        bar = st.progress(0.0, text="Starting…")
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.progress(min(fraction, 1.0), text=stage)  # a control change stops the script here
+
+        done = models.remembered(key, lambda: run_study(classifiers, data, folds=folds, progress=progress))
+        bar.empty()
+
+result = done
+c = result.comparison
+st.subheader("Which backbone transfers best")
+(st.success if c.winner else st.info)(c.verdict)
+st.dataframe(transfer.scores_frame(result), hide_index=True, width="stretch",
+             column_config={"Probe accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+                            f"{c.knn_k}-NN accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+                            "LogME": st.column_config.NumberColumn(format="%.3f")})
+st.caption(f"Probe: logistic regression (L2, C chosen by inner cross-validation on the training folds) on "
+           f"standardised penultimate features, {c.folds}-fold, out-of-fold accuracy with a 95% Wilson interval. "
+           f"k-NN: cosine, leave-one-out. LogME (You et al., 2021) needs no training but follows fine-tuned "
+           f"accuracy only loosely: read it beside the probe.")
+
+st.subheader("Accuracy with fewer labels")
+st.plotly_chart(transfer.few_shot_figure(result), width="stretch")
+st.caption("Each point averages 5 draws of that many images per class (the same draws for every backbone), tested "
+           "on the rest; the last point is the k-fold probe on all of them.")
+
+model = st.selectbox("Look through", [s.model for s in c.scores], key="yc_model")
+left, right = st.columns(2)
+with left:
+    st.markdown("**Confusion matrix** (out of fold)")
+    st.plotly_chart(transfer.confusion_figure(result, model), width="stretch")
+with right:
+    st.markdown("**Map of the features** (hover a point for its image)")
+    st.altair_chart(transfer.map_chart(result, model), width="stretch")
+
+suspects = result.suspects[model]
+st.markdown(f"**Suspect labels** ({len(suspects)}): images whose 5 nearest neighbours mostly carry another class.")
+if suspects:
+    shown = suspects[:12]
+    st.image([t for t in transfer.thumbnails(result, [s.index for s in shown])], width=96,
+             caption=[f"{result.data.names[s.index].rsplit('/', 1)[-1]}: filed {c.classes[s.label]}, looks "
+                      f"{c.classes[s.likely]}" for s in shown])
+duplicates = result.duplicates[model]
+st.markdown(f"**Near-duplicates** ({len(duplicates)}): feature similarity above 0.98, across classes first "
+            "(they inflate every score above).")
+if duplicates:
+    st.dataframe({"first": [result.data.names[d.first] for d in duplicates[:50]],
+                  "second": [result.data.names[d.second] for d in duplicates[:50]],
+                  "similarity": [round(d.similarity, 4) for d in duplicates[:50]],
+                  "across classes": [d.across_classes for d in duplicates[:50]]}, hide_index=True, width="stretch")
+
+st.subheader("Use this classifier")
+use = st.selectbox("Backbone", [s.model for s in c.scores], key="yc_head_model",
+                   help="The probe refitted on every image; it replaces the backbone's ImageNet classifier.")
+name = st.text_input("Name", value=f"{'-'.join(c.classes[:3])} on {use}", key="yc_head_name")
+if st.button("Make it a classifier", key="yc_make"):
+    with guard(stop=False):
+        head = transfer.head_of(result, use, models.classifier(use))
+        transfer.keep_head(name, head)
+        models.register_head(head)
+        st.session_state["yc_head_file"] = transfer.head_bytes(head)
+if name in transfer.session_heads():
+    st.success(f"“{name}” is now among the models of Classify, Side by side and Batch, under Your classes.")
+    st.download_button("Classifier file (.safetensors)", st.session_state.get("yc_head_file", b""),
+                       f"{name.replace(' ', '_')}.safetensors", "application/octet-stream", on_click="ignore",
+                       help="Use it with `resnext predict --head FILE` or load it here again later.")
+
+with st.expander("Load a classifier file"):
+    loaded = st.file_uploader("A .safetensors head from this page or `resnext probe --save-head`",
+                              type=["safetensors"], key="yc_head_upload")
+    if loaded is not None:
+        try:
+            head = transfer.head_from_upload(loaded.getvalue())
+            transfer.keep_head(loaded.name.rsplit(".", 1)[0], head)
+            models.register_head(head)
+            st.success(f"{loaded.name}: {len(head.classes)} classes on {head.backbone}, now under Your classes.")
+        except ResNeXtError as exc:
+            st.error(for_visitor(exc), icon=":material/error:")
