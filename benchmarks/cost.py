@@ -6,7 +6,10 @@ Each variant's real architecture with random weights (torchvision's initialisati
 not depend on the values) runs through the engine the app uses, OpenVINO in fp32 (the default)
 and in bf16 (fast mode), on a 224x224 batch of one. Also measured: the first load of the
 checkpoint (converting it, cache cold), a later load (reading the cached conversion), and an
-unwarmed engine's first request (which the classifier's warm-up at load pays instead of the user). A variant whose estimated peak memory
+unwarmed engine's first request (which the classifier's warm-up at load pays instead of the user), and
+with ``--memory-only``, in fresh processes, the peak and held resident memory of a first load
+(checkpoint → PyTorch → OpenVINO conversion → compile) and of a later one; the model cache
+admits models by these figures (:mod:`resnext.memory`). A variant whose estimated peak memory
 exceeds what the machine has free is skipped with the reason. The JSON names the CPU, its ISA
 flags, the thread count and the date; the comparison page reads it (without importing torch).
 """
@@ -41,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--variants", nargs="*", help="ids to measure (default: every variant)")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="measure only the memory of loading, into the existing JSON's rows")
     args = parser.parse_args(argv)
+    if args.memory_only:
+        return _memory_only(args)
 
     import openvino
 
@@ -87,6 +94,62 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{v.id}: {row}", flush=True)
         del model
     args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(args.out)
+    return 0
+
+
+# Run in a fresh process: load a checkpoint the way the app does, then report the peak resident
+# memory (VmHWM) and what stays resident (VmRSS), each less what the process held before loading.
+_LOAD = """
+import sys, resnext
+from pathlib import Path
+def kb(field):
+    return next(int(l.split()[1]) for l in Path('/proc/self/status').read_text().splitlines() if l.startswith(field))
+import resnext.classifier, resnext.engine, openvino, torch
+base = kb('VmRSS:')
+clf = resnext.load_classifier(sys.argv[1], weights=sys.argv[2])
+print(base, kb('VmHWM:'), kb('VmRSS:'))
+"""
+
+
+def memory(variant_id: str, checkpoint: Path, cache: Path) -> dict[str, int]:
+    """Peak and held memory of a first load (converting, cache cold) and of a later load, in MB.
+
+    Each load runs in a new process with its own weights cache, so the first converts the
+    checkpoint for the engine and the second reads that conversion, as a restarted server does.
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RESNEXT_CACHE_DIR": str(cache)}
+    row = {}
+    for name in ("first_load", "later_load"):
+        done = subprocess.run([sys.executable, "-c", _LOAD, variant_id, str(checkpoint)], env=env,
+                              capture_output=True, text=True, check=True)
+        base, peak, held = (int(n) for n in done.stdout.split()[-3:])
+        row[f"{name}_peak_mb"] = round((peak - base) / 1024)
+        row["held_mb"] = round((held - base) / 1024)
+    return row
+
+
+def _memory_only(args: argparse.Namespace) -> int:
+    report = json.loads(args.out.read_text()) if args.out.exists() else {"variants": {}}
+    variants = [resnext.get_variant(i) for i in args.variants] if args.variants else resnext.list_variants()
+    with tempfile.TemporaryDirectory(prefix="resnext-memory-") as tmp:
+        for v in variants:
+            need = PEAK_FACTOR * 4 * (v.parameters or 0)
+            if need > _available_bytes():
+                print(f"{v.id}: skipped (needs about {format_bytes(need)})", flush=True)
+                continue
+            checkpoint = Path(tmp) / f"{v.id}.pth"
+            torch.save(build_model(v, device="cpu").state_dict(), checkpoint)
+            row = memory(v.id, checkpoint, Path(tmp) / f"cache-{v.id}")
+            checkpoint.unlink()
+            report["variants"].setdefault(v.id, {}).update(row)
+            report["memory_date"] = datetime.date.today().isoformat()
+            print(f"{v.id}: {row}", flush=True)
+            args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(args.out)
     return 0
 

@@ -34,46 +34,55 @@ if not uploads:
     st.info("Drop photos or a zip above.", icon=":material/upload:")
     st.stop()
 
-work = bulk.unpack([(u.name, u.getvalue()) for u in uploads])
-ids = [v.id for v in chosen]
-digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _, data in work.files)).hexdigest()
 
-with guard():
-    classifiers = [models.classifier(v.id, precision) for v in chosen]
-    text = f"Classifying {len(work.files)} images with {len(ids)} model{'s' * (len(ids) > 1)}"
-    bar = st.progress(0.0, text=text)
+def run(reserve) -> None:
+    """The batch itself, its bytes held against every session's bound while it runs."""
+    with guard():
+        reserve(sum(u.size for u in uploads))
+        work = bulk.unpack([(u.name, u.getvalue()) for u in uploads], reserve)
+    ids = [v.id for v in chosen]
+    digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _, data in work.files)).hexdigest()
 
-    def run() -> list:
-        rows = []
-        for row in predict_files(classifiers, work.files, topk=5):
-            rows.append(row)
-            bar.progress(len(rows) / len(work.files), text=f"{text}: {len(rows)} done")
-        return rows
+    with guard():
+        classifiers = [models.classifier(v.id, precision) for v in chosen]
+        text = f"Classifying {len(work.files)} images with {len(ids)} model{'s' * (len(ids) > 1)}"
+        bar = st.progress(0.0, text=text)
 
-    rows = models.remembered(("batch", digest, tuple(ids), precision), run) if work.files else []
-    bar.empty()
+        def run() -> list:
+            rows = []
+            for row in predict_files(classifiers, work.files, topk=5):
+                rows.append(row)
+                bar.progress(len(rows) / len(work.files), text=f"{text}: {len(rows)} done")
+            return rows
 
-files = dict(work.files)
-ok = [r for r in rows if r.ok]
-st.subheader(f"{len(ok)} of {len(rows) + len(work.skipped)} files classified")
-if rows:
-    st.dataframe(
-        bulk.results_frame(rows, ids, files), hide_index=True, width="stretch",
-        column_config={"image": st.column_config.ImageColumn("image", width="small")},
-    )
-    st.download_button("Results (CSV)", lambda: rows_csv(rows, ids, 5), "batch-results.csv", "text/csv",
-                       on_click="ignore", help="Per file and model: the top-5 labels, class indices and probabilities.")
-failed = [(r.path, r.status) for r in rows if not r.ok] + work.skipped
-if failed:
-    with st.expander(f"{len(failed)} files could not be used", expanded=not ok):
-        st.dataframe({"file": [f for f, _ in failed], "why": [w for _, w in failed]}, hide_index=True,
-                     width="stretch")
+        rows = models.remembered(("batch", digest, tuple(ids), precision), run) if work.files else []
+        bar.empty()
 
-if ok and work.folders:
-    st.subheader("Accuracy on your classes")
-    with guard(stop=False):
-        evaluation = score_rows(classifiers, rows, bulk.truth(work, classifiers[0].labels))
-        st.dataframe(bulk.scores_frame(evaluation), hide_index=True, width="stretch")
-        st.caption(f"{evaluation.scores[0].images} images in {len(evaluation.scores[0].per_class)} classes, from "
-                   "the zip's folder names. 95% Wilson intervals. The published figure is on ImageNet's validation "
-                   "set: a different data set, shown for scale, not for comparison.")
+    files = dict(work.files)
+    ok = [r for r in rows if r.ok]
+    st.subheader(f"{len(ok)} of {len(rows) + len(work.skipped)} files classified")
+    if rows:
+        st.dataframe(
+            bulk.results_frame(rows, ids, files), hide_index=True, width="stretch",
+            column_config={"image": st.column_config.ImageColumn("image", width="small")},
+        )
+        st.download_button("Results (CSV)", lambda: rows_csv(rows, ids, 5), "batch-results.csv", "text/csv",
+                           on_click="ignore", help="Per file and model: the top-5 labels, class indices and probabilities.")
+    failed = [(r.path, r.status) for r in rows if not r.ok] + work.skipped
+    if failed:
+        with st.expander(f"{len(failed)} files could not be used", expanded=not ok):
+            st.dataframe({"file": [f for f, _ in failed], "why": [w for _, w in failed]}, hide_index=True,
+                         width="stretch")
+
+    if ok and work.folders:
+        st.subheader("Accuracy on your classes")
+        with guard(stop=False):
+            evaluation = score_rows(classifiers, rows, bulk.truth(work, classifiers[0].labels))
+            st.dataframe(bulk.scores_frame(evaluation), hide_index=True, width="stretch")
+            st.caption(f"{evaluation.scores[0].images} images in {len(evaluation.scores[0].per_class)} classes, from "
+                       "the zip's folder names. 95% Wilson intervals. The published figure is on ImageNet's validation "
+                       "set: a different data set, shown for scale, not for comparison.")
+
+
+with models.upload_gate().holding() as reserve:  # released when this run ends, however it ends
+    run(reserve)

@@ -110,7 +110,7 @@ if duplicates:
 st.subheader("Use this classifier")
 use = st.selectbox("Backbone", [s.model for s in c.scores], key="yc_head_model",
                    help="The probe refitted on every image; it replaces the backbone's ImageNet classifier.")
-name = st.text_input("Name", value=f"{'-'.join(c.classes[:3])} on {use}", key="yc_head_name")
+name = f"{', '.join(c.classes[:3])}{', …' if len(c.classes) > 3 else ''} on {use}"
 if st.button("Make it a classifier", key="yc_make"):
     with guard(stop=False):
         head = transfer.head_of(result, use, models.classifier(use))

@@ -1,4 +1,10 @@
-"""A process-wide cache of loaded classifiers, bounded by a memory budget, least recently used out."""
+"""A process-wide cache of loaded classifiers, bounded by a memory budget, least recently used out.
+
+A model is admitted by what loading it costs at its peak (:func:`resnext.memory.footprint`):
+least recently used models are released until the ones that stay, plus that peak, fit in the
+budget; one whose peak alone exceeds it is refused in one sentence before any work. Loaded
+models are counted at what they hold once loaded.
+"""
 
 from __future__ import annotations
 
@@ -10,34 +16,24 @@ from typing import Callable
 
 from .catalog import Variant, format_bytes, get_variant
 from .errors import ModelTooLargeError
+from .memory import LIMIT_ENV, RESERVE_BYTES, footprint, memory_limit
 
-__all__ = ["BUDGET_ENV", "DEFAULT_BUDGET_GB", "ModelCache", "budget_from_env", "model_bytes"]
+__all__ = ["BUDGET_ENV", "ModelCache", "budget_from_env"]
 
 BUDGET_ENV = "RESNEXT_MAX_MODEL_GB"
-# On a 16 GB machine: room for the largest variant (3.3 GB) and a few others, leaving
-# the rest for Streamlit, the browser and the operating system.
-DEFAULT_BUDGET_GB = 8.0
 
 
 def budget_from_env() -> int:
-    """Return the model memory budget in bytes (``RESNEXT_MAX_MODEL_GB``, default 8)."""
-    try:
-        gb = float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_GB))
-    except ValueError:
-        gb = DEFAULT_BUDGET_GB
-    return int(gb * 1e9)
+    """The model memory budget in bytes.
 
-
-def model_bytes(variant: Variant, precision: str = "fp32", engine: str | None = None) -> int:
-    """Estimate the memory a loaded variant holds, from its checkpoint size.
-
-    Every copy of the weights counts: PyTorch's, and the inference runtime's if it keeps
-    its own (see :func:`resnext.engine.memory_factor`).
+    Returns:
+        ``RESNEXT_MAX_MODEL_GB`` if set, else the container's (or machine's) memory limit
+        (:func:`resnext.memory.memory_limit`) less :data:`resnext.memory.RESERVE_BYTES`.
     """
-    from .engine import default_engine, memory_factor
-
-    size = variant.file_size or 4 * (variant.parameters or 0)
-    return int(size * memory_factor(engine or default_engine(), precision))
+    try:
+        return int(float(os.environ[BUDGET_ENV]) * 1e9)
+    except (KeyError, ValueError):
+        return max(memory_limit() - RESERVE_BYTES, 0)
 
 
 class ModelCache:
@@ -64,16 +60,17 @@ class ModelCache:
         self._loading: dict[tuple[Variant, str, bool], threading.Lock] = {}
 
     def check_fits(self, variant: Variant, precision: str = "fp32") -> None:
-        """Raise before any work if a variant can never fit in the budget.
+        """Raise before any work if a variant can never be loaded within the budget.
 
         Raises:
-            ModelTooLargeError: Its estimated size exceeds the whole budget.
+            ModelTooLargeError: The peak of loading it exceeds the whole budget.
         """
-        need = model_bytes(variant, precision)
+        need = footprint(variant).peak
         if need > self.budget:
             raise ModelTooLargeError(
-                f"{variant.id} needs about {format_bytes(need)} of memory, more than this server's model "
-                f"budget of {format_bytes(self.budget)}", remedy=f"raise {BUDGET_ENV}",
+                f"{variant.id} needs about {format_bytes(need)} of memory to load, more than this server's model "
+                f"budget of {format_bytes(self.budget)}",
+                remedy=f"give the server more memory (or set {BUDGET_ENV} or {LIMIT_ENV})",
             )
 
     def is_loaded(self, variant_id: str, precision: str = "fp32", fast: bool = False) -> bool:
@@ -88,7 +85,7 @@ class ModelCache:
 
     @property
     def used_bytes(self) -> int:
-        """The estimated memory of the loaded models."""
+        """The memory the loaded models hold (measured per variant, else estimated)."""
         with self._lock:
             return sum(size for _, size in self._models.values())
 
@@ -121,12 +118,12 @@ class ModelCache:
                 if key in self._models:  # another thread loaded it while we waited
                     self._models.move_to_end(key)
                     return self._models[key][0]
-                size = model_bytes(variant, precision)
-                self._evict_until(self.budget - size)
+                need = footprint(variant)
+                self._evict_until(self.budget - need.peak)
             clf = self._loader(variant.id, progress=progress, precision=precision, fast=fast)
             with self._lock:
-                self._evict_until(self.budget - size)  # others may have loaded meanwhile
-                self._models[key] = (clf, size)
+                self._evict_until(self.budget - need.held)  # others may have loaded meanwhile
+                self._models[key] = (clf, need.held)
                 self._loading.pop(key, None)
             return clf
 

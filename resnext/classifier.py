@@ -292,6 +292,7 @@ def load_classifier(
     engine: str | None = None,
     fast: bool | None = None,
     head: str | Path | None = None,
+    source: str | None = None,
 ) -> Classifier:
     """Load a variant, downloading its verified weights on first use.
 
@@ -307,6 +308,7 @@ def load_classifier(
             says; approximate. ``clf.mode`` says what runs. Default off, or with a head, as it was trained.
         head: A classifier of your own classes (``resnext probe --save-head``): it replaces the
             ImageNet classifier, so answers and explanations are about your classes.
+        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see :func:`resnext.weights.ensure_weights`).
 
     Returns:
         The classifier.
@@ -330,7 +332,7 @@ def load_classifier(
         raise ResNeXtError("Name a model (or give a head, which names its own).")
     variant = get_variant(variant_id)
     fast = bool(fast)
-    path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress)
+    path = Path(weights) if weights is not None else ensure_weights(variant, progress=progress, source=source)
     model = attach_weights(build_model(variant, "meta"), read_checkpoint(path), source=str(path))
     if precision is None:
         precision = fast_precision() if fast else "fp32"

@@ -9,6 +9,7 @@ import argparse
 import itertools
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _log_warnings()
+    if getattr(args, "source", None):
+        # An environment variable rather than an argument threaded through: Ray actors inherit it too.
+        os.environ["RESNEXT_WEIGHTS_SOURCE"] = args.source
     try:
         return args.run(args)
     except ResNeXtError as exc:
@@ -70,12 +74,14 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the variants and their metadata")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _source_arg(p)
     p.set_defaults(run=_list)
 
     p = sub.add_parser("download", help="download and verify weights into the cache")
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--prepare", action="store_true",
                    help="also load each variant once, so the inference engine's conversion is cached too")
+    _source_arg(p)
     p.set_defaults(run=_download)
 
     p = sub.add_parser("predict", help="classify image files, folders (recursively) and globs")
@@ -153,6 +159,13 @@ def _model_args(p: argparse.ArgumentParser, many: bool = False, required: bool =
                         "approximate")
     p.add_argument("--precision", choices=["fp32", "bf16"], default=None,
                    help="the network's precision (default: fp32, or fast mode's choice for this CPU)")
+    _source_arg(p)
+
+
+def _source_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", choices=["auto", "hub", "url"], default=None,
+                   help="where weights come from: the Hugging Face Hub, the model-index URL, or auto (the Hub, "
+                        "then the URL; default, or $RESNEXT_WEIGHTS_SOURCE)")
 
 
 def _bulk_args(p: argparse.ArgumentParser) -> None:
@@ -161,17 +174,21 @@ def _bulk_args(p: argparse.ArgumentParser) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from .hub import hub_repo, origin
+
     variants = catalog.list_variants()
     if args.json:
-        rows = [{k: (str(v) if k in ("source", "labels_file") and v else v) for k, v in vars(x).items()} for x in variants]
+        rows = [{**{k: (str(v) if k in ("source", "labels_file") and v else v) for k, v in vars(x).items()},
+                 "hub_repo": hub_repo(x), "weights_from": origin(x)} for x in variants]
         print(json.dumps(rows, indent=2))
         return 0
-    header = ("id", "family", "top-1", "top-5", "params", "GFLOPs", "size", "licence", "timm name")
+
+    header = ("id", "family", "top-1", "top-5", "params", "GFLOPs", "size", "licence", "weights from")
     rows = [
         (
             v.id, v.family, _num(v.top1, "{:.2f}"), _num(v.top5, "{:.2f}"),
             _num(v.parameters and v.parameters / 1e6, "{:.1f}M"), _num(v.flops and v.flops / 1e9, "{:.1f}"),
-            v.size_label, v.license, v.timm_name or "",
+            v.size_label, v.license, origin(v),
         )
         for v in variants
     ]
@@ -376,7 +393,7 @@ def _probe(args: argparse.Namespace) -> int:
         raise ResNeXtError(f"--head-model {args.head_model} is not one of the --model backbones.")
     data = labelled_files(args.folder, args.workers)  # the folder checked before any model loads
     for name, why in data.skipped:
-        print(f"resnext: skipped {why}", file=sys.stderr)
+        print(f"resnext: {why.rstrip('.')} (left out).", file=sys.stderr)
     classifiers = _load(args, variants)
     embed = None
     if args.ray is not None:

@@ -27,7 +27,7 @@ from torchvision.models import ResNet
 
 from .errors import ResNeXtError
 
-__all__ = ["ENGINES", "Engine", "Backbone", "OpenVinoEngine", "TorchEngine", "default_engine", "make_engine", "memory_factor"]
+__all__ = ["ENGINES", "Engine", "Backbone", "OpenVinoEngine", "TorchEngine", "default_engine", "make_engine"]
 
 ENGINE_ENV = "RESNEXT_ENGINE"
 ENGINES = ("openvino", "torch")
@@ -50,17 +50,6 @@ def default_engine() -> str:
     if chosen:
         return chosen
     return "openvino" if importlib.util.find_spec("openvino") is not None else "torch"
-
-
-def memory_factor(engine: str, precision: str) -> float:
-    """Memory of a loaded model in units of its fp32 checkpoint size.
-
-    PyTorch's fp32 weights stay loaded (Captum's Grad-CAM on earlier stages needs them);
-    OpenVINO's compiled copy comes on top of them, at full or half size.
-    """
-    runtime_copy = {"fp32": 1.0, "bf16": 0.5}[precision] if engine == "openvino" else 0.0
-    torch_copy = 0.5 if (engine == "torch" and precision == "bf16") else 1.0
-    return torch_copy + runtime_copy
 
 
 class Backbone(nn.Module):

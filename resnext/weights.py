@@ -129,23 +129,33 @@ def cached_path(variant: Variant) -> Path:
 
 def is_cached(variant: Variant) -> bool:
     """Tell whether a variant's checkpoint is on this machine, so that no download is needed."""
+    from .hub import hub_cached, weights_source
+
     local = local_file(variant)
     if local is not None:
         return local.is_file()
+    if weights_source() != "url" and hub_cached(variant) is not None:
+        return True
     path = cache_dir() / variant.file_name
     return path.is_file() and (_is_verified(path) or _size_ok(path, variant))
 
 
-def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0) -> Path:
+def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0,
+                   source: str | None = None) -> Path:
     """Return the path of a verified checkpoint, downloading it if needed.
 
-    A local file (``file://`` URL or path) is checked and used where it is. A cached file that
-    fails verification is moved aside (``<name>.rejected``) and downloaded again.
+    A local file (``file://`` URL or path) is checked and used where it is. Otherwise the source
+    decides (:func:`resnext.hub.weights_source`): ``hub`` takes the Hub's ``model.safetensors``
+    (:func:`resnext.hub.hub_weights`), ``url`` the model-index URL (or its mirror), and ``auto``
+    the Hub when the variant has a Hub repo and no mirror is set, else (or when the Hub fails)
+    the URL. A cached file that fails verification is moved aside (``<name>.rejected``) and
+    downloaded again.
 
     Args:
         variant: The variant.
-        progress: Called with (bytes done, total) during a download.
+        progress: Called with (bytes done, total) during a download from a URL.
         timeout: Seconds to wait for the server on connect and on each read.
+        source: ``auto``, ``hub`` or ``url`` (default: ``$RESNEXT_WEIGHTS_SOURCE``, else ``auto``).
 
     Returns:
         The checkpoint's path.
@@ -156,13 +166,30 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
         ChecksumError: The downloaded bytes do not match the hash in the file name.
         CacheError: The cache folder cannot be written.
     """
+    from .hub import hub_repo, hub_weights, weights_source
+
     local = local_file(variant)
     if local is not None:
         return _use_local(local, variant)
+    chosen = weights_source(source)
+    hub_failure = None
+    if chosen == "hub" or (chosen == "auto" and hub_repo(variant) and not os.environ.get(MIRROR_ENV, "").strip()):
+        try:
+            return hub_weights(variant)
+        except DownloadError as exc:
+            if chosen == "hub" or isinstance(exc, ChecksumError):
+                raise
+            hub_failure = exc.message
+            log.info("%s; using %s", exc.message, weights_url(variant))
     path = cache_dir() / variant.file_name
     if path.is_file() and _problem(path, variant) is None:
         return path
-    return download(variant, progress=progress, timeout=timeout)
+    try:
+        return download(variant, progress=progress, timeout=timeout)
+    except DownloadError as exc:
+        if hub_failure:
+            exc.message = f"{hub_failure}, and {exc.message[0].lower()}{exc.message[1:]}"
+        raise
 
 
 def download(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0) -> Path:
@@ -222,10 +249,12 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Read a checkpoint's tensors without running any code from it.
 
     Uses ``torch.load(weights_only=True, mmap=True)``, so the tensors stay backed by the
-    file until they are used: the process holds one copy of the weights, not two.
+    file until they are used: the process holds one copy of the weights, not two. A
+    ``.safetensors`` file (the Hub's format) is read with safetensors, which holds no code at all.
 
     Args:
-        path: A ``.pth`` file holding a state dict (optionally under ``state_dict``/``model``).
+        path: A ``.pth`` file holding a state dict (optionally under ``state_dict``/``model``), or
+            a ``.safetensors`` file.
 
     Returns:
         The state dict, with any ``module.`` prefix removed.
@@ -234,6 +263,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         WeightsError: The file is missing, not a checkpoint, or holds objects other than tensors.
     """
     path = Path(path)
+    if path.suffix == ".safetensors":
+        return _read_safetensors(path)
     try:
         try:
             data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
@@ -260,6 +291,18 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     if not isinstance(data, dict) or not all(isinstance(t, torch.Tensor) for t in data.values()):
         raise WeightsError(f"{path} does not hold a state dict of tensors; use a ResNeXt checkpoint.")
     return {k.removeprefix("module."): t for k, t in data.items()}
+
+
+def _read_safetensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(path)
+    except FileNotFoundError:
+        raise WeightsError(f"The weights file {path} does not exist; check the path.") from None
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is not a readable safetensors checkpoint ({exc}); download it again.") from None
 
 
 def attach_weights(model: nn.Module, state_dict: Mapping[str, torch.Tensor], source: str = "the checkpoint") -> nn.Module:

@@ -8,26 +8,31 @@ sits in a folder inside a zip, the folder names are its classes (as ``resnext ev
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+import os
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import pandas as pd
 from PIL import Image
 
 from resnext.bulk import Row
+from resnext.errors import ResNeXtError
 from resnext.bulk.evaluate import Evaluation, class_indices
 from resnext.bulk.inputs import IMAGE_SUFFIXES
 
-__all__ = ["Batch", "MAX_IMAGES", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_frame", "scores_frame", "thumbnail",
+__all__ = ["Batch", "ByteGate", "MAX_IMAGES", "gate_limit", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_frame", "scores_frame", "thumbnail",
            "truth", "unpack"]
 
 MAX_IMAGES = 200  # per batch: about 200 x 4 MB of phone photos held in memory at once
 MAX_UNPACKED = 1_000_000_000  # bytes a batch's zips may unpack to
 MAX_UPLOAD_MB = 100  # per file (a zip): server.maxUploadSize, the HTTP cap, must be at least this
 THUMBNAIL_PX = 96
+UPLOAD_GATE_ENV = "RESNEXT_MAX_UPLOAD_GB"
 
 
 @dataclass(frozen=True)
@@ -39,14 +44,19 @@ class Batch:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (name, why it was left out)
 
 
-def unpack(uploads: Sequence[tuple[str, bytes]]) -> Batch:
+def unpack(uploads: Sequence[tuple[str, bytes]], reserve: Callable[[int], None] | None = None) -> Batch:
     """Turn uploaded files and zips into the images of a batch.
 
     Args:
         uploads: (file name, bytes) of each uploaded file; ``.zip`` files are opened.
+        reserve: Called with the size of each member before it is unpacked (:meth:`ByteGate.holding`);
+            it raises to refuse.
 
     Returns:
         The batch: images in upload order (a zip's in its own order), at most :data:`MAX_IMAGES`.
+
+    Raises:
+        ResNeXtError: ``reserve`` refused.
     """
     files: list[tuple[str, bytes]] = []
     folders: dict[str, str] = {}
@@ -76,6 +86,8 @@ def unpack(uploads: Sequence[tuple[str, bytes]]) -> Batch:
                 skipped.append((inner, f"{inner} is past the {MAX_UNPACKED // 10**9} GB this server unpacks per "
                                        "batch; send the rest as another batch."))
                 continue
+            if reserve is not None:
+                reserve(info.file_size)
             try:
                 content = archive.read(info)
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
@@ -92,6 +104,53 @@ def unpack(uploads: Sequence[tuple[str, bytes]]) -> Batch:
     if loose or any(n not in folders for n, _ in files):
         folders = {}
     return Batch(files, {n: folders[n] for n, _ in files if n in folders}, skipped)
+
+
+class ByteGate:
+    """Bytes of uploads and unpacked images held in memory by every session of this server, bounded.
+
+    A batch holds its bytes for as long as it runs; one that would take the total over the
+    bound is refused in one sentence, before it unpacks anything more.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[Callable[[int], None]]:
+        """A ``reserve(n)`` for one batch; everything it reserved is released when the block ends.
+
+        Raises:
+            ResNeXtError: From ``reserve``, when the server holds too much already.
+        """
+        mine = 0
+
+        def reserve(n: int) -> None:
+            nonlocal mine
+            with self._lock:
+                if self.held + n > self.limit:
+                    raise ResNeXtError(
+                        f"The server is holding {self.held / 1e9:.1f} GB of other visitors' photos, its limit is "
+                        f"{self.limit / 1e9:.1f} GB; wait a minute and send your batch again.")
+                self.held += n
+                mine += n
+
+        try:
+            yield reserve
+        finally:
+            with self._lock:
+                self.held -= mine
+
+
+def gate_limit() -> int:
+    """The bound of :class:`ByteGate`: ``RESNEXT_MAX_UPLOAD_GB`` gigabytes, default 1.5 (within the
+    server's memory reserve, :data:`resnext.memory.RESERVE_BYTES`)."""
+    try:
+        return int(float(os.environ.get(UPLOAD_GATE_ENV, "1.5")) * 1e9)
+    except ValueError:
+        return 1_500_000_000
 
 
 def truth(batch: Batch, labels: Sequence[str]) -> dict[str, int]:

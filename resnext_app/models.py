@@ -36,6 +36,8 @@ from . import timing
 if TYPE_CHECKING:
     from resnext.transfer.head import Head
 
+    from .bulk import ByteGate
+
 YOUR_CLASSES = "Your classes"
 
 
@@ -43,6 +45,14 @@ YOUR_CLASSES = "Your classes"
 def model_cache() -> ModelCache:
     """The process-wide model cache, bounded by ``RESNEXT_MAX_MODEL_GB``."""
     return ModelCache(budget_from_env())
+
+
+@st.cache_resource(show_spinner=False)
+def upload_gate() -> "ByteGate":
+    """The bytes of photos every session holds at once, bounded (``RESNEXT_MAX_UPLOAD_GB``)."""
+    from .bulk import ByteGate, gate_limit
+
+    return ByteGate(gate_limit())
 
 
 @st.cache_resource(show_spinner=False)

@@ -109,11 +109,19 @@ def model_card(v: Variant) -> None:
     cols[2].metric("Parameters", _num(v.parameters and v.parameters / 1e6, "{:.1f} M"))
     cols[3].metric("FLOPs", _num(v.flops and v.flops / 1e9, "{:.1f} G"))
     cols[4].metric("File size", v.size_label)
+    from resnext.errors import ResNeXtError
+    from resnext.hub import origin
+
     paper = f"[{v.paper_title}]({v.paper_url})" if v.paper_url else (v.paper_title or "—")
+    try:
+        source = origin(v)
+    except ResNeXtError as exc:  # an unknown RESNEXT_WEIGHTS_SOURCE: the load will say so too
+        source = str(exc)
     st.caption(
         f"**{v.id}** · training data: {v.training_path} · epochs: {_num(v.epochs, '{}')} · "
         f"GPUs: {_num(v.gpus, '{}')} · paper: {paper}  \n"
         f"Weights licence: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else "")
+        + f" · weights from: {source}"
     )
 
 

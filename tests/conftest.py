@@ -27,10 +27,17 @@ def tiny_world(tmp_path_factory: pytest.TempPathFactory, server: CheckpointServe
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own empty weights cache and no mirror or extra index from outside."""
+    """Every test gets its own empty weights and Hub caches and no mirror or extra index from outside.
+
+    Weights come from the model-index URLs (the loopback checkpoint server), and the Hub's address
+    is a closed loopback port: tests of the Hub (test_hub.py) start a stand-in and choose it.
+    """
     cache = tmp_path / "cache"
     monkeypatch.setenv("RESNEXT_CACHE_DIR", str(cache))
-    for name in ("RESNEXT_WEIGHTS_MIRROR", "RESNEXT_MODEL_INDEX", "RESNEXT_MAX_PIXELS"):
+    monkeypatch.setenv("RESNEXT_WEIGHTS_SOURCE", "url")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-hub"))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    for name in ("RESNEXT_WEIGHTS_MIRROR", "RESNEXT_MODEL_INDEX", "RESNEXT_MAX_PIXELS", "HF_HUB_OFFLINE", "HF_HOME"):
         monkeypatch.delenv(name, raising=False)
     return cache
 

@@ -7,8 +7,12 @@ import pytest
 import torch
 
 import resnext
-from resnext.cache import ModelCache, budget_from_env, model_bytes
+import dataclasses
+
+from resnext import memory
+from resnext.cache import ModelCache, budget_from_env
 from resnext.errors import ModelTooLargeError
+from resnext.memory import RESERVE_BYTES, footprint
 
 
 class Loaded:
@@ -32,20 +36,41 @@ class CountingLoader:
 SMALL, MID = "ssl_resnext50_32x4d", "ssl_resnext101_32x4d"  # 100 MB and 177 MB checkpoints
 
 
-def test_sizes_come_from_the_model_index_and_count_every_copy(monkeypatch):
+def held(vid):
+    return footprint(resnext.get_variant(vid)).held
+
+
+def peak(vid):
+    return footprint(resnext.get_variant(vid)).peak
+
+
+def test_footprints_are_measured_else_estimated_from_the_file():
     v = resnext.get_variant(SMALL)
-    assert model_bytes(v, engine="torch") == v.file_size
-    assert model_bytes(v, "bf16", engine="torch") == v.file_size // 2
-    assert model_bytes(v, engine="openvino") == 2 * v.file_size  # torch's weights + OpenVINO's
-    assert model_bytes(v, "bf16", engine="openvino") == int(1.5 * v.file_size)
+    assert footprint(v).measured and footprint(v).peak > footprint(v).held > v.file_size
+    mine = dataclasses.replace(v, id="my_resnext50")  # a model-index of one's own: nothing measured
+    estimate = footprint(mine)
+    assert not estimate.measured
+    assert estimate.peak == int(v.file_size * memory.PEAK_PER_FILE_BYTE)
+    assert estimate.held == int(v.file_size * memory.HELD_PER_FILE_BYTE)
+
+
+def test_the_budget_is_the_containers_limit_less_a_reserve(monkeypatch, tmp_path):
+    monkeypatch.delenv("RESNEXT_MAX_MODEL_GB", raising=False)
+    monkeypatch.delenv("RESNEXT_MEMORY_LIMIT_GB", raising=False)
+    unlimited, limited = tmp_path / "v2", tmp_path / "v1"
+    unlimited.write_text("max\n")
+    limited.write_text("17179869184\n")
+    monkeypatch.setattr(memory, "_CGROUP_FILES", (unlimited, limited))
+    assert budget_from_env() == 17179869184 - RESERVE_BYTES
+    monkeypatch.setenv("RESNEXT_MEMORY_LIMIT_GB", "16")
+    assert budget_from_env() == 16_000_000_000 - RESERVE_BYTES
     monkeypatch.setenv("RESNEXT_MAX_MODEL_GB", "2.5")
     assert budget_from_env() == 2_500_000_000
 
 
-def test_least_recently_used_is_released_and_reloads(monkeypatch):
-    monkeypatch.setenv("RESNEXT_ENGINE", "torch")
+def test_least_recently_used_is_released_and_reloads():
     loader = CountingLoader()
-    budget = model_bytes(resnext.get_variant(SMALL)) * 2 + 1  # two 100 MB models fit, not three
+    budget = max(held(SMALL) + peak(SMALL), peak(MID)) + 2**20  # one ResNeXt-50 stays while another loads
     cache = ModelCache(budget, loader)
     first = cache.get(SMALL)
     ref = weakref.ref(first)
@@ -53,10 +78,10 @@ def test_least_recently_used_is_released_and_reloads(monkeypatch):
     cache.get("swsl_resnext50_32x4d")
     cache.get(SMALL)  # a hit: SMALL becomes the most recently used
     assert loader.calls == [SMALL, "swsl_resnext50_32x4d"]
-    cache.get("swsl_resnext50_32x4d", precision="bf16")  # 50 MB more: swsl fp32 (LRU) goes
+    cache.get("swsl_resnext50_32x4d", precision="bf16")  # a third: swsl fp32 (LRU) goes
     assert cache.loaded() == [SMALL, "swsl_resnext50_32x4d"]
     assert cache.used_bytes <= budget
-    cache.get(MID)  # 177 MB: everything else goes
+    cache.get(MID)  # a ResNeXt-101's peak needs more room: everything else goes
     assert cache.loaded() == [MID]
     gc.collect()
     assert ref() is None  # the memory really is released
@@ -69,7 +94,7 @@ def test_a_variant_that_cannot_fit_says_so_before_loading():
     cache = ModelCache(50_000_000, loader)
     with pytest.raises(ModelTooLargeError) as info:
         cache.get("ig_resnext101_32x48d")
-    assert "GB" in str(info.value) and "RESNEXT_MAX_MODEL_GB" in str(info.value)
+    assert "GB of memory to load" in str(info.value) and "RESNEXT_MAX_MODEL_GB" in str(info.value)
     assert loader.calls == []
 
 
@@ -89,8 +114,7 @@ def test_concurrent_requests_load_once():
 def test_real_models_are_released_and_reload_correctly(tiny_env, sample_paths):
     """Three tiny networks, room for two: the least recently used goes and comes back the same."""
     ids = ["tiny_resnext14_2x2d", "ssl_resnext50_32x4d", "swsl_resnext50_32x4d"]
-    need = model_bytes(resnext.get_variant(ids[0]))
-    cache = ModelCache(2 * need + need // 2)
+    cache = ModelCache(held(ids[1]) + peak(ids[2]) + held(ids[0]) // 2)  # the third's peak evicts the first
     first = cache.get(ids[0])
     expected = first.probabilities(sample_paths[0])
     ref = weakref.ref(first)
@@ -101,5 +125,31 @@ def test_real_models_are_released_and_reload_correctly(tiny_env, sample_paths):
     gc.collect()
     assert ref() is None, "an evicted model must not stay in memory"
     again = cache.get(ids[0])
-    assert cache.loaded() == [ids[2], ids[0]]
+    assert cache.loaded()[-1] == ids[0] and cache.used_bytes <= cache.budget
     assert torch.equal(again.probabilities(sample_paths[0]), expected)
+
+
+def test_a_16_gb_box_evicts_or_refuses_and_never_overcommits(monkeypatch):
+    """The largest IG models one after another on CPU basic's 16 GB: every load fits beside what stays."""
+    monkeypatch.delenv("RESNEXT_MAX_MODEL_GB", raising=False)
+    monkeypatch.setenv("RESNEXT_MEMORY_LIMIT_GB", "16")
+    budget = budget_from_env()
+    seen = []
+
+    def loader(vid, progress=None, precision="fp32", fast=False):
+        seen.append((vid, cache.used_bytes + peak(vid)))  # memory in use at this load's peak
+        return Loaded(vid, precision)
+
+    cache = ModelCache(budget, loader)
+    for vid in ("ig_resnext101_32x48d", "ig_resnext101_32x32d", "ig_resnext101_32x16d"):
+        cache.get(vid)
+    cache.get("ig_resnext101_32x32d", precision="bf16")  # one more large one: the least recently used goes
+    assert [v for v, _ in seen] == ["ig_resnext101_32x48d", "ig_resnext101_32x32d", "ig_resnext101_32x16d",
+                                    "ig_resnext101_32x32d"]
+    assert all(at_peak <= budget for _, at_peak in seen)  # every load fitted beside what stayed
+    assert "ig_resnext101_32x48d" not in cache.loaded() and cache.used_bytes <= budget
+
+    monkeypatch.setenv("RESNEXT_MEMORY_LIMIT_GB", "8")  # a smaller box refuses the largest in one sentence
+    small = ModelCache(budget_from_env(), loader)
+    with pytest.raises(ModelTooLargeError, match="ig_resnext101_32x48d needs about .* GB of memory to load"):
+        small.get("ig_resnext101_32x48d")

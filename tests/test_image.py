@@ -7,6 +7,7 @@ with the image's environment in a real browser.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -95,3 +96,25 @@ def test_start_in_the_image_reports_a_failed_import_instead_of_installing(tmp_pa
     assert done.returncode != 0
     assert "ImportError: libtorch_cpu.so: cannot open shared object file" in done.stderr
     assert "rebuild" in done.stderr and "installing" not in done.stderr and "Traceback" not in done.stderr
+
+
+def _front_matter() -> dict:
+    import yaml
+
+    text = (ROOT / "README.md").read_text()
+    return yaml.safe_load(text.split("---", 2)[1])
+
+
+def test_the_space_preloads_the_side_by_side_defaults_from_the_hub():
+    import resnext
+    from resnext.hub import HUB_FILE, hub_repo
+
+    repos = {hub_repo(v): v.id for v in resnext.list_variants()}
+    entries = [line.split() for line in _front_matter()["preload_from_hub"]]
+    assert all(repo in repos and files == HUB_FILE for repo, files in entries)  # every preloaded repo is ours
+    defaults = re.search(r"DEFAULTS = (\[.*?\])", (ROOT / "pages" / "side_by_side.py").read_text()).group(1)
+    assert sorted(repos[repo] for repo, _ in entries) == sorted(ast.literal_eval(defaults))
+
+
+def test_the_readme_names_no_data_volume():
+    assert "/data" not in (ROOT / "README.md").read_text()

@@ -69,8 +69,9 @@ def head_from_probe(pipeline, classes: Sequence[str], clf: Classifier) -> Head:
     A two-class logistic regression has one row ``w``; it becomes ``-w/2`` and ``w/2``, whose
     softmax is the same pair of probabilities.
     """
-    scaler, model = pipeline[0], pipeline[-1]
-    weight, bias = np.asarray(model.coef_, dtype=np.float64), np.asarray(model.intercept_, dtype=np.float64)
+    scaler, space, model = pipeline[0], pipeline[1], pipeline[-1]
+    weight = np.asarray(model.coef_, dtype=np.float64) @ space.basis_.T  # back from the rows' span
+    bias = np.asarray(model.intercept_, dtype=np.float64)
     if weight.shape[0] == 1:
         weight, bias = np.vstack([-weight / 2, weight / 2]), np.concatenate([-bias / 2, bias / 2])
     t = clf.transform

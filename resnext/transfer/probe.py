@@ -32,6 +32,7 @@ __all__ = [
     "knn_loo",
     "mcnemar",
     "probe_cv",
+    "RowSpace",
 ]
 
 ALPHA = 0.05  # the paired test's level
@@ -93,6 +94,43 @@ def folds_for(labels: np.ndarray, folds: int = 5, seed: int = 0) -> list[tuple[n
     return [(train, test) for train, test in splitter.split(np.zeros(len(labels)), labels)]
 
 
+class RowSpace:
+    """Coordinates in the span of the training rows: an exact shortcut for an L2 probe.
+
+    With an L2 penalty on the weights (the intercept is not penalised), the optimal weights of a
+    logistic regression lie in the span of its training rows: any part orthogonal to them changes
+    no logit and only adds to the penalty. So fitting on the rows' coordinates in an orthonormal
+    basis ``V`` of that span (``X V``, at most n columns instead of D) gives the same logits, the
+    same penalty and so the same solution, ``w = V a``. Every inner fold's rows lie in the same
+    span, so C's cross-validation is unchanged too. With 800 training images of 2048 features, the
+    fits run on 800 columns.
+    """
+
+    def fit(self, x: np.ndarray, y: np.ndarray | None = None) -> "RowSpace":
+        x = np.asarray(x, dtype=np.float64)
+        if x.shape[0] >= x.shape[1]:  # no fewer rows than features: the span is everything
+            self.basis_ = np.eye(x.shape[1])
+            return self
+        # The eigenvectors of the (n, n) Gram matrix X X' give the span's basis V = X' U / sqrt(lambda),
+        # cheaper than an SVD of X when there are fewer images than features.
+        eigenvalues, u = np.linalg.eigh(x @ x.T)
+        keep = eigenvalues > eigenvalues.max() * 1e-10
+        self.basis_ = x.T @ (u[:, keep] / np.sqrt(eigenvalues[keep]))  # (D, r), orthonormal columns
+        return self
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64) @ self.basis_
+
+    def fit_transform(self, x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        return self.fit(x, y).transform(x)
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {}
+
+    def set_params(self, **params) -> "RowSpace":
+        return self
+
+
 def fit_probe(features: np.ndarray, labels: np.ndarray, seed: int = 0, inner: int = 3):
     """Standardise, then fit L2 logistic regression with C chosen by inner stratified CV on these images only.
 
@@ -103,7 +141,8 @@ def fit_probe(features: np.ndarray, labels: np.ndarray, seed: int = 0, inner: in
         inner: Inner folds (fewer when a class has fewer images; none below 2, then C = 1).
 
     Returns:
-        A fitted scikit-learn pipeline (``StandardScaler`` → ``LogisticRegression``).
+        A fitted scikit-learn pipeline (``StandardScaler`` → :class:`RowSpace` → ``LogisticRegression``);
+        the weights in the standardised feature space are ``coef_ @ basis_.T``.
     """
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
     from sklearn.model_selection import StratifiedKFold
@@ -119,7 +158,7 @@ def fit_probe(features: np.ndarray, labels: np.ndarray, seed: int = 0, inner: in
         head = LogisticRegression(C=1.0, max_iter=2000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # sklearn's note on an unevenly split inner fold
-        return make_pipeline(StandardScaler(), head).fit(features, labels)
+        return make_pipeline(StandardScaler(), RowSpace(), head).fit(features, labels)
 
 
 def probe_cv(features: np.ndarray, labels: np.ndarray, folds: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -129,13 +168,23 @@ def probe_cv(features: np.ndarray, labels: np.ndarray, folds: Sequence[tuple[np.
     Returns:
         The predicted class of every image (from the fold that held it out) and each fold's accuracy.
     """
+    from sklearn.utils.parallel import Parallel, delayed
+
+    from ..bulk.predict import cpus
+
+    # The folds are independent: one process per core (scikit-learn's joblib), each fold's fit in one.
+    answers = Parallel(n_jobs=min(len(folds), cpus()))(
+        delayed(_fold)(features[train], labels[train], features[test], seed) for train, test in folds)
     predicted = np.full(len(labels), -1, dtype=np.int64)
     accuracies = []
-    for train, test in folds:
-        model = fit_probe(features[train], labels[train], seed)
-        predicted[test] = model.predict(features[test])
-        accuracies.append(float(np.mean(predicted[test] == labels[test])))
+    for (_, test), answer in zip(folds, answers):
+        predicted[test] = answer
+        accuracies.append(float(np.mean(answer == labels[test])))
     return predicted, accuracies
+
+
+def _fold(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, seed: int) -> np.ndarray:
+    return fit_probe(x_train, y_train, seed).predict(x_test)
 
 
 def knn_loo(features: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -181,10 +230,6 @@ def few_shot(features: Mapping[str, np.ndarray], labels: np.ndarray, shots: Sequ
     Returns:
         model → shots → (mean accuracy, standard deviation over draws).
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     rng = np.random.default_rng(seed)
     smallest = int(np.bincount(labels).min())
     draws: dict[int, list[np.ndarray]] = {}
@@ -193,18 +238,31 @@ def few_shot(features: Mapping[str, np.ndarray], labels: np.ndarray, shots: Sequ
             continue
         draws[s] = [np.concatenate([rng.choice(np.flatnonzero(labels == k), s, replace=False)
                                     for k in np.unique(labels)]) for _ in range(repeats)]
-    out: dict[str, dict[int, tuple[float, float]]] = {}
-    for model, x in features.items():
-        out[model] = {}
-        for s, trains in draws.items():
-            accuracies = []
-            for train in trains:
-                test = np.setdiff1d(np.arange(len(labels)), train)
-                fitted = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
-                fitted.fit(x[train], labels[train])
-                accuracies.append(float(np.mean(fitted.predict(x[test]) == labels[test])))
-            out[model][s] = (float(np.mean(accuracies)), float(np.std(accuracies)))
+    from sklearn.utils.parallel import Parallel, delayed
+
+    from ..bulk.predict import cpus
+
+    jobs = [(model, s, train) for model in features for s, trains in draws.items() for train in trains]
+    accuracies = Parallel(n_jobs=cpus())(
+        delayed(_shot)(features[model], labels, train) for model, _, train in jobs)
+    out: dict[str, dict[int, tuple[float, float]]] = {model: {} for model in features}
+    for model in features:
+        for s in draws:
+            found = [a for (m, n, _), a in zip(jobs, accuracies) if m == model and n == s]
+            out[model][s] = (float(np.mean(found)), float(np.std(found)))
     return out
+
+
+def _shot(x: np.ndarray, labels: np.ndarray, train: np.ndarray) -> float:
+    """One few-shot draw: standardised logistic regression (C = 1) on ``train``, scored on the rest."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    test = np.setdiff1d(np.arange(len(labels)), train)
+    fitted = make_pipeline(StandardScaler(), RowSpace(), LogisticRegression(C=1.0, max_iter=2000))
+    fitted.fit(x[train], labels[train])
+    return float(np.mean(fitted.predict(x[test]) == labels[test]))
 
 
 def compare_backbones(

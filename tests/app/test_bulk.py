@@ -109,3 +109,28 @@ def test_results_csv_matches_the_rows(tiny_env):
 @pytest.mark.parametrize("data", [b"", b"GIF89a broken"])
 def test_thumbnail_of_a_bad_file_is_none(data):
     assert bulk.thumbnail(data) is None
+
+
+def test_the_bytes_every_session_holds_are_bounded():
+    from resnext.errors import ResNeXtError
+
+    gate = bulk.ByteGate(100)
+    with gate.holding() as first:
+        first(60)
+        with gate.holding() as second:
+            with pytest.raises(ResNeXtError, match="wait a minute and send your batch again"):
+                second(50)
+            second(40)
+            assert gate.held == 100
+        assert gate.held == 60
+    assert gate.held == 0
+
+
+def test_a_batch_over_the_servers_bound_is_asked_to_wait(app, monkeypatch):
+    monkeypatch.setenv("RESNEXT_MAX_UPLOAD_GB", "0.000001")  # 1 kB for every session together
+    _open_batch(app)
+    _upload(app, list(_samples().items())[:1])
+    assert not app.exception and len(app.error) == 1 and "wait a minute" in app.error[0].value
+    from resnext_app import models
+
+    assert models.upload_gate().held == 0  # released when the run ended

@@ -64,7 +64,6 @@ def test_a_zip_with_one_class_is_one_message(app):
 def test_your_classifier_answers_on_classify_side_by_side_and_batch(app):
     _compare(app)
     app.selectbox(key="yc_head_model").set_value(BACKBONES[0]).run()
-    app.text_input(key="yc_head_name").set_value("textures").run()
     app.button(key="yc_make").click().run()
     no_failure(app)
     assert any("now among the models" in s.value for s in app.success)

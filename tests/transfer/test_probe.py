@@ -114,3 +114,22 @@ def test_a_class_of_one_image_is_refused_in_one_sentence():
     x, y = clusters(n_per_class=3)
     with pytest.raises(ResNeXtError, match="at least two images"):
         compare_backbones({"a": x[:7]}, np.array([0, 0, 0, 1, 1, 1, 2]), ["a", "b", "c"])
+
+
+def test_the_row_space_shortcut_is_the_plain_probe_when_features_outnumber_images():
+    from sklearn.linear_model import LogisticRegression
+
+    from resnext.transfer.probe import RowSpace, fit_probe
+
+    x, y = clusters(n_per_class=15, dim=200, spread=6.0, seed=3)  # 45 images, 200 features
+    z = StandardScaler().fit_transform(x)
+    space = RowSpace().fit(z)
+    assert space.basis_.shape == (200, 44)  # standardised rows sum to zero: rank n - 1
+    tight = {"C": 10.0, "max_iter": 10000, "tol": 1e-10}
+    short = LogisticRegression(**tight).fit(space.transform(z), y)
+    plain = LogisticRegression(**tight).fit(z, y)
+    np.testing.assert_allclose(short.coef_ @ space.basis_.T, plain.coef_, atol=1e-8)  # the same solution
+    np.testing.assert_allclose(short.intercept_, plain.intercept_, atol=1e-8)
+    ours = fit_probe(x, y)  # and the probe, at scikit-learn's default tolerance, answers as the plain one
+    oracle = make_pipeline(StandardScaler(), LogisticRegression(C=ours[-1].C_, max_iter=5000)).fit(x, y)
+    np.testing.assert_allclose(ours.predict_proba(x), oracle.predict_proba(x), atol=1e-3)

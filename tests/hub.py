@@ -1,0 +1,108 @@
+"""A stand-in for the Hugging Face Hub on 127.0.0.1, answering what ``hf_hub_download`` asks as the Hub does.
+
+``HEAD``/``GET /<repo>/resolve/<revision>/<file>`` answers like the Hub for a Git LFS file: a 302
+whose ``X-Repo-Commit``, ``X-Linked-Etag`` (the content's SHA-256, quoted), ``X-Linked-Size`` and
+``Location`` (the CDN address) headers describe it; ``GET /cdn/<sha256>`` on a second port (the
+CDN: another origin, which huggingface_hub does not follow on ``HEAD``) serves the bytes. A
+missing repo or file is a 404 with the Hub's ``X-Error-Code`` (``RepoNotFound``,
+``EntryNotFound``). ``corrupt`` serves a file with one byte changed under its true ETag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import threading
+from urllib.parse import unquote, urlsplit
+
+
+class HubServer:
+    """The stand-in Hub: ``repos[repo_id][filename] = bytes``; ``requests`` lists what was asked."""
+
+    def __init__(self) -> None:
+        self.repos: dict[str, dict[str, bytes]] = {}
+        self.corrupt: set[str] = set()  # sha256s served with a byte flipped
+        self.requests: list[tuple[str, str]] = []
+        self._blobs: dict[str, bytes] = {}
+        hub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_HEAD(self) -> None:
+                hub._answer(self, body=False)
+
+            def do_GET(self) -> None:
+                hub._answer(self, body=True)
+
+        self._servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
+        self._httpd, self._cdn = self._servers
+        self._threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in self._servers]
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def add(self, repo: str, filename: str, data: bytes) -> str:
+        """Publish a file; return its SHA-256."""
+        sha = hashlib.sha256(data).hexdigest()
+        self.repos.setdefault(repo, {})[filename] = data
+        self._blobs[sha] = data
+        return sha
+
+    def _answer(self, handler: http.server.BaseHTTPRequestHandler, body: bool) -> None:
+        path = unquote(urlsplit(handler.path).path)
+        self.requests.append((handler.command, path))
+        if path.startswith("/cdn/"):
+            sha = path.removeprefix("/cdn/")
+            data = self._blobs.get(sha)
+            if data is None:
+                return self._error(handler, 404, "EntryNotFound")
+            if sha in self.corrupt:
+                data = bytes([data[0] ^ 0xFF]) + data[1:]
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.send_header("ETag", f'"{sha}"')
+            handler.end_headers()
+            if body:
+                handler.wfile.write(data)
+            return None
+        repo, sep, rest = path.lstrip("/").partition("/resolve/")
+        revision, _, filename = rest.partition("/")
+        if not sep or repo not in self.repos:
+            return self._error(handler, 404, "RepoNotFound")
+        data = self.repos[repo].get(filename)
+        if data is None:
+            return self._error(handler, 404, "EntryNotFound")
+        sha = hashlib.sha256(data).hexdigest()
+        handler.send_response(302)
+        handler.send_header("X-Repo-Commit", hashlib.sha1(repo.encode()).hexdigest())
+        handler.send_header("X-Linked-Etag", f'"{sha}"')
+        handler.send_header("X-Linked-Size", str(len(data)))
+        handler.send_header("ETag", f'"{hashlib.sha1(data).hexdigest()}"')
+        handler.send_header("Location", f"http://127.0.0.1:{self._cdn.server_address[1]}/cdn/{sha}")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return None
+
+    @staticmethod
+    def _error(handler: http.server.BaseHTTPRequestHandler, status: int, code: str) -> None:
+        text = b'{"error": "not found"}'
+        handler.send_response(status)
+        handler.send_header("X-Error-Code", code)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(text)))
+        handler.end_headers()
+        if handler.command == "GET":
+            handler.wfile.write(text)
+
+    def __enter__(self) -> "HubServer":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
