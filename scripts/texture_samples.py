@@ -1,6 +1,6 @@
 """Build the sample data set of the "Your classes" page from scikit-image's CC0 texture photos.
 
-Run once, with scikit-image installed (``pip install scikit-image``), to regenerate
+Run once, with scikit-image installed (``pip install -e .[scripts]``), to regenerate
 ``assets/your-classes/textures/``: 16 non-overlapping 128x128 patches of each of the brick, grass
 and gravel photos (512x512, greyscale) that scikit-image ships, one folder per class. Their
 licences (CC0, as scikit-image's docstrings state) are written beside them.

@@ -32,7 +32,10 @@ CHECKS = {
     "ray": [RAY_CODE],
     "test": ["tests"],
     "bench": ["benchmarks"],
+    "scripts": ["scripts"],
 }
+# Distributions whose module has another name, for when they are not installed (scripts' extra).
+MODULE_NAMES = {"scikit-image": "skimage"}
 
 
 def _names(requirements: list[str]) -> list[str]:
@@ -58,6 +61,7 @@ def _config(group: str, folder: Path) -> Path:
         "[project.optional-dependencies]", *(f"{name} = {_toml_list(reqs)}" for name, reqs in dev.items()),
         "[tool.deptry]", f"known_first_party = {_toml_list(FIRST_PARTY)}",
         f"optional_dependencies_dev_groups = {_toml_list(list(dev))}",
+        "[tool.deptry.package_module_name_map]", *(f'"{d}" = "{m}"' for d, m in MODULE_NAMES.items()),
         "[tool.deptry.per_rule_ignores]", ignores,
     ]
     path = folder / group / "pyproject.toml"
