@@ -166,13 +166,16 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
         ChecksumError: The downloaded bytes do not match the hash in the file name.
         CacheError: The cache folder cannot be written.
     """
-    from .hub import hub_repo, hub_weights, weights_source
+    from .hub import hub_cached, hub_repo, hub_weights, weights_source
 
     local = local_file(variant)
     if local is not None:
         return _use_local(local, variant)
     chosen = weights_source(source)
+    path = cache_dir() / variant.file_name
     hub_failure = None
+    if chosen == "auto" and hub_cached(variant) is None and path.is_file() and _problem(path, variant) is None:
+        return path  # downloaded from its URL before: no request for another copy
     if chosen == "hub" or (chosen == "auto" and hub_repo(variant) and not os.environ.get(MIRROR_ENV, "").strip()):
         try:
             return hub_weights(variant)
@@ -181,7 +184,6 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
                 raise
             hub_failure = exc.message
             log.info("%s; using %s", exc.message, weights_url(variant))
-    path = cache_dir() / variant.file_name
     if path.is_file() and _problem(path, variant) is None:
         return path
     try:

@@ -129,3 +129,10 @@ def test_list_and_the_source_option_say_where_weights_come_from(tiny_env, capsys
 def test_the_hub_file_is_hashed_against_its_etag(hub):
     path = ensure_weights(resnext.get_variant(VID))
     assert hashlib.sha256(path.read_bytes()).hexdigest() == hub.sha
+
+
+def test_a_checkpoint_already_downloaded_from_its_url_asks_the_hub_nothing(hub):
+    first = ensure_weights(resnext.get_variant(VID), source="url")
+    hub.requests.clear()
+    assert ensure_weights(resnext.get_variant(VID)) == first  # auto
+    assert hub.requests == []
