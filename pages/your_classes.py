@@ -95,7 +95,7 @@ suspects = result.suspects[model]
 st.markdown(f"**Suspect labels** ({len(suspects)}): images whose 5 nearest neighbours mostly carry another class.")
 if suspects:
     shown = suspects[:12]
-    st.image([t for t in transfer.thumbnails(result, [s.index for s in shown])], width=96,
+    st.image(transfer.thumbnails(result, [s.index for s in shown]), width=96,
              caption=[f"{result.data.names[s.index].rsplit('/', 1)[-1]}: filed {c.classes[s.label]}, looks "
                       f"{c.classes[s.likely]}" for s in shown])
 duplicates = result.duplicates[model]

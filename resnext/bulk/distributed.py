@@ -16,6 +16,7 @@ into :class:`resnext.bulk.Row` objects, in input order, with every setting of th
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -235,7 +236,7 @@ def _run(constructor: dict, paths: Sequence[Path], address: str | None, batch_si
             compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, batch_format="numpy",
             runtime_env={"env_vars": actor_environment()}, ray_remote_args_fn=_no_restarts,
         )
-    with _quiet(ray):
+    with _quiet():
         try:
             yield from out.iter_rows()
         except Exception as exc:  # Ray wraps what the actors raised in exceptions of its own
@@ -276,18 +277,15 @@ def _write_log(exc: BaseException) -> str:
     return name
 
 
-class _quiet:
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
     """Keep Ray Data's own error logging (tracebacks included) off the terminal while rows are read."""
-
-    def __init__(self, ray) -> None:
-        self.loggers = [logging.getLogger(n) for n in ("ray", "ray.data")]
-        self.levels: list[int] = []
-
-    def __enter__(self) -> None:
-        self.levels = [lg.level for lg in self.loggers]
-        for lg in self.loggers:
-            lg.setLevel(logging.CRITICAL)
-
-    def __exit__(self, *exc_info) -> None:
-        for lg, level in zip(self.loggers, self.levels):
+    loggers = [logging.getLogger(n) for n in ("ray", "ray.data")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
             lg.setLevel(level)

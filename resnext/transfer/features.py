@@ -192,10 +192,7 @@ def extract_features(
         flush()
     if progress is not None:
         progress(len(items), len(items))
-    cache.trim()
-    if out is None:
-        raise ResNeXtError("No image could be read; check the files.")
-    return out, failed
+    return _finish(out, failed, cache)
 
 
 def extract_features_on_ray(
@@ -257,6 +254,11 @@ def extract_features_on_ray(
         done += 1
         if progress is not None:
             progress(done, len(items))
+    return _finish(out, failed, cache)
+
+
+def _finish(out: np.ndarray | None, failed: dict[int, str], cache: FeatureCache) -> tuple[np.ndarray, dict[int, str]]:
+    """Keep the cache within its bound; refuse a run in which no image could be read."""
     cache.trim()
     if out is None:
         raise ResNeXtError("No image could be read; check the files.")
