@@ -1,5 +1,5 @@
 """Many photos (or a zip) through one to four variants: a results table, accuracy when the zip has
-class folders, a CSV of every answer."""
+class folders (and, on request, calibration and accuracy under corruption), a CSV of every answer."""
 
 import hashlib
 
@@ -8,7 +8,10 @@ import streamlit as st
 from resnext.bulk import predict_files
 from resnext.bulk.evaluate import score_rows
 from resnext.bulk.results import rows_csv
-from resnext_app import bulk, models, pickers
+from resnext.stress.calibration import BINS, FEW_IMAGES
+from resnext.stress.corruptions import CORRUPTIONS
+from resnext.stress.report import RELATIVE_NOTE
+from resnext_app import bulk, models, pickers, stress
 from resnext_app.feedback import guard
 from resnext_app.images import UPLOAD_TYPES
 from resnext_app.layout import page
@@ -60,7 +63,7 @@ def run(reserve) -> None:
 
     files = dict(work.files)
     ok = [r for r in rows if r.ok]
-    st.subheader(f"{len(ok)} of {len(rows) + len(work.skipped)} files classified")
+    st.header(f"{len(ok)} of {len(rows) + len(work.skipped)} files classified")
     if rows:
         st.dataframe(
             bulk.results_frame(rows, ids, files), hide_index=True, width="stretch",
@@ -75,13 +78,49 @@ def run(reserve) -> None:
                          width="stretch")
 
     if ok and work.folders:
-        st.subheader("Accuracy on your classes")
+        st.header("Accuracy on your classes")
         with guard(stop=False):
             evaluation = score_rows(classifiers, rows, bulk.truth(work, classifiers[0].labels))
             st.dataframe(bulk.scores_frame(evaluation), hide_index=True, width="stretch")
             st.caption(f"{evaluation.scores[0].images} images in {len(evaluation.scores[0].per_class)} classes, from "
                        "the zip's folder names. 95% Wilson intervals. The published figure is on ImageNet's validation "
                        "set: a different data set, shown for scale, not for comparison.")
+        trust(classifiers, rows, files, bulk.truth(work, classifiers[0].labels), digest)
+
+
+def trust(classifiers, rows, files, truth, digest) -> None:
+    """Calibration of the labelled images, and optionally accuracy under corruption; on request."""
+    st.header("Can the confidence be trusted, and under corruption?")
+    names = st.pills("Corruptions (none: calibration only)", list(CORRUPTIONS), selection_mode="multi",
+                     format_func=lambda n: CORRUPTIONS[n].label, key="batch_corruptions")
+    low, high = st.select_slider("Severities", options=[1, 2, 3, 4, 5], value=(1, 5), key="batch_severities")
+    severities = list(range(low, high + 1))
+    supervised = [c.variant.id for c in classifiers if c.variant.family.startswith("Supervised")]
+    baseline = supervised[0] if names and supervised else None
+    if names and baseline is None:
+        st.caption("Add a supervised model (the Supervised families) for corruption errors relative to it.")
+    items = [(r.path, files[r.path], truth[r.path]) for r in rows if r.ok and r.path in truth]
+    seconds = stress.labelled_seconds([c.variant for c in classifiers], len(items), names or [], len(severities))
+    ids = [c.variant.id for c in classifiers]
+    if not st.button(f"Measure (about {seconds:.0f} s)", key="batch_trust", icon=":material/play_arrow:"):
+        return
+    with guard(stop=False):
+        report = stress.labelled_run(digest, ids, items, names or [], severities, baseline, precision)
+        few = report.images < FEW_IMAGES
+        st.dataframe(stress.calibration_frame(report), hide_index=True, width="stretch")
+        st.caption(f"ECE: expected calibration error over {BINS} equal-width confidence bins, with a 95% bootstrap "
+                   "interval. NLL: negative log-likelihood; Brier: multi-class Brier score (0 is perfect). T: the "
+                   "temperature fitted by NLL; \"after T\" is scored on held-out folds, never on the images it was "
+                   "fitted on." + (f" Only {report.images} images (fewer than {FEW_IMAGES}): rough figures." if few else ""))
+        st.altair_chart(stress.reliability_chart(report), width="content")
+        if report.corruptions:
+            st.dataframe(stress.corruption_frame(report), hide_index=True, width="stretch")
+            for m in report.models:
+                mce = report.mce(m)
+                if mce is not None:
+                    st.markdown(f"**{m}**: mCE {mce:.2f}, relative mCE {report.mce(m, True):.2f}")
+            if report.baseline:
+                st.caption(RELATIVE_NOTE.format(base=report.baseline))
 
 
 with models.upload_gate().holding() as reserve:  # released when this run ends, however it ends

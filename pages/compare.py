@@ -13,10 +13,12 @@ with guard():
     df = tables.catalog_frame()
 
 f1, f2, f3 = st.columns([2, 2, 1])
-families = f1.multiselect("Families", sorted(df["family"].unique()), default=sorted(df["family"].unique()),
-                          key="cmp_families")
-architectures = f2.multiselect("Architectures", list(dict.fromkeys(df.sort_values("macs")["architecture"])),
-                               key="cmp_architectures", placeholder="All")
+# Pills rather than multiselects: a multiselect's tags are white on the primary colour, below AA
+# contrast in the dark theme.
+families = f1.pills("Families", sorted(df["family"].unique()), selection_mode="multi",
+                    default=sorted(df["family"].unique()), key="cmp_families")
+architectures = f2.pills("Architectures (none chosen: all)", list(dict.fromkeys(df.sort_values("macs")["architecture"])),
+                         selection_mode="multi", key="cmp_architectures")
 metric = f3.radio("Accuracy", ["top1", "top5"], format_func=lambda m: m.replace("top", "Top-"),
                   horizontal=True, key="cmp_metric")
 view = df[df["family"].isin(families)]
@@ -38,18 +40,18 @@ st.download_button("Table (CSV)", table.to_csv(index=False), "resnext-variants.c
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Accuracy vs compute")
+    st.header("Accuracy vs compute")
     st.plotly_chart(charts.accuracy_vs_cost(view, "gmacs", metric), width="stretch", key="vs_flops")
 with right:
-    st.subheader("Accuracy vs parameters")
+    st.header("Accuracy vs parameters")
     st.plotly_chart(charts.accuracy_vs_cost(view, "params_m", metric), width="stretch", key="vs_params")
 st.caption("Bubble size: checkpoint size. Dashed line: the Pareto front (no other variant is both "
            "cheaper and more accurate), over the variants shown.")
 
-st.subheader("SSL vs SWSL vs IG vs supervised at equal architecture")
+st.header("SSL vs SWSL vs IG vs supervised at equal architecture")
 st.plotly_chart(charts.families_at_equal_architecture(view, metric), width="stretch", key="families")
 
-st.subheader("Cost on this CPU")
+st.header("Cost on this CPU")
 with guard():
     machine, measured = tables.latency()
 mode = st.segmented_control("Mode", ["default_ms", "fast_ms"], default="default_ms", required=True, key="cmp_mode",

@@ -18,14 +18,14 @@ titles = {d.key: d.title for d in sets}
 metric = st.radio("Accuracy", ["top1", "top5"], format_func=lambda m: m.replace("top", "Top-"), horizontal=True,
                   key="rob_metric")
 
-st.subheader("Every model on every data set")
+st.header("Every model on every data set")
 st.dataframe(tables.percent_table(published.robustness_table(long, metric)), hide_index=True, width="stretch",
              height="content", placeholder="—")
 st.markdown("\n".join(f"- **{d.short}** ({d.title}): {d.tests}" for d in sets))
 st.caption("Supervised V1 / V2: torchvision's ResNeXts trained on ImageNet alone (IMAGENET1K_V1, the 2017 recipe; "
            "IMAGENET1K_V2, the 2021 one). “—”: no published measurement (timm does not evaluate ResNeXt-101 32x48d).")
 
-st.subheader("Beyond ImageNet: more robust than the ImageNet score predicts?")
+st.header("Beyond ImageNet: more robust than the ImageNet score predicts?")
 others = [d.key for d in sets if d.key != "imagenet"]
 chosen = st.segmented_control("Data set", others, format_func=titles.get, default="imagenet-r", required=True,
                               key="rob_dataset") or "imagenet-r"
@@ -33,13 +33,13 @@ st.caption(next(d.tests for d in sets if d.key == chosen) + " The dashed line is
            "a point above it is more robust than its ImageNet-1k accuracy alone predicts.")
 st.plotly_chart(charts.beyond_imagenet(long, chosen, metric), width="stretch", key="rob_scatter")
 
-st.subheader("Same architecture, trained different ways")
+st.header("Same architecture, trained different ways")
 compared = published.architectures_trained_ways(long, at_least=3)
 architecture = st.segmented_control("Architecture", compared, default=compared[0], required=True,
                                     key="rob_architecture") or compared[0]
 st.plotly_chart(charts.training_compared(long, architecture, metric), width="stretch", key="rob_families")
 
-st.subheader("The papers' claims against measurements")
+st.header("The papers' claims against measurements")
 st.dataframe(claims.style.format({"Claimed top-1 %": "{:.2f}", "Measured top-1 %": "{:.2f}", "Gap (points)": "{:+.2f}"},
                                  na_rep="—"), hide_index=True, width="stretch", height="content", placeholder="—")
 st.markdown("\n".join(f"- {note}" for note in published.claim_notes()))

@@ -52,7 +52,8 @@ if done is None:
     seconds = transfer.estimate_seconds(chosen, len(data.items), folds, latency)
     st.caption(f"About {seconds:.0f} s on this server for features and probes the first time (images seen before "
                "come from the feature cache).")
-    if not st.button("Compare the backbones", type="primary", key="yc_run"):
+    # Not type="primary": white on the dark theme's primary colour is below AA contrast.
+    if not st.button("Compare the backbones", key="yc_run", icon=":material/play_arrow:"):
         st.stop()
     with guard():
         classifiers = [models.classifier(i) for i in ids]
@@ -66,7 +67,7 @@ if done is None:
 
 result = done
 c = result.comparison
-st.subheader("Which backbone transfers best")
+st.header("Which backbone transfers best")
 (st.success if c.winner else st.info)(c.verdict)
 st.dataframe(transfer.scores_frame(result), hide_index=True, width="stretch",
              column_config={"Probe accuracy": st.column_config.NumberColumn(format="%.1f%%"),
@@ -77,7 +78,7 @@ st.caption(f"Probe: logistic regression (L2, C chosen by inner cross-validation 
            f"k-NN: cosine, leave-one-out. LogME (You et al., 2021) needs no training but follows fine-tuned "
            f"accuracy only loosely: read it beside the probe.")
 
-st.subheader("Accuracy with fewer labels")
+st.header("Accuracy with fewer labels")
 st.plotly_chart(transfer.few_shot_figure(result), width="stretch")
 st.caption("Each point averages 5 draws of that many images per class (the same draws for every backbone), tested "
            "on the rest; the last point is the k-fold probe on all of them.")
@@ -95,9 +96,9 @@ suspects = result.suspects[model]
 st.markdown(f"**Suspect labels** ({len(suspects)}): images whose 5 nearest neighbours mostly carry another class.")
 if suspects:
     shown = suspects[:12]
-    st.image(transfer.thumbnails(result, [s.index for s in shown]), width=96,
-             caption=[f"{result.data.names[s.index].rsplit('/', 1)[-1]}: filed {c.classes[s.label]}, looks "
-                      f"{c.classes[s.likely]}" for s in shown])
+    captions = [f"{result.data.names[s.index].rsplit('/', 1)[-1]}: filed {c.classes[s.label]}, looks "
+                f"{c.classes[s.likely]}" for s in shown]
+    st.image(transfer.thumbnails(result, [s.index for s in shown]), width=96, caption=captions, alt=captions)
 duplicates = result.duplicates[model]
 st.markdown(f"**Near-duplicates** ({len(duplicates)}): feature similarity above 0.98, across classes first "
             "(they inflate every score above).")
@@ -107,7 +108,7 @@ if duplicates:
                   "similarity": [round(d.similarity, 4) for d in duplicates[:50]],
                   "across classes": [d.across_classes for d in duplicates[:50]]}, hide_index=True, width="stretch")
 
-st.subheader("Use this classifier")
+st.header("Use this classifier")
 use = st.selectbox("Backbone", [s.model for s in c.scores], key="yc_head_model",
                    help="The probe refitted on every image; it replaces the backbone's ImageNet classifier.")
 name = f"{', '.join(c.classes[:3])}{', …' if len(c.classes) > 3 else ''} on {use}"

@@ -1,4 +1,4 @@
-"""The ``resnext`` command: list, download, predict, eval, cam, probe, features.
+"""The ``resnext`` command: list, download, predict, eval, stress, cam, probe, features.
 
 A user error ends in one sentence on stderr and exit status 2; only bugs give tracebacks.
 """
@@ -104,8 +104,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="REPORT.json", help="write the report as JSON")
     p.add_argument("--per-class", metavar="FILE.csv", help="write each class's top-1 accuracy per model")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--corrupt", nargs="+", metavar="NAME",
+                   help="also under these corruptions (or 'all'): accuracy per severity, mCE and calibration")
+    p.add_argument("--severity", default="1-5", metavar="1-5", help="severities under --corrupt: 3, 1-5 or 1,3,5")
+    p.add_argument("--baseline", metavar="ID", default=None,
+                   help="the supervised model corruption errors are relative to (default: tv_resnext50_32x4d, "
+                        "added to the models)")
+    p.add_argument("--calibration", action="store_true",
+                   help="clean calibration only: ECE, NLL, Brier, temperature scaling (implied by --corrupt)")
     _bulk_args(p)
     p.set_defaults(run=_eval)
+
+    p = sub.add_parser("stress", help="one image under every corruption and severity, through several models")
+    p.add_argument("image", metavar="IMAGE")
+    _model_args(p, many=True)
+    p.add_argument("--corruption", action="append", metavar="NAME",
+                   help="a corruption to sweep; repeat for several (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random corruptions (default 0)")
+    p.add_argument("--out", metavar="FILE.json", help="write the sweep as JSON")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.set_defaults(run=_stress)
 
     p = sub.add_parser("cam", help="save an explanation (Grad-CAM or another method) of an image")
     p.add_argument("image", metavar="IMAGE")
@@ -296,6 +314,84 @@ def _load(args: argparse.Namespace, variants: list) -> list:
     return classifiers
 
 
+def _corruptions(names: Sequence[str] | None) -> list[str]:
+    from .stress.corruptions import CORRUPTIONS
+
+    if not names or names == ["all"]:
+        return list(CORRUPTIONS)
+    unknown = [n for n in names if n not in CORRUPTIONS]
+    if unknown:
+        frost = " (frost is left out: the licence of its photos is unknown)" if "frost" in unknown else ""
+        raise ResNeXtError(f"There is no corruption {unknown[0]!r}{frost}; choose from {', '.join(CORRUPTIONS)}.")
+    return list(dict.fromkeys(names))
+
+
+def _severities(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            low, high = (int(t) for t in text.split("-"))
+            values = list(range(low, high + 1))
+        else:
+            values = sorted({int(t) for t in text.split(",")})
+    except ValueError:
+        values = []
+    if not values or any(v not in range(1, 6) for v in values):
+        raise ResNeXtError(f"--severity {text} is not a severity from 1 to 5; give 3, 1-5 or 1,3,5.")
+    return values
+
+
+def _stress(args: argparse.Namespace) -> int:
+    from .stress.report import sweep_json, sweep_text
+    from .stress.sweep import sweep
+
+    names = _corruptions(args.corruption)
+    if args.out and Path(args.out).exists() and not args.overwrite:
+        raise ResNeXtError(f"{args.out} already exists; choose another name or pass --overwrite.")
+    classifiers = _load(args, _variants(args))
+    result = sweep(classifiers, args.image, names, seed=args.seed)
+    print(sweep_text(result))
+    if args.out:
+        _write(args.out, sweep_json(result))
+    return 0
+
+
+def _eval_stressed(args: argparse.Namespace) -> int:
+    from .labels import labels_for
+    from .bulk.evaluate import class_folders
+    from .stress.report import report_json, report_text
+    from .stress.robustness import evaluate_corrupted
+
+    names = _corruptions(args.corrupt) if args.corrupt else []
+    severities = _severities(args.severity)
+    baseline = (args.baseline or "tv_resnext50_32x4d") if names else None
+    if baseline is not None:
+        catalog.get_variant(baseline)
+        if baseline not in args.model:
+            args.model = [*args.model, baseline]
+    if args.out and Path(args.out).exists() and not args.overwrite:
+        raise ResNeXtError(f"{args.out} already exists; choose another name or pass --overwrite.")
+    variants = _variants(args)
+    class_folders(Path(args.folder), labels_for(variants[0]))  # the layout checked before any model loads
+    classifiers = _load(args, variants)
+    steps = [0.0]
+
+    def progress(fraction: float) -> None:
+        if sys.stderr.isatty() and fraction - steps[0] >= 0.01:
+            steps[0] = fraction
+            print(f"\r{100 * fraction:.0f}%", end="", file=sys.stderr, flush=True)
+
+    report = evaluate_corrupted(classifiers, args.folder, names, severities, baseline,
+                                batch_size=args.batch_size, progress=progress)
+    if sys.stderr.isatty():
+        print("\r", end="", file=sys.stderr)
+    print(report_text(report))
+    if args.out:
+        _write(args.out, report_json(report))
+    for skipped in report.skipped:
+        print(f"resnext: skipped {skipped}", file=sys.stderr)
+    return 0
+
+
 def _say_mode(clf) -> None:
     """Name what runs when it is not the exact default, so approximate answers are never a surprise."""
     if clf.fast or clf.precision != "fp32":
@@ -306,6 +402,8 @@ def _eval(args: argparse.Namespace) -> int:
     from .bulk.evaluate import class_folders, evaluate
     from .bulk.report import evaluation_json, per_class_csv, print_evaluation
 
+    if args.corrupt or args.calibration:
+        return _eval_stressed(args)
     variants = _variants(args)
     for output in (args.out, args.per_class):
         if output and Path(output).exists() and not args.overwrite:

@@ -20,7 +20,7 @@ import resnext
 from resnext.catalog import Variant
 from resnext.explain.methods import METHODS, typical_seconds
 
-from . import models
+from . import models, priority
 
 # A method expected to take longer than this gets a progress bar, and the pictures the user
 # already has are drawn before it.
@@ -69,29 +69,43 @@ def compute(image, answer: models.Answer, v: Variant, precision: str, method: st
     """
     if not is_slow([v], method):
         return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast)
-    with _progress_bar(f"{METHODS[method].label} of {v.id} ({cost_label([v], method)}); "
+    with progress_bar(f"{METHODS[method].label} of {v.id} ({cost_label([v], method)}); "
                        "change any control to cancel") as progress:
         return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast, progress)
 
 
 def faithfulness(image, answer: models.Answer, v: Variant, precision: str, method: str, class_index: int,
-                 layer: str, contrast: int | None, cam: np.ndarray) -> resnext.Faithfulness:
+                 layer: str, contrast: int | None, cam: np.ndarray,
+                 compute: bool = True) -> resnext.Faithfulness | None:
     """The map's deletion/insertion score, with a progress bar (cancelled when the user changes a control).
+
+    Args:
+        compute: False to only show a score some session already has (None if none has).
 
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    with _progress_bar(f"Measuring how faithful the map of {v.id} is ({cost_label([v], 'faithfulness')})") as progress:
+    if not compute:
+        return models.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
+                                   compute=False)
+    with progress_bar(f"Measuring how faithful the map of {v.id} is ({cost_label([v], 'faithfulness')})") as progress:
         return models.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
                                    progress)
 
 
 @contextlib.contextmanager
-def _progress_bar(text: str) -> Iterator[Callable[[float], None]]:
-    """A progress bar for the block, removed after it; its updates are where Streamlit can cancel."""
+def progress_bar(text: str) -> Iterator[Callable[[float], None]]:
+    """A progress bar for the block, removed after it; its updates are where Streamlit can cancel,
+    and where the work steps aside for other visitors' first answers (see :mod:`.priority`)."""
     bar = st.progress(0.0, text=text)
+    gate = priority.answers_first()
+
+    def update(fraction: float) -> None:
+        gate.step_aside()
+        bar.progress(fraction, text=text)
+
     try:
-        yield lambda fraction: bar.progress(fraction, text=text)
+        yield update
     finally:
         bar.empty()
 

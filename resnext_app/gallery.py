@@ -20,7 +20,8 @@ _CSS = """
   display: flex; flex-direction: column; gap: 0.3rem; padding: 0.3rem; cursor: pointer;
   background: none; border: 2px solid transparent; border-radius: 0.6rem; font: inherit; color: inherit;
 }
-.gallery button:hover, .gallery button:focus-visible { border-color: rgba(128, 128, 128, 0.6); outline: none; }
+.gallery button:hover { border-color: rgba(128, 128, 128, 0.6); }
+.gallery button:focus-visible { outline: 3px solid currentColor; outline-offset: 2px; }
 .gallery button[aria-pressed="true"] { border-color: var(--st-primary-color, #ff4b4b); }
 .gallery img { width: 100%; aspect-ratio: 1 / 1; object-fit: cover; border-radius: 0.4rem; display: block; }
 .gallery span { font-size: 0.8rem; text-align: center; overflow-wrap: anywhere; }

@@ -68,8 +68,10 @@ def image_input(key: str) -> CurrentImage | None:
         The current image, or None before one is given.
     """
     current: CurrentImage | None = st.session_state.get(_IMAGE)
+    # A link may have chosen the source already (see use_sample); a default beside it would warn.
+    default = None if f"{key}_source" in st.session_state else current.source if current else "Upload"
     source = st.segmented_control(
-        "Image source", SOURCES, default=current.source if current else "Upload", required=True, key=f"{key}_source",
+        "Image source", SOURCES, default=default, required=True, key=f"{key}_source",
     ) or "Upload"
     error = st.session_state.get(_ERROR)
     if error and error[0] != source:  # switching source clears the other source's message
@@ -98,6 +100,36 @@ def image_input(key: str) -> CurrentImage | None:
     return current
 
 
+def use_sample(key: str, name: str) -> bool:
+    """Make the sample ``name`` the image of this run (a link asked for it), showing the gallery.
+
+    Args:
+        key: The page's prefix, as for :func:`image_input`.
+        name: A sample's file name, or :data:`links.UPLOAD` (the gallery is shown, nothing chosen).
+
+    Returns:
+        False if there is no such sample (nothing changes), else True.
+    """
+    from .links import UPLOAD
+
+    path = next((p for p in samples() if p.name == name), None)
+    if path is None and name != UPLOAD:
+        return False
+    if path is not None:
+        st.session_state[_PENDING] = (path.name, path.read_bytes(), "Samples")
+    st.session_state[f"{key}_source"] = "Samples"  # the sender's own photo cannot come: offer the samples
+    return True
+
+
+def link_value(image: CurrentImage | None) -> str | None:
+    """What a link says of the image: a sample's name, :data:`links.UPLOAD` for the user's own, None before any."""
+    from .links import UPLOAD
+
+    if image is None:
+        return None
+    return image.name if image.source == "Samples" else UPLOAD
+
+
 def require_image(key: str) -> CurrentImage:
     """:func:`image_input`, ending the script run with a hint until there is an image."""
     image = image_input(key)
@@ -110,7 +142,7 @@ def require_image(key: str) -> CurrentImage:
 def show(image: CurrentImage) -> None:
     """The image in use: thumbnail, name, size and where it came from."""
     with st.container(border=True, horizontal=True, vertical_alignment="center", key="current_image"):
-        st.image(image.display, width=88)
+        st.image(image.display, width=88, alt=f"Thumbnail of {image.name}, the photo in use")
         st.markdown(f"**Working on {image.name}**  \n{image.description}")
 
 

@@ -15,6 +15,7 @@ SIDEBAR_PX = 360
 PAGES = (
     ("app.py", "Classify", ":material/image_search:"),
     ("pages/side_by_side.py", "Side by side", ":material/view_column:"),
+    ("pages/stress.py", "Stress test", ":material/thunderstorm:"),
     ("pages/batch.py", "Batch", ":material/photo_library:"),
     ("pages/your_classes.py", "Your classes", ":material/category:"),
     ("pages/compare.py", "Model comparison", ":material/leaderboard:"),

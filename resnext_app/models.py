@@ -31,7 +31,7 @@ from resnext.hardware import fast_precision
 from resnext.explain.methods import METHODS
 from resnext.preprocess import Transform
 
-from . import timing
+from . import priority, timing
 
 if TYPE_CHECKING:
     from resnext.transfer.head import Head
@@ -174,9 +174,10 @@ def classify(image, variant_id: str, precision: str = "fp32", topk: int = 5) -> 
     Raises:
         ResNeXtError: The image is unusable or the model cannot be had.
     """
-    transform = Transform.for_variant(variant_of(variant_id), fast=network(precision)[1])
-    pixels = crop(image.digest, transform, image.data, image.name)
-    return _classify(image.digest, variant_id, precision, topk, pixels)
+    with priority.answers_first().answering():  # slow work of other sessions steps aside meanwhile
+        transform = Transform.for_variant(variant_of(variant_id), fast=network(precision)[1])
+        pixels = crop(image.digest, transform, image.data, image.name)
+        return _classify(image.digest, variant_id, precision, topk, pixels)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -212,21 +213,24 @@ def explanation(image, answer: Answer, variant_id: str, precision: str, method: 
 
 def faithfulness(image, answer: Answer, variant_id: str, precision: str, method: str, class_index: int,
                  layer: str, contrast: int | None, saliency: np.ndarray,
-                 progress: "resnext.explain.Progress | None" = None) -> "resnext.Faithfulness":
+                 progress: "resnext.explain.Progress | None" = None,
+                 compute: bool = True) -> "resnext.Faithfulness | None":
     """The deletion/insertion score (see :func:`resnext.faithfulness`) of the map :func:`explanation`
     made with the same arguments, following ``class_index``'s probability; cached.
+
+    With ``compute`` False, only a score some session already has, else None.
 
     Raises:
         ResNeXtError: The model cannot be had.
     """
-    def compute() -> "resnext.Faithfulness":
+    def score() -> "resnext.Faithfulness":
         clf = classifier(variant_id, precision)
         with timing.stage("faithfulness"):
             return resnext.faithfulness(clf, clf.transform.to_tensor(answer.crop), saliency, class_index,
                                         progress=progress)
 
-    return remembered(("faithfulness", *_map_key(image, variant_id, precision, method, class_index, layer, contrast)),
-                      compute)
+    key = ("faithfulness", *_map_key(image, variant_id, precision, method, class_index, layer, contrast))
+    return remembered(key, score) if compute else remembered_only(key)
 
 
 def remembered(key: tuple, compute):

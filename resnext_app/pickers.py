@@ -103,12 +103,8 @@ def model_card(v: Variant) -> None:
                    f"trained on the page Your classes over **{head.backbone}**'s features. Weights licence of the "
                    f"backbone: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else ""))
         return
-    cols = st.columns(5)
-    cols[0].metric("Top-1", _num(v.top1, "{:.2f}%"))
-    cols[1].metric("Top-5", _num(v.top5, "{:.2f}%"))
-    cols[2].metric("Parameters", _num(v.parameters and v.parameters / 1e6, "{:.1f} M"))
-    cols[3].metric("FLOPs", _num(v.flops and v.flops / 1e9, "{:.1f} G"))
-    cols[4].metric("File size", v.size_label)
+    # One line of key figures, the rest on demand: on a phone the photo source stays on the first screen.
+    st.markdown(key_figures(v))
     from resnext.errors import ResNeXtError
     from resnext.hub import origin
 
@@ -117,12 +113,23 @@ def model_card(v: Variant) -> None:
         source = origin(v)
     except ResNeXtError as exc:  # an unknown RESNEXT_WEIGHTS_SOURCE: the load will say so too
         source = str(exc)
-    st.caption(
-        f"**{v.id}** · training data: {v.training_path} · epochs: {_num(v.epochs, '{}')} · "
-        f"GPUs: {_num(v.gpus, '{}')} · paper: {paper}  \n"
-        f"Weights licence: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else "")
-        + f" · weights from: {source}"
-    )
+    with st.expander(f"About {v.id}: training, paper, licence"):
+        st.caption(
+            f"**{v.id}** · training data: {v.training_path} · epochs: {_num(v.epochs, '{}')} · "
+            f"GPUs: {_num(v.gpus, '{}')} · paper: {paper}  \n"
+            f"Weights licence: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else "")
+            + f" · weights from: {source}"
+        )
+
+
+def key_figures(v: Variant) -> str:
+    """The model card's one line, e.g. ``'**swsl_resnext50_32x4d** · top-1 79.25% · top-5 95.07% ·
+    parameters 25.0 M · FLOPs 4.3 G · file 100.4 MB'``; an unknown figure is a dash."""
+    return " · ".join([
+        f"**{v.id}**", f"top-1 {_num(v.top1, '{:.2f}%')}", f"top-5 {_num(v.top5, '{:.2f}%')}",
+        f"parameters {_num(v.parameters and v.parameters / 1e6, '{:.1f} M')}",
+        f"FLOPs {_num(v.flops and v.flops / 1e9, '{:.1f} G')}", f"file {v.size_label}",
+    ])
 
 
 def _groups() -> tuple[dict[str, list[str]], dict[str, Variant]]:

@@ -184,3 +184,41 @@ def test_predict_progress_goes_to_stderr(tiny_env, sample_paths, monkeypatch, ca
     captured = capsys.readouterr()
     assert "3/3 files, 0 failed" in captured.err and "files/s" in captured.err
     assert len(captured.out.splitlines()) == 3
+
+
+def test_stress_prints_each_models_sweep_and_writes_json(tiny_env, sample_paths, tmp_path, capsys):
+    out = tmp_path / "stress.json"
+    assert main(["stress", str(sample_paths[0]), "--model", VID, "--model", "ssl_resnext50_32x4d",
+                 "--corruption", "fog", "--corruption", "pixelate", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Fog" in text and "Pixelate" in text and "changes at" in text
+    data = json.loads(out.read_text())
+    assert [m["model"] for m in data["models"]] == [VID, "ssl_resnext50_32x4d"]
+    assert len(data["models"][0]["corruptions"]["fog"]["probability"]) == 5
+    assert data["summary"].splitlines()[0] in text
+
+
+def test_stress_refuses_frost_in_one_sentence(tiny_env, sample_paths, capsys):
+    assert main(["stress", str(sample_paths[0]), "--model", VID, "--corruption", "frost"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "frost is left out" in err and "Traceback" not in err
+
+
+def test_eval_under_corruption_with_a_baseline(tiny_env, sample_paths, tmp_path, capsys):
+    data = tmp_path / "data"
+    for index, photos in (("0", sample_paths[:2]), ("1", sample_paths[2:4])):
+        (data / index).mkdir(parents=True)
+        for p in photos:
+            Image.open(p).convert("RGB").save(data / index / f"{p.stem}.jpg")
+    out = tmp_path / "report.json"
+    assert main(["eval", str(data), "--model", VID, "--corrupt", "contrast", "--severity", "2-3",
+                 "--baseline", "ssl_resnext50_32x4d", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "mCE" in text and "not to AlexNet" in text and "ECE" in text and "temperature scaling" in text
+    report = json.loads(out.read_text())
+    assert set(report["models"]) == {VID, "ssl_resnext50_32x4d"} and report["severities"] == [2, 3]
+    assert report["models"]["ssl_resnext50_32x4d"]["mce"] in (1.0, None)
+    assert len(report["models"][VID]["calibration"]["reliability"]["count"]) == 15
+    assert main(["eval", str(data), "--model", VID, "--corrupt", "fog", "--severity", "7",
+                 "--baseline", "ssl_resnext50_32x4d"]) == 2
+    assert "not a severity" in capsys.readouterr().err

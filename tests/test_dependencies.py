@@ -35,7 +35,8 @@ CHECKS = {
     "scripts": ["scripts"],
 }
 # Distributions whose module has another name, for when they are not installed (scripts' extra).
-MODULE_NAMES = {"scikit-image": "skimage"}
+MODULE_NAMES = {"scikit-image": "skimage", "axe-playwright-python": "axe_playwright_python",
+                "opencv-python-headless": "cv2"}
 
 
 def _names(requirements: list[str]) -> list[str]:

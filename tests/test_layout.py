@@ -27,6 +27,7 @@ ALLOWED = {
     "bulk": set(),
     "published": set(),
     "transfer": {"bulk"},
+    "stress": {"bulk"},
 }
 # core modules that stand above a part: the classifier offers its explanations as methods and
 # takes a head of the user's classes, and the command line is the front end of every part.

@@ -25,10 +25,14 @@ pytestmark = [
 ]
 
 # What huggingface.co puts on the iframe of a Space (camera allowed, sandboxed, same-origin kept).
-FRAME = """<!doctype html><title>A Space</title><h1>huggingface.co/spaces/you/resnext-explorer</h1>
+# The frame fills the width under a header bar, as on a phone.
+FRAME = """<!doctype html><html lang="en"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>A Space</title><body style="margin: 0">
+<header style="height: 48px; font: 16px sans-serif; padding: 14px 12px; box-sizing: border-box">
+huggingface.co/spaces/you/resnext-explorer</header>
 <iframe src="{src}" allow="camera; microphone; clipboard-write; fullscreen"
  sandbox="allow-forms allow-modals allow-popups allow-popups-to-escape-sandbox allow-same-origin allow-scripts allow-downloads"
- style="width: 1380px; height: 1900px; border: 0"></iframe>"""
+ style="display: block; width: 100%; height: calc(100vh - 48px); border: 0"></iframe>"""
 
 
 @pytest.fixture

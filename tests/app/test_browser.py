@@ -181,5 +181,5 @@ def test_a_slow_method_shows_progress_and_a_change_cancels_it(resnext50_app, pag
     _choose_method(page, "Occlusion")
     progress.wait_for(timeout=30_000)
     page.locator("img[alt='Occlusion of chelsea.png']").wait_for(timeout=120_000)
-    page.get_by_text(re.compile(r"^Faithfulness to")).wait_for(timeout=60_000)
+    _settle(page)
     _no_error(page)

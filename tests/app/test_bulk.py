@@ -53,7 +53,7 @@ def test_files_and_a_bad_one_give_one_row_each(app):
     assert "not an image" in table.iloc[-1]["status"]
     assert any("1 files could not be used" in e.label for e in app.expander)
     assert app.get("download_button")[0].proto.label == "Results (CSV)"
-    assert f"{len(files) - 1} of {len(files)} files classified" in app.subheader[0].value
+    assert f"{len(files) - 1} of {len(files)} files classified" in app.header[0].value
 
 
 def test_zip_with_class_folders_scores_each_model(app):
@@ -134,3 +134,26 @@ def test_a_batch_over_the_servers_bound_is_asked_to_wait(app, monkeypatch):
     from resnext_app import models
 
     assert models.upload_gate().held == 0  # released when the run ended
+
+
+def test_a_labelled_zip_measures_calibration_and_corruption_on_request(app):
+    from resnext.stress.calibration import calibrate
+
+    clf = resnext.load_classifier(VID)
+    samples = _samples()
+    entries = {f"set/{i % 3}/{name}": data for i, (name, data) in enumerate(samples.items())}
+    _open_batch(app)
+    _upload(app, [("labelled.zip", _zip(entries))])
+    app.pills(key="batch_corruptions").set_value(["contrast"]).run()
+    app.select_slider(key="batch_severities").set_value((2, 3)).run()
+    assert app.button(key="batch_trust").label.startswith("Measure (about ")
+    app.button(key="batch_trust").click().run()
+    no_failure(app)
+    table = next(d.value for d in app.dataframe if "ECE %" in d.value.columns)
+    truth = [i % 3 for i in range(len(samples))]
+    expected = calibrate(clf.probabilities(list(samples.values())).numpy(), truth)
+    assert table["ECE %"].iloc[0] == pytest.approx(100 * expected.before.ece, abs=1e-3)
+    assert table["T"].iloc[0] == pytest.approx(expected.temperature, rel=1e-3)
+    corrupted = next(d.value for d in app.dataframe if "Corruption" in d.value.columns)
+    assert list(corrupted.columns[:4]) == ["Model", "Corruption", "severity 2 %", "severity 3 %"]
+    assert any("rough figures" in c.value for c in app.caption)

@@ -31,6 +31,7 @@ def test_every_method_draws_its_map_and_scores_it(app):
     upload_image(app)
     clf = resnext.load_classifier("swsl_resnext50_32x4d")
     top = clf.predict(SAMPLES / "chelsea.png")[0]
+    app.toggle(key="cam_faithfulness").set_value(True).run()
     for method in METHODS:
         app.selectbox(key="cam_method").set_value(method).run()
         no_failure(app)
@@ -63,6 +64,8 @@ def test_side_by_side_applies_one_method_and_ranks_faithfulness(app):
     upload_image(app)
     app.switch_page("pages/side_by_side.py").run()
     app.selectbox(key="sbs_method").set_value("deeplift").run()
+    assert not any("faithful" in h.value for h in app.header)  # only when asked for
+    app.toggle(key="sbs_faithfulness").set_value(True).run()
     no_failure(app)
     assert len([i for i in app.image if any(c.startswith("DeepLIFT: ") for c in i.captions)]) == 3
     scores = app.dataframe[-1].value
@@ -73,8 +76,11 @@ def test_side_by_side_applies_one_method_and_ranks_faithfulness(app):
     expected = resnext.faithfulness(clf, SAMPLES / "chelsea.png",
                                     clf.explain(SAMPLES / "chelsea.png", "deeplift", top), top)
     assert scores["deletion AUC ↓"].iloc[2] == pytest.approx(expected.deletion, abs=1e-4)
+    # Switched off, scores already measured (by anyone) stay; new maps are not scored.
     app.toggle(key="sbs_faithfulness").set_value(False).run()
-    assert not any("faithful" in h.value for h in app.subheader)
+    assert app.dataframe[-1].value["deletion AUC ↓"].iloc[2] == pytest.approx(expected.deletion, abs=1e-4)
+    app.selectbox(key="sbs_method").set_value("gradcam").run()
+    assert not any("faithful" in h.value for h in app.header)
 
 
 def test_typical_seconds_are_measured_or_scaled_by_multiply_adds():

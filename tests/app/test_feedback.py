@@ -40,4 +40,4 @@ def test_a_failing_column_is_one_line_with_its_detail_behind_an_expander(tiny_en
     assert [e.value for e in at.error] == ["Its weights could not be loaded."]
     assert len(at.expander) == 1 and str(tmp_path / "gone.pth") in at.expander[0].markdown[0].value
     assert len(bars(at)) == 2  # the other columns answer
-    assert any(s.value == "Agreement" for s in at.subheader)  # computed over the two that ran
+    assert any(s.value == "Agreement" for s in at.header)  # computed over the two that ran

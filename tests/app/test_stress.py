@@ -1,0 +1,39 @@
+"""The Stress test page (pages/stress.py): cost first, then the sweep on request, its tables and crops."""
+
+import numpy as np
+
+import resnext
+from resnext.stress.sweep import sweep
+from tests.apptest import SAMPLES, no_failure, upload_image
+
+IDS = ["tiny_resnext14_2x2d", "ssl_resnext50_32x4d"]
+
+
+def test_the_stress_page_estimates_runs_on_request_and_shows_the_sweep(app):
+    upload_image(app)
+    app.session_state["stress_variants"] = IDS
+    app.switch_page("pages/stress.py").run()
+    app.pills(key="stress_corruptions").set_value(["fog", "jpeg_compression"]).run()
+    no_failure(app)
+    assert any("2 corruptions × 5 severities × 2 models: about" in c.value for c in app.caption)
+    assert not app.dataframe  # nothing runs before it is asked for
+    app.button(key="stress_run").click().run()
+    no_failure(app)
+    expected = sweep([resnext.load_classifier(i) for i in IDS], SAMPLES / "chelsea.png", ["fog", "jpeg_compression"])
+    assert any(m.value == expected.summary() for m in app.markdown)
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["Corruption", *IDS] and list(table["Corruption"]) == ["Fog", "JPEG"]
+    first = expected.models[0].first_change("fog")
+    assert table[IDS[0]].iloc[0] == (str(first) if first else "—")
+    crops = [img for img in app.image if any(c.startswith("Fog ") for c in img.captions)]
+    assert len(crops) == 1 and crops[0].captions == [f"Fog {s}" for s in range(1, 6)]
+    # Remembered for every session: a new run shows it without asking again.
+    app.run()
+    assert app.dataframe and np.all(app.dataframe[0].value == table)
+
+
+def test_one_model_is_not_a_comparison(app):
+    upload_image(app)
+    app.session_state["stress_variants"] = IDS[:1]
+    app.switch_page("pages/stress.py").run()
+    assert "two to four models" in app.warning[0].value
