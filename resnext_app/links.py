@@ -58,7 +58,7 @@ def restore(fields: list[Field], on_photo: Callable[[str], bool]) -> None:
             continue
         value = f.read(params[f.param])
         if value is None:
-            dropped.append(f"{f.param}={params[f.param]}")
+            dropped.append(_shown(f.param, params[f.param]))
         elif f.later:
             st.session_state.setdefault(_WANTED, {})[f.key] = value
         else:
@@ -66,7 +66,7 @@ def restore(fields: list[Field], on_photo: Callable[[str], bool]) -> None:
     photo = params.get("photo")
     notices = []
     if photo is not None and not on_photo(photo):
-        dropped.append(f"photo={photo}")
+        dropped.append(_shown("photo", photo))
     if photo == UPLOAD:
         notices.append("The link was made on a photo of the sender's own, which cannot travel in a link: "
                        "pick a sample below or drop your own photo.")
@@ -74,6 +74,11 @@ def restore(fields: list[Field], on_photo: Callable[[str], bool]) -> None:
         notices.append(f"This app does not know {', '.join(dropped)} from the link; it shows its default instead.")
     if notices:
         st.session_state[_NOTICE] = " ".join(notices)
+
+
+def _shown(param: str, value: str) -> str:
+    """A parameter as the notice quotes it: code, short, so that a crafted link cannot write the page's text."""
+    return f"`{param}={value.replace('`', '')[:40]}`"
 
 
 def notice() -> None:

@@ -163,12 +163,13 @@ def reliability_chart(report: Report) -> alt.VConcatChart:
 
 
 def corruption_frame(report: Report) -> pd.DataFrame:
-    """Per model and corruption: accuracy at each severity, and the corruption errors."""
+    """Per model and corruption: accuracy and ECE at each severity, and the corruption errors."""
     rows = []
     for m in report.models:
         for n in report.corruptions:
             row = {"Model": m, "Corruption": CORRUPTIONS[n].label}
             row |= {f"severity {s} %": 100 * a for s, a in zip(report.severities, report.accuracy[m][n])}
+            row |= {f"ECE {s} %": 100 * e for s, e in zip(report.severities, report.ece[m][n])}
             if report.baseline:
                 row |= {"CE": report.ce(m, n), "relative CE": report.ce(m, n, True)}
             rows.append(row)

@@ -50,6 +50,11 @@ def test_a_link_made_on_an_upload_says_so_and_offers_the_samples(tiny_env):
     assert not working_on(at)
 
 
+def test_a_crafted_link_cannot_write_the_pages_text(tiny_env):
+    at = _open({"photo": "[Log in here](http://evil.example)"})
+    assert "`photo=[Log in here](http://evil.example)`" in at.info[0].value
+
+
 def test_what_the_app_does_not_know_is_named_and_the_default_used(tiny_env):
     at = _open({"model": "resnext9000", "method": "magic", "photo": "chelsea.png"})
     no_failure(at)
