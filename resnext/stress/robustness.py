@@ -108,19 +108,22 @@ def evaluate_corrupted(classifiers: Sequence[Classifier], items: str | Path | Se
         raise ResNeXtError(f"The baseline {baseline} is not among the models evaluated.")
     if isinstance(items, (str, Path)):
         items = folder_items(items, labels)
-    images, y, skipped = [], [], []
-    for name, source, index in items:  # decoded once; each crop geometry is cut from the same pixels
+    # Each image is decoded once and only its crops are kept (one per crop geometry): a batch of
+    # phone photos would not fit in memory whole.
+    cutters = {crop_key(clf): clf.transform for clf in classifiers}
+    crops: dict[tuple, list[np.ndarray]] = {key: [] for key in cutters}
+    y, skipped = [], []
+    for name, source, index in items:
         try:
-            images.append(classifiers[0].transform.load(source, name))
-            y.append(index)
+            image = classifiers[0].transform.load(source, name)
         except ImageError as exc:
             skipped.append(f"{name}: {exc}")
-    if not images:
+            continue
+        for key, transform in cutters.items():
+            crops[key].append(np.asarray(transform.crop(image).convert("RGB")))
+        y.append(index)
+    if not y:
         raise ResNeXtError("None of the labelled images can be read; check the files.")
-    crops: dict[tuple, list[np.ndarray]] = {}
-    for clf in classifiers:
-        if crop_key(clf) not in crops:
-            crops[crop_key(clf)] = [np.asarray(clf.transform.crop(img).convert("RGB")) for img in images]
     y = np.array(y)
     steps = len(classifiers) * (1 + len(corruptions) * len(severities))
     done = 0
@@ -131,27 +134,29 @@ def evaluate_corrupted(classifiers: Sequence[Classifier], items: str | Path | Se
         if progress is not None:
             progress(done / steps)
 
-    clean, accuracy, ece = {}, {}, {}
-    cache: dict[tuple, dict[tuple[str, int], list[np.ndarray]]] = {}
+    clean = {}
     for clf in classifiers:
-        key = crop_key(clf)
-        own = crops[key]
-        probs = _probabilities(clf, own, batch_size)
-        clean[clf.variant.id] = calibration.calibrate(probs, y, seed=seed)
+        clean[clf.variant.id] = calibration.calibrate(_probabilities(clf, crops[crop_key(clf)], batch_size), y,
+                                                      seed=seed)
         tick()
-        corrupted = cache.setdefault(key, {})
-        accuracy[clf.variant.id], ece[clf.variant.id] = {}, {}
-        for ci, name in enumerate(corruptions):
-            acc, cal = [], []
-            for s in severities:
-                if (name, s) not in corrupted:
-                    corrupted[(name, s)] = [corrupt(c, name, s, np.random.default_rng([seed, ci, s, i]))
-                                            for i, c in enumerate(own)]
-                p = _probabilities(clf, corrupted[(name, s)], batch_size)
-                acc.append(float(np.mean(p.argmax(axis=1) == y)))
-                cal.append(calibration.ece(p, y))
+    accuracy = {c.variant.id: {n: [] for n in corruptions} for c in classifiers}
+    ece = {c.variant.id: {n: [] for n in corruptions} for c in classifiers}
+    for ci, name in enumerate(corruptions):
+        for s in severities:
+            # One corruption and severity at a time: its crops are made once for the models that
+            # share a crop, and dropped before the next (a whole sweep of a folder would not fit).
+            corrupted: dict[tuple, list[np.ndarray]] = {}
+            for clf in classifiers:
+                key = crop_key(clf)
+                if key not in corrupted:
+                    corrupted[key] = [corrupt(c, name, s, np.random.default_rng([seed, ci, s, i]))
+                                      for i, c in enumerate(crops[key])]
+                p = _probabilities(clf, corrupted[key], batch_size)
+                accuracy[clf.variant.id][name].append(float(np.mean(p.argmax(axis=1) == y)))
+                ece[clf.variant.id][name].append(calibration.ece(p, y))
                 tick()
-            accuracy[clf.variant.id][name], ece[clf.variant.id][name] = np.array(acc), np.array(cal)
+    accuracy = {m: {n: np.array(v) for n, v in per.items()} for m, per in accuracy.items()}
+    ece = {m: {n: np.array(v) for n, v in per.items()} for m, per in ece.items()}
     return Report([c.variant.id for c in classifiers], baseline, tuple(corruptions), tuple(severities), len(y),
                   skipped, clean, accuracy, ece)
 
