@@ -1,13 +1,14 @@
 """Load benchmark: several visitors at once, each in a headless Chromium of its own, on two cores.
 
-    python -m benchmarks.load [--visitors 1 4 8] [--photos 8] [--modes before after]
+    python -m benchmarks.load [--visitors 1 4 8] [--photos 8] [--pause 1 5] [--modes before after asked]
 
 Starts ``streamlit run app.py`` on loopback with real-architecture checkpoints of random weights
 (Classify's default and Side by side's three defaults) and warms them. Then, for each page and
 each number of visitors, that many browser contexts (separate sessions) each drop fresh 2 MP
 JPEGs into the page, one after another: each waits for its page to finish, then looks at the
-answer for a while (``--pause``, uniformly between its two values), as a visitor does. It prints p50/p95 from choosing a photo to its top-5 drawn (all
-three on Side by side), measured in the page.
+answer for a while (``--pause``, uniformly between its two values), as a visitor does. It prints
+p50/p95 from choosing a photo to its top-5 drawn (all three on Side by side), measured in the
+page, and the server's own time for the photo, read off the page's timing caption.
 
 Modes:
 - ``before``: the app as it was: every photo's map scored for faithfulness, nothing stepping aside

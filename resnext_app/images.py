@@ -23,6 +23,7 @@ from resnext.errors import ResNeXtError
 from resnext.bulk.inputs import IMAGE_SUFFIXES
 
 from . import gallery, models, timing
+from .links import UPLOAD
 
 SAMPLES_DIR = ASSETS_DIR / "samples"
 UPLOAD_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
@@ -110,8 +111,6 @@ def use_sample(key: str, name: str) -> bool:
     Returns:
         False if there is no such sample (nothing changes), else True.
     """
-    from .links import UPLOAD
-
     path = next((p for p in samples() if p.name == name), None)
     if path is None and name != UPLOAD:
         return False
@@ -123,8 +122,6 @@ def use_sample(key: str, name: str) -> bool:
 
 def link_value(image: CurrentImage | None) -> str | None:
     """What a link says of the image: a sample's name, :data:`links.UPLOAD` for the user's own, None before any."""
-    from .links import UPLOAD
-
     if image is None:
         return None
     return image.name if image.source == "Samples" else UPLOAD

@@ -47,9 +47,23 @@ def _app_frame(page, url: str):
 
 
 def _axe(frame) -> list[dict]:
-    """axe-core's critical and serious violations in this document."""
+    """axe-core's critical and serious violations in this document, at rest.
+
+    Elements of a run that is being replaced are faded (``data-stale``), which would read as low
+    contrast: the audit waits for none to be left, and a finding must hold a second later too.
+    """
+    found = _axe_once(frame)
+    if found:
+        time.sleep(1.0)
+        settle(frame)
+        found = _axe_once(frame)
+    return found
+
+
+def _axe_once(frame) -> list[dict]:
     from axe_playwright_python.base import AXE_SCRIPT
 
+    frame.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=60_000)
     frame.evaluate(AXE_SCRIPT)
     result = frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"]],
