@@ -51,8 +51,6 @@ def run(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision
     Raises:
         ResNeXtError: A model cannot be had.
     """
-    key = ("stress", image.digest, tuple(variant_ids), tuple(corruptions), precision)
-
     def compute() -> Sweep:
         with progress_bar(f"Sweeping {len(corruptions)} corruptions × 5 severities through {len(variant_ids)} "
                           f"models (≈ {seconds:.0f} s); change any control to cancel") as progress:
@@ -60,12 +58,16 @@ def run(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision
             return sweep(classifiers, models.decoded(image.digest, image.data, image.name), corruptions,
                          progress=progress)
 
-    return models.remembered(key, compute)
+    return models.remembered(_sweep_key(image, variant_ids, corruptions, precision), compute)
+
+
+def _sweep_key(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision: str) -> tuple:
+    return "stress", image.digest, tuple(variant_ids), tuple(corruptions), precision
 
 
 def known(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision: str) -> Sweep | None:
     """A sweep some session already ran with these settings, or None."""
-    return models.remembered_only(("stress", image.digest, tuple(variant_ids), tuple(corruptions), precision))
+    return models.remembered_only(_sweep_key(image, variant_ids, corruptions, precision))
 
 
 def first_change_frame(result: Sweep) -> pd.DataFrame:

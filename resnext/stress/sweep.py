@@ -127,15 +127,12 @@ def sweep(classifiers: Sequence[Classifier], image: ImageSource, corruptions: Se
         raise ValueError(f"unknown corruption {unknown[0]!r}; choose from {', '.join(CORRUPTIONS)}")
     by_geometry: dict[tuple, tuple[np.ndarray, dict[str, list[np.ndarray]]]] = {}
     results, steps, done = [], len(classifiers) * (len(names) + 1), 0
-    first_crops = first_clean = None
     for clf in classifiers:
         key = crop_key(clf)
         if key not in by_geometry:
             clean = np.asarray(clf.crop(image).convert("RGB"))
             by_geometry[key] = (clean, corrupted_crops(clean, names, seed))
         clean, crops = by_geometry[key]
-        if first_crops is None:
-            first_clean, first_crops = clean, crops
         clean_p = clf.probabilities(clf.transform.to_tensor(clean)).numpy()[0]
         index = int(clean_p.argmax())
         probability, top1 = {}, {}
@@ -148,4 +145,5 @@ def sweep(classifiers: Sequence[Classifier], image: ImageSource, corruptions: Se
             done += 1
         results.append(ModelSweep(clf.variant.id, index, clf.labels[index], float(clean_p[index]), probability,
                                   top1, clf.labels))
+    first_clean, first_crops = next(iter(by_geometry.values()))  # what the first model saw
     return Sweep(names, results, first_crops, first_clean)
