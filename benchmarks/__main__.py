@@ -24,6 +24,7 @@ import torch
 import resnext
 from benchmarks.machine import describe, gemm_rate
 from resnext.cost import multiply_adds
+from resnext.explain.attribution import explain
 from resnext.catalog import ASSETS_DIR
 
 MODES = (("torch", "fp32"), ("openvino", "fp32"), ("torch", "bf16"), ("openvino", "bf16"))
@@ -90,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---:|---:|---:|")
         for (engine, precision), clf in classifiers.items():
             x = clf.batch(images[0])
-            t = timed({"predict": lambda: clf.probabilities(x), "layer4": lambda: clf.gradcam(x, layer="layer4"),
-                       "layer3": lambda: clf.gradcam(x, layer="layer3")}, 2, 10)
+            t = timed({"predict": lambda: clf.probabilities(x), "layer4": lambda: explain(clf, x, "gradcam", layer="layer4"),
+                       "layer3": lambda: explain(clf, x, "gradcam", layer="layer3")}, 2, 10)
             pred, cam4, cam3 = (statistics.median(t[k]) for k in ("predict", "layer4", "layer3"))
             print(f"| ours {engine} {precision} | {pred:.1f} | {cam4:.1f} ({cam4 / pred:.2f}x) | "
                   f"{cam3:.1f} ({cam3 / pred:.2f}x) |")

@@ -2,9 +2,12 @@
 
 The core sits at the top of the package, and everything else stands on it:
 
-- core: ``catalog`` (the model-index), ``weights``, ``preprocess``, ``architecture``, ``engine``,
-  ``classifier``, ``cache``, ``labels``, ``hardware``, ``cost``, ``compare`` (agreement between
-  answers), ``errors``, and ``cli`` (the command line, the one core module that uses every part);
+- core: ``catalog`` (the model-index), ``weights`` (with ``hub`` and ``integrity``: hashes, quarantine
+  and the lock file), ``preprocess``, ``architecture``, ``engine``, ``classifier``, ``cache``,
+  ``labels``, ``hardware``, ``cost``, ``compare`` (agreement between answers), ``errors``, and
+  ``cli`` (the command line, the one core module that uses every part). The core imports no part;
+  explanations are functions of a classifier (:func:`resnext.explain.explain`), and a head of the
+  user's classes is anything shaped like :class:`resnext.classifier.LinearHead`;
 - :mod:`resnext.explain`: attribution maps, their faithfulness and their pictures;
 - :mod:`resnext.bulk`: folders, labelled data sets and Ray;
 - :mod:`resnext.published`: what others measured.

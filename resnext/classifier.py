@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Sequence, overload
+from typing import NamedTuple, Protocol, Sequence, overload
 
 import numpy as np
 import torch
@@ -16,14 +16,11 @@ from .architecture import build_model
 from .catalog import Variant, get_variant
 from .errors import ResNeXtError
 from .engine import make_engine
-from .explain.attribution import Progress, explain
 from .hardware import fast_precision, mode_label
 from .labels import labels_for
 from .preprocess import ImageSource, Transform
 from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint
 
-if TYPE_CHECKING:
-    from .transfer.head import Head
 
 __all__ = ["PRECISIONS", "Classifier", "Prediction", "load_classifier"]
 
@@ -36,6 +33,19 @@ class Prediction(NamedTuple):
     index: int
     label: str
     probability: float
+
+
+class LinearHead(Protocol):
+    """What a classifier needs of a head of the user's classes (:class:`resnext.transfer.Head` is one)."""
+
+    classes: tuple[str, ...]
+    backbone: str  # the variant id whose pooled features it was fitted on
+    weight: np.ndarray  # (classes, features)
+    preprocessing: dict  # how its features were computed: ``fast`` and ``precision`` among them
+
+    def linear(self) -> torch.nn.Linear:
+        """The layer that replaces the network's ``fc``."""
+        ...
 
 
 class Classifier:
@@ -75,7 +85,7 @@ class Classifier:
         self.precision = precision
         self.fast = fast
         self.checkpoint = weights
-        self.head = None  # a resnext.transfer.head.Head when the classes are the user's
+        self.head: LinearHead | None = None  # set when the classes are the user's (with_head)
         self.transform = Transform.for_variant(variant, fast=fast)
         self.model = model.eval().requires_grad_(False)
         self.engine = make_engine(self.model, precision, engine, weights, variant.image_size)
@@ -204,55 +214,7 @@ class Classifier:
         values, indices = torch.topk(row, min(topk, row.numel()))
         return [Prediction(int(i), self.labels[int(i)], float(p)) for p, i in zip(values, indices)]
 
-    def gradcam(
-        self, image: ImageSource | torch.Tensor, class_index: int | None = None, layer: str = "layer4",
-        features: torch.Tensor | None = None,
-    ) -> np.ndarray:
-        """Grad-CAM of one image over the crop the network saw.
-
-        Args:
-            image: A PIL image, file bytes, path or binary file, or a preprocessed (3, H, W) tensor.
-            class_index: The class to explain; the top-1 class when None.
-            layer: The stage to explain, ``layer1`` to ``layer4`` (the last, default).
-            features: This image's last-stage features (C, h, w) from :meth:`analyze`; with them
-                the last stage needs no forward pass.
-
-        Returns:
-            A float32 array (image_size, image_size) in [0, 1].
-
-        Raises:
-            ImageError: The input is not a usable image.
-            ResNeXtError: An unknown layer or a class index out of range.
-        """
-        return self.explain(image, "gradcam", class_index, layer, features=features)
-
-    def explain(
-        self, image: ImageSource | torch.Tensor, method: str = "gradcam", class_index: int | None = None,
-        layer: str = "layer4", contrast: int | None = None, features: torch.Tensor | None = None,
-        progress: Progress | None = None,
-    ) -> np.ndarray:
-        """An attribution map of one image by any of :data:`resnext.explain.METHODS`.
-
-        Args:
-            image: A PIL image, file bytes, path or binary file, or a preprocessed (3, H, W) tensor.
-            method: ``gradcam``, ``guided_gradcam``, ``integrated_gradients`` or ``occlusion``.
-            class_index: The class to explain; the top-1 class when None.
-            layer: The stage for the Grad-CAM methods, ``layer1`` to ``layer4``.
-            contrast: Explain ``class_index`` *rather than* this class (the difference of their logits).
-            features: This image's last-stage features from :meth:`analyze`, which spare
-                last-stage Grad-CAM its forward pass.
-            progress: Called with the fraction done; raising from it cancels the method.
-
-        Returns:
-            A float32 array (image_size, image_size) in [0, 1].
-
-        Raises:
-            ImageError: The input is not a usable image.
-            ResNeXtError: An unknown method or layer, or a class index out of range.
-        """
-        return explain(self, image, method, class_index, layer, contrast, features, progress)
-
-    def with_head(self, head: "Head") -> "Classifier":
+    def with_head(self, head: LinearHead) -> "Classifier":
         """This classifier answering in the user's classes: the same engine, weights and lock, another last layer.
 
         Args:
@@ -291,7 +253,7 @@ def load_classifier(
     precision: str | None = None,
     engine: str | None = None,
     fast: bool | None = None,
-    head: str | Path | None = None,
+    head: LinearHead | None = None,
     source: str | None = None,
 ) -> Classifier:
     """Load a variant, downloading its verified weights on first use.
@@ -306,8 +268,9 @@ def load_classifier(
         engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
         fast: Fast mode: reduced-scale JPEG decoding and resizing, the network as ``precision``
             says; approximate. ``clf.mode`` says what runs. Default off, or with a head, as it was trained.
-        head: A classifier of your own classes (``resnext probe --save-head``): it replaces the
-            ImageNet classifier, so answers and explanations are about your classes.
+        head: A classifier of your own classes (:func:`resnext.transfer.load_head` reads the file
+            ``resnext probe --save-head`` writes): it replaces the ImageNet classifier, so answers
+            and explanations are about your classes.
         source: Where weights come from, ``auto``, ``hub`` or ``url`` (see :func:`resnext.weights.ensure_weights`).
 
     Returns:
@@ -320,14 +283,10 @@ def load_classifier(
         WeightsError: The checkpoint or head is unsafe, corrupt or does not fit the network.
         ResNeXtError: A head trained on another backbone, or neither an id nor a head.
     """
-    own = None
     if head is not None:
-        from .transfer.head import load_head
-
-        own = load_head(head)
-        variant_id = variant_id or own.backbone
-        fast = own.preprocessing.get("fast", False) if fast is None else fast
-        precision = precision or own.preprocessing.get("precision")
+        variant_id = variant_id or head.backbone
+        fast = head.preprocessing.get("fast", False) if fast is None else fast
+        precision = precision or head.preprocessing.get("precision")
     if variant_id is None:
         raise ResNeXtError("Name a model (or give a head, which names its own).")
     variant = get_variant(variant_id)
@@ -337,4 +296,4 @@ def load_classifier(
     if precision is None:
         precision = fast_precision() if fast else "fp32"
     clf = Classifier(variant, model, labels_for(variant), precision=precision, engine=engine, weights=path, fast=fast)
-    return clf.with_head(own) if own is not None else clf
+    return clf.with_head(head) if head is not None else clf

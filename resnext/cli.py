@@ -192,7 +192,8 @@ def _bulk_args(p: argparse.ArgumentParser) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .hub import hub_repo, origin
+    from .hub import hub_repo
+    from .weights import origin
 
     variants = catalog.list_variants()
     if args.json:
@@ -291,10 +292,11 @@ def _emit(row, args: argparse.Namespace, writer, progress: Callable) -> int:
 
 
 def _variants(args: argparse.Namespace) -> list:
-    if getattr(args, "head", None) is not None and not args.model:
+    if getattr(args, "head", None) is not None:
         from .transfer.head import load_head
 
-        args.model = [load_head(args.head).backbone]
+        args.head = load_head(args.head)  # read and checked once, before any model loads
+        args.model = args.model or [args.head.backbone]
     if not args.model:
         raise ResNeXtError("Name a model with --model (or give --head, which names its own).")
     variants = [catalog.get_variant(i) for i in dict.fromkeys(args.model)]  # every id checked first
@@ -438,6 +440,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _cam(args: argparse.Namespace) -> int:
     from .classifier import load_classifier
+    from .explain.attribution import explain
     from .explain.visualize import overlay
 
     clf = load_classifier(args.model, weights=args.weights, progress=_progress_bar(args.model),
@@ -446,7 +449,7 @@ def _cam(args: argparse.Namespace) -> int:
     crop, x = clf.prepare(args.image)
     if args.class_index is None:
         args.class_index = clf.predict(x, topk=1)[0].index
-    cam = clf.explain(x, args.method, class_index=args.class_index, layer=args.layer, contrast=args.contrast)
+    cam = explain(clf, x, args.method, class_index=args.class_index, layer=args.layer, contrast=args.contrast)
     try:
         if args.out.endswith(".npy"):
             import numpy as np

@@ -4,27 +4,27 @@ A variant's repo is derived from its timm alias (``timm/`` + the tagged name), n
 :func:`huggingface_hub.hf_hub_download` downloads, caches (shared with every timm and transformers
 user of the machine), locks and resumes; this module adds what it does not do: the variables
 ``HF_ENDPOINT``, ``HF_HUB_OFFLINE``, ``HF_HUB_CACHE`` and ``HF_HOME`` read at each call (the
-library reads them once, at import), and a check of the bytes. For a file stored with Git LFS the
-Hub's ETag (``X-Linked-Etag``) is the SHA-256 of the content, and the cache names the file's blob
-by it, so the blob is hashed once per process and compared with its own name.
+library reads them once, at import), a check of the bytes, and progress reported to the caller
+instead of the terminal. For a file stored with Git LFS the Hub's ETag (``X-Linked-Etag``) is the
+SHA-256 of the content, and the cache names the file's blob by it, so the blob is hashed once
+per process and compared with its own name (or, in a cache without symlinks, with the ETag).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import io
 import logging
 import os
 import re
-import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .catalog import Variant
 from .errors import ChecksumError, DownloadError, ResNeXtError
+from .integrity import is_verified, mark_verified, move_aside, sha256_file
 
-__all__ = ["HUB_FILE", "SOURCES", "SOURCE_ENV", "hub_cached", "hub_repo", "hub_weights", "origin",
-           "weights_source"]
+__all__ = ["HUB_FILE", "SOURCES", "SOURCE_ENV", "hub_cached", "hub_repo", "hub_weights", "weights_source"]
 
 HUB_FILE = "model.safetensors"
 SOURCE_ENV = "RESNEXT_WEIGHTS_SOURCE"
@@ -32,8 +32,6 @@ SOURCES = ("auto", "hub", "url")  # auto: the Hub, then the model-index URL
 
 log = logging.getLogger(__name__)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_verified: dict[Path, tuple[int, int]] = {}
-_lock = threading.Lock()
 
 
 def hub_repo(variant: Variant) -> str | None:
@@ -73,11 +71,13 @@ def hub_cached(variant: Variant) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
-def hub_weights(variant: Variant) -> Path:
+def hub_weights(variant: Variant, progress: Callable[[int, int | None], None] | None = None) -> Path:
     """Download (or find in the Hub cache) a variant's ``model.safetensors`` and verify it.
 
     Args:
         variant: A variant with a timm name.
+        progress: Called with (bytes done, total) while the file downloads, instead of
+            huggingface_hub's own bar on the terminal.
 
     Returns:
         The file's path in the Hub cache.
@@ -93,16 +93,36 @@ def hub_weights(variant: Variant) -> Path:
     if repo is None:
         raise DownloadError(f"{variant.id} has no timm name, so no Hub repo", remedy="use its URL (--source url)")
     options = _options()
+    etag = None
     path = hub_cached(variant)  # a file in the Hub cache is used as it is, without a request
     if path is None:
         with _translated(repo, options["local_files_only"]):
             if not options["local_files_only"]:
                 # One HEAD without retries first: hf_hub_download retries a refused connection for
                 # about 20 s before it gives up, which "auto" would spend before every fallback.
-                get_hf_file_metadata(hf_hub_url(repo, HUB_FILE, endpoint=options["endpoint"]), timeout=10)
-            path = Path(hf_hub_download(repo, HUB_FILE, **options))
-    _verify(path, repo)
+                etag = get_hf_file_metadata(hf_hub_url(repo, HUB_FILE, endpoint=options["endpoint"]), timeout=10).etag
+            bar = {"tqdm_class": _reporting(progress)} if progress is not None else {}
+            path = Path(hf_hub_download(repo, HUB_FILE, **options, **bar))
+    _verify(path, repo, etag)
     return path
+
+
+def _reporting(progress: Callable[[int, int | None], None]) -> type:
+    """A progress-bar class for huggingface_hub that reports to ``progress`` and draws nothing."""
+    from huggingface_hub.utils import tqdm
+
+    class Reporting(tqdm):
+        def __init__(self, *args, **kwargs) -> None:
+            kwargs.update(disable=False, file=io.StringIO())  # the caller draws; the terminal stays quiet
+            super().__init__(*args, **kwargs)
+            self._done = int(kwargs.get("initial") or 0)
+
+        def update(self, n: float | None = 1) -> bool | None:
+            self._done += int(n or 0)
+            progress(self._done, int(self.total) if self.total else None)
+            return super().update(n)
+
+    return Reporting
 
 
 @contextlib.contextmanager
@@ -128,44 +148,35 @@ def _translated(repo: str, offline: bool) -> Iterator[None]:
                             ) from None
 
 
-def _verify(path: Path, repo: str) -> None:
-    blob = path.resolve()
-    expected = blob.name
-    if not _SHA256.fullmatch(expected):
-        return  # not an LFS blob (no symlinks on this file system): the Hub's size check stands alone
-    stat = blob.stat()
-    with _lock:
-        if _verified.get(blob) == (stat.st_size, stat.st_mtime_ns):
-            return
-    digest = hashlib.sha256()
-    with blob.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    actual = digest.hexdigest()
-    if actual != expected:
-        rejected = blob.with_name(blob.name + ".rejected")
-        os.replace(blob, rejected)
-        path.unlink(missing_ok=True)
-        raise ChecksumError(f"{repo}/{HUB_FILE} is corrupt: SHA-256 {actual}, the Hub's ETag says {expected}; "
-                            f"it was moved aside to {rejected}", remedy="try again")
-    with _lock:
-        _verified[blob] = (stat.st_size, stat.st_mtime_ns)
+def _verify(path: Path, repo: str, etag: str | None) -> None:
+    """Check the file against the SHA-256 the Hub gave for it (its LFS ETag); move it aside if it differs.
 
-
-def origin(variant: Variant, source: str | None = None) -> str:
-    """Where a variant's weights come from under the current source, in a few words.
-
-    Raises:
-        ResNeXtError: An unknown source.
+    The cache names a blob by that hash; a cache without symlinks keeps a plain copy, whose hash
+    comes from ``etag`` (the download's own request) or, for a file cached before, one more request.
     """
-    from .weights import MIRROR_ENV, local_file, weights_url
+    blob = path.resolve()
+    if is_verified(blob):
+        return
+    expected = blob.name if _SHA256.fullmatch(blob.name) else _etag(repo, etag)
+    if expected is None:
+        log.warning("%s/%s in %s cannot be checked against the Hub's hash (offline, and the cache keeps no "
+                    "hash-named blob); it is used as it is.", repo, HUB_FILE, path)
+        return
+    actual = sha256_file(blob)
+    if actual != expected:
+        note = move_aside(blob, f"SHA-256 {actual}, the Hub's ETag says {expected}")
+        path.unlink(missing_ok=True)
+        raise ChecksumError(f"{repo}/{HUB_FILE} is corrupt: {note}", remedy="try again")
+    mark_verified(blob, actual)
 
-    chosen = weights_source(source)
-    if local_file(variant) is not None:
-        return f"file {weights_url(variant)}"
-    repo = hub_repo(variant)
-    if chosen == "hub":
-        return f"Hub {repo}" if repo else "Hub (no repo: unavailable)"
-    if chosen == "auto" and repo and not os.environ.get(MIRROR_ENV, "").strip():
-        return f"Hub {repo}, else {weights_url(variant)}"
-    return weights_url(variant)
+
+def _etag(repo: str, etag: str | None) -> str | None:
+    """The Hub's SHA-256 of the file: ``etag`` if it is one, else asked of the Hub (None offline)."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    options = _options()
+    if etag is None and not options["local_files_only"]:
+        with _translated(repo, False):
+            etag = get_hf_file_metadata(hf_hub_url(repo, HUB_FILE, endpoint=options["endpoint"]), timeout=10).etag
+    etag = (etag or "").strip('"')
+    return etag if _SHA256.fullmatch(etag) else None

@@ -17,14 +17,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import http.client
 import logging
 import os
 import pickle
 import re
 import secrets
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,7 +33,9 @@ import torch
 from torch import nn
 
 from .catalog import Variant
-from .errors import CacheError, ChecksumError, DownloadError, WeightsError
+from .errors import CacheError, ChecksumError, DownloadError, ResNeXtError, WeightsError
+from .hub import hub_cached, hub_repo, hub_weights, weights_source
+from .integrity import check_locked, is_verified, lock_path, mark_verified, move_aside, sha256_file
 
 __all__ = [
     "ProgressCallback",
@@ -46,6 +46,7 @@ __all__ = [
     "ensure_weights",
     "is_cached",
     "local_file",
+    "origin",
     "read_checkpoint",
     "weights_url",
 ]
@@ -59,8 +60,6 @@ log = logging.getLogger(__name__)
 _CHUNK = 1 << 20
 _HASH_RE = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_verified: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime_ns) verified this process
-_verified_lock = threading.Lock()
 
 
 def cache_dir() -> Path:
@@ -129,15 +128,13 @@ def cached_path(variant: Variant) -> Path:
 
 def is_cached(variant: Variant) -> bool:
     """Tell whether a variant's checkpoint is on this machine, so that no download is needed."""
-    from .hub import hub_cached, weights_source
-
     local = local_file(variant)
     if local is not None:
         return local.is_file()
     if weights_source() != "url" and hub_cached(variant) is not None:
         return True
     path = cache_dir() / variant.file_name
-    return path.is_file() and (_is_verified(path) or _size_ok(path, variant))
+    return path.is_file() and (is_verified(path) or _size_ok(path, variant))
 
 
 def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0,
@@ -161,13 +158,19 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
         The checkpoint's path.
 
     Raises:
-        WeightsError: A local file is missing or fails verification (it is left as it is).
+        WeightsError: A local file is missing or fails verification (it is left as it is), or a
+            lock file (:mod:`resnext.integrity`) pins other bytes or does not list the variant.
         DownloadError: No network, an HTTP error, a timeout or a cut-off download.
         ChecksumError: The downloaded bytes do not match the hash in the file name.
         CacheError: The cache folder cannot be written.
     """
-    from .hub import hub_cached, hub_repo, hub_weights, weights_source
+    path = _find(variant, progress, timeout, source)
+    check_locked(variant.id, path, lock_path(cache_dir()))
+    return path
 
+
+def _find(variant: Variant, progress: ProgressCallback | None, timeout: float, source: str | None) -> Path:
+    """:func:`ensure_weights` before the lock's check."""
     local = local_file(variant)
     if local is not None:
         return _use_local(local, variant)
@@ -178,7 +181,7 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
         return path  # downloaded from its URL before: no request for another copy
     if chosen == "hub" or (chosen == "auto" and hub_repo(variant) and not os.environ.get(MIRROR_ENV, "").strip()):
         try:
-            return hub_weights(variant)
+            return hub_weights(variant, progress)
         except DownloadError as exc:
             if chosen == "hub" or isinstance(exc, ChecksumError):
                 raise
@@ -227,7 +230,8 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
                 problem = _problem(path, variant)
                 if problem is None:
                     return path
-                rejected = _move_aside(path, problem)
+                rejected = move_aside(path, problem)
+                log.warning("%s.", rejected[0].upper() + rejected[1:])
             # Only the lock holder writes partial files, so any left now are from a killed process.
             for stale in folder.glob(f".{variant.file_name}.*.partial"):
                 stale.unlink(missing_ok=True)
@@ -239,11 +243,12 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
                     exc.message = f"{exc.message} ({rejected})"
                 raise
             try:
-                _check_hash(tmp, variant.file_name, url, _sha256(tmp))
+                actual = sha256_file(tmp)
+                _check_hash(tmp, variant.file_name, url, actual)
                 os.replace(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
-    _mark_verified(path)
+    mark_verified(path, actual)
     return path
 
 
@@ -362,27 +367,19 @@ def _size_ok(path: Path, variant: Variant) -> bool:
     return variant.file_size is None or path.stat().st_size == variant.file_size
 
 
-def _is_verified(path: Path) -> bool:
-    try:
-        stat = path.stat()
-    except OSError:
-        return False
-    with _verified_lock:
-        return _verified.get(path) == (stat.st_size, stat.st_mtime_ns)
-
-
 def _problem(path: Path, variant: Variant) -> str | None:
     """What is wrong with a checkpoint file (found against expected), or None when it can be used.
 
     The hash in the file name decides; without one, the model-index size does. A verified file
     is remembered by size and modification time, so each process hashes it once.
     """
-    if _is_verified(path):
+    if is_verified(path):
         return None
     size = path.stat().st_size
     prefix = _expected_prefix(path.name)
+    actual = None
     if prefix is not None:
-        actual = _sha256(path)
+        actual = sha256_file(path)
         if not actual.startswith(prefix):
             expected = f"SHA-256 {prefix}…" + (f", {variant.file_size:,} bytes" if variant.file_size else "")
             return f"found SHA-256 {actual[:len(prefix)]}…, {size:,} bytes; expected {expected}"
@@ -393,7 +390,7 @@ def _problem(path: Path, variant: Variant) -> str | None:
             )
     elif not _size_ok(path, variant):
         return f"found {size:,} bytes; expected {variant.file_size:,} bytes"
-    _mark_verified(path)
+    mark_verified(path, actual)
     return None
 
 
@@ -417,36 +414,9 @@ def _use_local(path: Path, variant: Variant) -> Path:
     return path
 
 
-def _move_aside(path: Path, problem: str) -> str:
-    """Rename a cached file that failed verification to a free ``<name>.rejected[.N]``; say what was done."""
-    aside = path.with_name(path.name + ".rejected")
-    n = 1
-    while aside.exists():
-        n += 1
-        aside = path.with_name(f"{path.name}.rejected.{n}")
-    os.rename(path, aside)
-    note = f"the cached {path} failed verification ({problem}) and was moved to {aside}"
-    log.warning("%s.", note[0].upper() + note[1:])
-    return note
-
-
-def _mark_verified(path: Path) -> None:
-    stat = path.stat()
-    with _verified_lock:
-        _verified[path] = (stat.st_size, stat.st_mtime_ns)
-
-
 def _expected_prefix(file_name: str) -> str | None:
     match = _HASH_RE.search(file_name)
     return match.group(1) if match else None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_hash(path: Path, file_name: str, url: str, actual: str) -> None:
@@ -549,3 +519,20 @@ def _cache_errors(folder: Path) -> Iterator[None]:
             f"Cannot write to the weights cache {folder} ({os.strerror(exc.errno)}); "
             f"free space there or set {CACHE_ENV} to a writable folder."
         ) from None
+
+
+def origin(variant: Variant, source: str | None = None) -> str:
+    """Where a variant's weights come from under the current source, in a few words.
+
+    Raises:
+        ResNeXtError: An unknown source.
+    """
+    chosen = weights_source(source)
+    if local_file(variant) is not None:
+        return f"file {weights_url(variant)}"
+    repo = hub_repo(variant)
+    if chosen == "hub":
+        return f"Hub {repo}" if repo else "Hub (no repo: unavailable)"
+    if chosen == "auto" and repo and not os.environ.get(MIRROR_ENV, "").strip():
+        return f"Hub {repo}, else {weights_url(variant)}"
+    return weights_url(variant)

@@ -28,6 +28,7 @@ import resnext
 from resnext.cache import ModelCache, budget_from_env
 from resnext.catalog import Variant, format_bytes
 from resnext.hardware import fast_precision
+from resnext.explain.attribution import explain
 from resnext.explain.methods import METHODS
 from resnext.preprocess import Transform
 
@@ -205,7 +206,7 @@ def explanation(image, answer: Answer, variant_id: str, precision: str, method: 
         clf = classifier(variant_id, precision)
         features = torch.from_numpy(answer.features) if method == "gradcam" and layer == "layer4" else None
         with timing.stage(METHODS[method].label):
-            return clf.explain(clf.transform.to_tensor(answer.crop), method, class_index, layer, contrast,
+            return explain(clf, clf.transform.to_tensor(answer.crop), method, class_index, layer, contrast,
                                features=features, progress=progress)
 
     return remembered(_map_key(image, variant_id, precision, method, class_index, layer, contrast), compute)

@@ -106,7 +106,7 @@ def model_card(v: Variant) -> None:
     # One line of key figures, the rest on demand: on a phone the photo source stays on the first screen.
     st.markdown(key_figures(v))
     from resnext.errors import ResNeXtError
-    from resnext.hub import origin
+    from resnext.weights import origin
 
     paper = f"[{v.paper_title}]({v.paper_url})" if v.paper_url else (v.paper_title or "—")
     try:

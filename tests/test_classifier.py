@@ -9,6 +9,7 @@ from PIL import Image
 import resnext
 from resnext.classifier import Prediction
 from resnext.errors import ImageError, ResNeXtError
+from resnext.explain import explain
 from tests.factory import random_state_dict, save_checkpoint
 
 
@@ -117,8 +118,8 @@ def test_analyze_keeps_the_features_that_make_last_stage_gradcam_free(tiny_env, 
     engine = clf.engine
     clf.engine = lambda batch: calls.append(batch) or engine(batch)  # counts forward passes
     for class_index in (probabilities[0].argmax().item(), 7):
-        with_features = clf.gradcam(x, class_index=class_index, features=features[0])
+        with_features = explain(clf, x, "gradcam", class_index=class_index, features=features[0])
         assert len(calls) == 0  # no forward pass for the last stage
-        without = clf.gradcam(x, class_index=class_index)
+        without = explain(clf, x, "gradcam", class_index=class_index)
         assert torch.allclose(torch.from_numpy(with_features), torch.from_numpy(without), atol=1e-6)
         calls.clear()

@@ -10,6 +10,7 @@ from PIL import Image
 
 import resnext
 from resnext.cli import main
+from resnext.explain import explain
 
 VID = "tiny_resnext14_2x2d"
 
@@ -53,7 +54,7 @@ def test_cam_other_methods_raw_map_and_faithfulness(tiny_env, sample_paths, tmp_
             "--contrast", "5", "--faithfulness"]
     assert main(argv) == 0
     clf = resnext.load_classifier(VID)
-    expected = clf.explain(sample_paths[0], "deeplift", 3, contrast=5)
+    expected = explain(clf, sample_paths[0], "deeplift", 3, contrast=5)
     assert np.array_equal(np.load(out), expected)
     score = resnext.faithfulness(clf, sample_paths[0], expected, 3)
     line = capsys.readouterr().out.splitlines()[-1]

@@ -12,7 +12,8 @@ from safetensors.torch import save_file
 import resnext
 from resnext.cli import main
 from resnext.errors import ChecksumError, DownloadError
-from resnext.hub import HUB_FILE, hub_repo, origin
+from resnext.hub import HUB_FILE, hub_repo
+from resnext.weights import origin
 from resnext.weights import ensure_weights
 from tests.hub import HubServer
 

@@ -29,9 +29,8 @@ ALLOWED = {
     "transfer": {"bulk"},
     "stress": {"bulk"},
 }
-# core modules that stand above a part: the classifier offers its explanations as methods and
-# takes a head of the user's classes, and the command line is the front end of every part.
-CORE_ABOVE = {"classifier": {"explain", "transfer"}, "cli": set(PARTS)}
+# the one core module that stands above the parts: the command line, the front end of every part
+CORE_ABOVE = {"cli": set(PARTS)}
 # published needs no weights: of the core, only these
 PUBLISHED_CORE = {"catalog", "errors"}
 
@@ -127,3 +126,38 @@ def test_a_wrong_import_is_caught(source, message, tmp_path):
 def test_a_typing_import_is_not_a_dependency(tmp_path):
     source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..classifier import Classifier\n"
     assert not _violations(_with_probe(tmp_path, "published", source))
+
+
+def _cycles(library: Path = LIBRARY) -> list[list[str]]:
+    """Runtime import cycles between the library's modules (imports inside functions count)."""
+    modules = {_module_name(p, library.parent): p for p in library.rglob("*.py")}
+    graph = {m: {n for n in _imports(p, library.parent) if n in modules and n != m and not n.endswith("__init__")
+                 and modules[n].name != "__init__.py"}
+             for m, p in modules.items()}
+    found, state, stack = [], {}, []
+
+    def visit(m: str) -> None:
+        state[m] = "open"
+        stack.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == "open":
+                found.append(stack[stack.index(n):] + [n])
+            elif n not in state:
+                visit(n)
+        stack.pop()
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
+    return found
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    assert not _cycles(), "\n".join(" → ".join(c) for c in _cycles())
+
+
+def test_a_cycle_through_a_function_level_import_is_caught(tmp_path):
+    library = _with_probe(tmp_path, "bulk", "def f():\n    from . import _layout_probe_b\n")
+    (library / "bulk" / "_layout_probe_b.py").write_text("from . import _layout_probe\n")
+    assert any("resnext.bulk._layout_probe" in c for c in _cycles(library))

@@ -8,7 +8,7 @@ import torch
 import yaml
 
 import resnext
-from resnext import weights
+from resnext import integrity, weights
 from resnext.errors import CacheError, ChecksumError, DownloadError, WeightsError
 from tests.conftest import SAMPLES
 from tests.factory import write_model_index
@@ -104,7 +104,7 @@ def test_damaged_cache_file_is_moved_aside_and_replaced(tiny_env, server, isolat
     good = cached.read_bytes()
     rotten = good[:50] + bytes([good[50] ^ 1]) + good[51:]
     cached.write_bytes(rotten)  # bit rot, same size
-    weights._verified.clear()  # a new process would hash it once
+    integrity._verified.clear()  # a new process would hash it once
     assert weights.ensure_weights(v).read_bytes() == good
     assert aside.read_bytes() == partial  # the first rejected file is kept too
     assert (isolated_env / f"{v.file_name}.rejected.2").read_bytes() == rotten
@@ -138,7 +138,7 @@ def test_a_verified_hash_overrules_the_model_index_size(tiny_env, server, isolat
     stat = cached.stat()
     before = sum(server.requests.values())
     for _ in range(2):  # two "processes": each hashes once, neither deletes nor downloads
-        weights._verified.clear()
+        integrity._verified.clear()
         assert weights.ensure_weights(v) == cached
         assert weights.ensure_weights(v) == cached
     assert sum(server.requests.values()) == before

@@ -7,7 +7,7 @@ import pytest
 
 import resnext
 from resnext.cost import multiply_adds
-from resnext.explain import methods
+from resnext.explain import explain, methods
 from resnext.explain.methods import METHODS, typical_seconds
 from resnext_app.explain import cost_label, most_faithful
 from tests.apptest import SAMPLES, figures, no_failure, upload_image
@@ -38,7 +38,7 @@ def test_every_method_draws_its_map_and_scores_it(app):
         assert figures(app)[0].startswith(f"{METHODS[method].label}"), figures(app)
         assert f"“{top.label}" in figures(app)[0]
         # The line states the score of the map this method makes, measured directly.
-        saliency = clf.explain(SAMPLES / "chelsea.png", method, top.index)
+        saliency = explain(clf, SAMPLES / "chelsea.png", method, top.index)
         expected = resnext.faithfulness(clf, SAMPLES / "chelsea.png", saliency, top.index)
         shown = _faithfulness_numbers(app)
         assert shown == pytest.approx([expected.deletion, expected.random_deletion, expected.insertion,
@@ -74,7 +74,7 @@ def test_side_by_side_applies_one_method_and_ranks_faithfulness(app):
     clf = resnext.load_classifier("ig_resnext101_32x8d")
     top = clf.predict(SAMPLES / "chelsea.png")[0].index
     expected = resnext.faithfulness(clf, SAMPLES / "chelsea.png",
-                                    clf.explain(SAMPLES / "chelsea.png", "deeplift", top), top)
+                                    explain(clf, SAMPLES / "chelsea.png", "deeplift", top), top)
     assert scores["deletion AUC ↓"].iloc[2] == pytest.approx(expected.deletion, abs=1e-4)
     # Switched off, scores already measured (by anyone) stay; new maps are not scored.
     app.toggle(key="sbs_faithfulness").set_value(False).run()

@@ -10,6 +10,7 @@ from torch import nn
 
 import resnext
 from resnext.engine import Backbone
+from resnext.explain.attribution import explain
 from resnext.explain.gradcam import cam_from_features, captum_cam, normalize_cam
 from resnext.explain.visualize import heatmap, overlay
 
@@ -32,7 +33,7 @@ def test_matches_captum_run_directly(clf, sample_paths, layer):
     compared = 0
     for path in sample_paths[:3]:
         for target in [p.index for p in clf.predict(path, topk=8)]:
-            ours = clf.gradcam(path, class_index=target, layer=layer)
+            ours = explain(clf, path, "gradcam", class_index=target, layer=layer)
             ref = _captum_reference(clf, path, layer, target)
             assert ours.dtype == np.float32 and ours.shape == (224, 224)
             assert ours.min() >= 0.0 and ours.max() <= 1.0
@@ -62,7 +63,7 @@ def test_closed_form_equals_captum_on_the_last_stage(clf, sample_paths):
 
 def test_default_class_is_top1(clf, sample_paths):
     top1 = clf.predict(sample_paths[0], topk=1)[0].index
-    np.testing.assert_array_equal(clf.gradcam(sample_paths[0]), clf.gradcam(sample_paths[0], class_index=top1))
+    np.testing.assert_array_equal(explain(clf, sample_paths[0], "gradcam"), explain(clf, sample_paths[0], "gradcam", class_index=top1))
 
 
 def test_hand_checkable_network():
@@ -88,7 +89,7 @@ def test_hand_checkable_network():
 def test_model_is_left_as_it_was(clf, sample_paths):
     before = {k: v.clone() for k, v in clf.model.state_dict().items()}
     for layer in ("layer2", "layer4"):
-        clf.gradcam(sample_paths[0], layer=layer)
+        explain(clf, sample_paths[0], "gradcam", layer=layer)
     for m in clf.model.modules():
         assert not m._forward_hooks and not m._forward_pre_hooks and not m._backward_hooks
     assert not any(p.requires_grad for p in clf.model.parameters())
@@ -99,18 +100,18 @@ def test_model_is_left_as_it_was(clf, sample_paths):
 
 def test_threads_get_the_sequential_results(clf, sample_paths):
     jobs = [(p, layer) for p in sample_paths for layer in ("layer3", "layer4")] * 2
-    expected = [clf.gradcam(p, layer=layer) for p, layer in jobs]
+    expected = [explain(clf, p, "gradcam", layer=layer) for p, layer in jobs]
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        got = list(pool.map(lambda job: clf.gradcam(job[0], layer=job[1]), jobs))
+        got = list(pool.map(lambda job: explain(clf, job[0], "gradcam", layer=job[1]), jobs))
     for a, b in zip(expected, got):
         np.testing.assert_array_equal(a, b)
 
 
 def test_bad_layer_and_class(clf, sample_paths):
     with pytest.raises(resnext.ResNeXtError, match="layer"):
-        clf.gradcam(sample_paths[0], layer="fc")
+        explain(clf, sample_paths[0], "gradcam", layer="fc")
     with pytest.raises(resnext.ResNeXtError, match="0 to 999"):
-        clf.gradcam(sample_paths[0], class_index=1000)
+        explain(clf, sample_paths[0], "gradcam", class_index=1000)
 
 
 def test_overlay_blends_the_colormap_over_the_image():
@@ -138,7 +139,7 @@ def test_sixteen_concurrent_mixed_requests_match_sequential(clf, sample_paths):
 
     def run(job):
         kind, path, layer = job
-        return clf.probabilities(path).numpy() if kind == "predict" else clf.gradcam(path, layer=layer)
+        return clf.probabilities(path).numpy() if kind == "predict" else explain(clf, path, "gradcam", layer=layer)
 
     expected = [run(job) for job in jobs]
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
