@@ -40,8 +40,10 @@ ENV STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION=false \
 # Variants baked into the image (weights and the engine's conversion), so that a Space waking
 # from sleep does not download them again: a space-separated list of ids. On a Space, set a
 # variable named PRELOAD in its settings (Spaces pass variables to the build as arguments).
+# Their SHA-256s are then locked (resnext lock): the image loads exactly those bytes and no
+# other variant, as pip's --require-hashes installs only what it pins.
 ARG PRELOAD=""
-RUN if [ -n "$PRELOAD" ]; then resnext download --prepare $PRELOAD; fi
+RUN if [ -n "$PRELOAD" ]; then resnext download --prepare $PRELOAD && resnext lock $PRELOAD; fi
 
 EXPOSE 8501
 CMD ["bash", "scripts/start.sh", "--server.address=0.0.0.0"]

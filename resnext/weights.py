@@ -27,7 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -35,7 +35,8 @@ from torch import nn
 from .catalog import Variant
 from .errors import CacheError, ChecksumError, DownloadError, ResNeXtError, WeightsError
 from .hub import hub_cached, hub_repo, hub_weights, weights_source
-from .integrity import check_locked, is_verified, lock_path, mark_verified, move_aside, sha256_file
+from .integrity import (Locked, check_locked, is_verified, lock_path, mark_verified, move_aside, sha256_file,
+                        write_lock)
 
 __all__ = [
     "ProgressCallback",
@@ -46,7 +47,9 @@ __all__ = [
     "ensure_weights",
     "is_cached",
     "local_file",
+    "lock",
     "origin",
+    "present",
     "read_checkpoint",
     "weights_url",
 ]
@@ -128,13 +131,45 @@ def cached_path(variant: Variant) -> Path:
 
 def is_cached(variant: Variant) -> bool:
     """Tell whether a variant's checkpoint is on this machine, so that no download is needed."""
+    return present(variant) is not None
+
+
+def present(variant: Variant) -> Path | None:
+    """The checkpoint a load would use without downloading anything, or None (nothing is hashed)."""
     local = local_file(variant)
     if local is not None:
-        return local.is_file()
-    if weights_source() != "url" and hub_cached(variant) is not None:
-        return True
+        return local if local.is_file() else None
+    if weights_source() != "url" and (found := hub_cached(variant)) is not None:
+        return found
     path = cache_dir() / variant.file_name
-    return path.is_file() and (is_verified(path) or _size_ok(path, variant))
+    return path if path.is_file() and (is_verified(path) or _size_ok(path, variant)) else None
+
+
+def lock(variants: Sequence[Variant], path: Path | None = None) -> tuple[Path, list[Locked]]:
+    """Pin the bytes of the variants' checkpoints on this machine in a lock file (see :mod:`resnext.integrity`).
+
+    Each file is verified by its own source first (hash in its name, the Hub's ETag), then hashed.
+
+    Args:
+        variants: The variants to pin; each must have its weights here already.
+        path: The lock file (default: :func:`resnext.integrity.lock_path`).
+
+    Returns:
+        The lock file's path and its entries.
+
+    Raises:
+        WeightsError: A variant's weights are not on this machine, or the lock cannot be written.
+        DownloadError: A checkpoint fails its source's verification.
+    """
+    missing = [v.id for v in variants if present(v) is None]
+    if missing:
+        raise WeightsError(f"The weights of {', '.join(missing)} are not on this machine, so they cannot be locked",
+                           remedy="download them first (`resnext download ID`)")
+    entries = []
+    for v in variants:
+        file = _find(v, None, 30.0, None)  # not ensure_weights: an older lock must not refuse what is locked anew
+        entries.append(Locked(v.id, origin(v), file.stat().st_size, sha256_file(file)))
+    return write_lock(path or lock_path(cache_dir()), entries), entries
 
 
 def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, timeout: float = 30.0,

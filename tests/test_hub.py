@@ -137,3 +137,34 @@ def test_a_checkpoint_already_downloaded_from_its_url_asks_the_hub_nothing(hub):
     hub.requests.clear()
     assert ensure_weights(resnext.get_variant(VID)) == first  # auto
     assert hub.requests == []
+
+
+def test_a_download_reports_its_bytes_to_the_caller_not_the_terminal(hub, capfd):
+    seen = []
+    path = ensure_weights(resnext.get_variant(VID), progress=lambda done, total: seen.append((done, total)))
+    size = path.stat().st_size
+    assert seen and seen[-1] == (size, size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert "model.safetensors" not in capfd.readouterr().err  # huggingface_hub drew no bar of its own
+
+
+def test_a_cache_without_symlinks_is_still_checked_against_the_etag(hub, monkeypatch, caplog):
+    import huggingface_hub.file_download as file_download
+
+    from resnext import integrity
+
+    monkeypatch.setattr(file_download, "are_symlinks_supported", lambda *args, **kwargs: False)
+    path = ensure_weights(resnext.get_variant(VID))
+    assert not path.is_symlink() and path.resolve().name == HUB_FILE  # a plain copy, no hash-named blob
+    rotten = bytearray(path.read_bytes())
+    rotten[100] ^= 1
+    path.write_bytes(rotten)
+    integrity._verified.clear()  # a new process
+    with pytest.raises(ChecksumError, match=f"the Hub's ETag says {hub.sha}"):
+        ensure_weights(resnext.get_variant(VID))
+    assert (path.parent / f"{HUB_FILE}.rejected").read_bytes() == rotten  # moved aside, not deleted
+    assert ensure_weights(resnext.get_variant(VID)).read_bytes() != rotten  # and downloaded again
+    integrity._verified.clear()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # no ETag to be had: used, and said
+    ensure_weights(resnext.get_variant(VID))
+    assert "cannot be checked against the Hub's hash" in caplog.text

@@ -78,7 +78,7 @@ def test_the_space_settings_are_in_the_image_and_only_there():
 
 def test_variants_can_be_preloaded_at_build_time():
     arg = _index("ARG", r"^PRELOAD=")
-    run = _index("RUN", r"resnext download --prepare \$PRELOAD")
+    run = _index("RUN", r"resnext download --prepare \$PRELOAD && resnext lock \$PRELOAD")
     assert _index("COPY", r"\s\.\s+\.$") < arg < run
 
 
