@@ -9,7 +9,10 @@ from .catalog import Variant, get_variant
 from .cost import BLOCKS_PER_DEPTH
 from .errors import CatalogError
 
-__all__ = ["BLOCKS_PER_DEPTH", "build_model"]
+__all__ = ["BLOCKS_PER_DEPTH", "FEATURES", "build_model"]
+
+FEATURES = 512 * Bottleneck.expansion  # pooled features before ``fc``: the same for every ResNeXt here
+
 
 def build_model(variant: str | Variant, device: str | torch.device = "meta") -> ResNet:
     """Build a variant's network without pretrained weights.

@@ -35,11 +35,16 @@ class Head:
 
     classes: tuple[str, ...]
     backbone: str
-    weight: np.ndarray  # (classes, features), on standardised features
-    bias: np.ndarray  # (classes,)
-    mean: np.ndarray  # (features,)
-    scale: np.ndarray  # (features,)
-    preprocessing: dict
+    weight: np.ndarray  # (classes, features) float32, on standardised features
+    bias: np.ndarray  # (classes,) float32
+    mean: np.ndarray  # (features,) float32
+    scale: np.ndarray  # (features,) float32
+    preprocessing: dict  # the backbone's transform, and ``fast`` and ``precision``: how its features were made
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its four arrays take."""
+        return sum(getattr(self, k).nbytes for k in TENSORS)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         """The head's logits for (n, features) pooled features."""
@@ -55,7 +60,7 @@ class Head:
         """One ``nn.Linear`` with the standardisation folded in, to replace a network's ``fc``."""
         import torch
 
-        w = self.weight / self.scale
+        w = self.weight.astype(np.float64) / self.scale  # folded in float64, kept in float32
         layer = torch.nn.Linear(w.shape[1], w.shape[0])
         with torch.no_grad():
             layer.weight.copy_(torch.from_numpy(w.astype(np.float32)))
@@ -77,8 +82,8 @@ def head_from_probe(pipeline, classes: Sequence[str], clf: Classifier) -> Head:
     t = clf.transform
     preprocessing = {"image_size": t.image_size, "resize_to": t.resize_to, "interpolation": t.interpolation,
                      "mean": list(t.mean), "std": list(t.std), "fast": t.fast, "precision": clf.precision}
-    return Head(tuple(classes), clf.variant.id, weight, bias, np.asarray(scaler.mean_, dtype=np.float64),
-                np.asarray(scaler.scale_, dtype=np.float64), preprocessing)
+    f32 = [np.asarray(a, dtype=np.float32) for a in (weight, bias, scaler.mean_, scaler.scale_)]
+    return Head(tuple(classes), clf.variant.id, *f32, preprocessing)
 
 
 def save_head(head: Head, path: str | Path, overwrite: bool = False) -> Path:
@@ -116,29 +121,92 @@ def save_head(head: Head, path: str | Path, overwrite: bool = False) -> Path:
 
 
 def load_head(path: str | Path) -> Head:
-    """Read a head written by :func:`save_head`.
+    """Read a head written by :func:`save_head`, checking every field before anything is kept.
+
+    The format; the classes (2 to :data:`MAX_CLASSES` unique, non-empty strings of at most
+    :data:`MAX_CLASS_CHARS` characters); the backbone (in the catalog); the preprocessing (the
+    backbone's own); the four tensors' shapes and dtype (float32, finite, ``scale`` positive).
 
     Raises:
-        WeightsError: The file is missing, not safetensors, or not a head of this format.
+        WeightsError: The file is missing or is not a valid head; one sentence says which field.
     """
     from safetensors import SafetensorError, safe_open
 
     path = Path(path)
+    remedy = "give a file that `resnext probe --save-head` or the Your classes page wrote"
     try:
         with safe_open(str(path), "np") as f:
             meta = f.metadata() or {}
-            tensors = {k: f.get_tensor(k).astype(np.float64) for k in ("weight", "bias", "mean", "scale")}
+            if meta.get("format") != FORMAT:
+                raise _Invalid(f"its format is {meta.get('format')!r}, not {FORMAT}")
+            if sorted(f.keys()) != sorted(TENSORS):
+                raise _Invalid(f"it holds {sorted(f.keys())}, not {list(TENSORS)}")
+            tensors = {k: f.get_tensor(k) for k in TENSORS}
+        return _checked(meta, tensors)
     except FileNotFoundError:
         raise WeightsError(f"{path} does not exist; give the file `resnext probe --save-head` wrote.") from None
-    except (SafetensorError, OSError, KeyError, ValueError) as exc:
-        raise WeightsError(f"{path} is not a classifier head ({exc}); give a file that "
-                           "`resnext probe --save-head` or the Your classes page wrote.") from None
-    if meta.get("format") != FORMAT:
-        raise WeightsError(f"{path} is not a classifier head of format {FORMAT}; save the head again.")
-    classes = tuple(json.loads(meta["classes"]))
-    weight = tensors["weight"]
-    if weight.shape != (len(classes), tensors["mean"].size) or tensors["bias"].shape != (len(classes),):
-        raise WeightsError(f"{path} is inconsistent ({len(classes)} classes, weights {weight.shape}); "
-                           "save the head again.")
-    return Head(classes, meta["backbone"], weight, tensors["bias"], tensors["mean"], tensors["scale"],
-                json.loads(meta.get("preprocessing", "{}")))
+    except _Invalid as exc:
+        raise WeightsError(f"{path} is not a valid classifier head: {exc}; {remedy}.") from None
+    except (SafetensorError, OSError, ValueError, TypeError, OverflowError, MemoryError) as exc:
+        why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise WeightsError(f"{path} is not a classifier head ({why}); {remedy}.") from None
+
+
+MAX_CLASSES = 1000
+MAX_CLASS_CHARS = 100
+TENSORS = ("weight", "bias", "mean", "scale")
+
+
+class _Invalid(ValueError):
+    """A head file that reads but says something impossible (the reason, for one sentence)."""
+
+
+def _checked(meta: dict[str, str], tensors: dict[str, np.ndarray]) -> Head:
+    """The head a file's header and tensors describe, every field checked (raises :class:`_Invalid`)."""
+    from ..architecture import FEATURES
+    from ..catalog import get_variant
+    from ..classifier import PRECISIONS
+    from ..errors import UnknownVariantError
+    from ..preprocess import Transform
+
+    classes = _json(meta, "classes")
+    if not isinstance(classes, list) or not 2 <= len(classes) <= MAX_CLASSES:
+        raise _Invalid(f"its classes must be a list of 2 to {MAX_CLASSES} names")
+    if not all(isinstance(c, str) and 0 < len(c.strip()) and len(c) <= MAX_CLASS_CHARS for c in classes):
+        raise _Invalid(f"each class must be a non-empty name of at most {MAX_CLASS_CHARS} characters")
+    if len(set(classes)) != len(classes):
+        raise _Invalid("two of its classes have the same name")
+    try:
+        variant = get_variant(str(meta.get("backbone")))
+    except UnknownVariantError:
+        raise _Invalid(f"its backbone {str(meta.get('backbone'))[:60]!r} is not a model of this catalog") from None
+    preprocessing = _json(meta, "preprocessing")
+    if not isinstance(preprocessing, dict) or preprocessing.get("precision") not in PRECISIONS \
+            or not isinstance(preprocessing.get("fast"), bool):
+        raise _Invalid("its preprocessing does not say its precision and mode")
+    t = Transform.for_variant(variant, fast=preprocessing["fast"])
+    own = {"image_size": t.image_size, "resize_to": t.resize_to, "interpolation": t.interpolation,
+           "mean": list(t.mean), "std": list(t.std)}
+    if any(preprocessing.get(k) != v for k, v in own.items()):
+        raise _Invalid(f"its preprocessing is not {variant.id}'s")
+    n, d = len(classes), FEATURES
+    shapes = {"weight": (n, d), "bias": (n,), "mean": (d,), "scale": (d,)}
+    for name, shape in shapes.items():
+        x = tensors[name]
+        if x.dtype != np.float32 or x.shape != shape:
+            raise _Invalid(f"its {name} is {x.dtype} {x.shape}, not float32 {shape}")
+        if not np.isfinite(x).all():
+            raise _Invalid(f"its {name} holds values that are not finite")
+    if not (tensors["scale"] > 0).all():
+        raise _Invalid("its scale holds values that are not positive")
+    return Head(tuple(classes), variant.id, tensors["weight"], tensors["bias"], tensors["mean"], tensors["scale"],
+                preprocessing)
+
+
+def _json(meta: dict[str, str], key: str):
+    try:
+        return json.loads(meta[key])
+    except KeyError:
+        raise _Invalid(f"its header has no {key}") from None
+    except (json.JSONDecodeError, TypeError, RecursionError):
+        raise _Invalid(f"its {key} are not JSON" if key == "classes" else f"its {key} is not JSON") from None
