@@ -9,14 +9,13 @@ models are counted at what they hold once loaded.
 from __future__ import annotations
 
 import gc
-import os
 import threading
 from collections import OrderedDict
 from typing import Callable
 
 from .catalog import Variant, format_bytes, get_variant
 from .errors import ModelTooLargeError
-from .memory import LIMIT_ENV, RESERVE_BYTES, footprint, memory_limit
+from .memory import LIMIT_ENV, RESERVE_BYTES, footprint, gigabytes_env, memory_limit
 
 __all__ = ["BUDGET_ENV", "ModelCache", "budget_from_env"]
 
@@ -29,11 +28,12 @@ def budget_from_env() -> int:
     Returns:
         ``RESNEXT_MAX_MODEL_GB`` if set, else the container's (or machine's) memory limit
         (:func:`resnext.memory.memory_limit`) less :data:`resnext.memory.RESERVE_BYTES`.
+
+    Raises:
+        ResNeXtError: One of the two variables is set but is not a positive number.
     """
-    try:
-        return int(float(os.environ[BUDGET_ENV]) * 1e9)
-    except (KeyError, ValueError):
-        return max(memory_limit() - RESERVE_BYTES, 0)
+    chosen = gigabytes_env(BUDGET_ENV, "the memory the models may take together (e.g. 8) or unset it")
+    return chosen if chosen is not None else max(memory_limit() - RESERVE_BYTES, 0)
 
 
 class ModelCache:

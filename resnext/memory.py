@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import ASSETS_DIR, Variant
+from .errors import ResNeXtError
 
-__all__ = ["LIMIT_ENV", "RESERVE_BYTES", "Footprint", "footprint", "memory_limit"]
+__all__ = ["LIMIT_ENV", "RESERVE_BYTES", "Footprint", "footprint", "gigabytes_env", "memory_limit"]
 
 LIMIT_ENV = "RESNEXT_MEMORY_LIMIT_GB"
 # What the server needs besides its models: Python with torch and OpenVINO loaded (about 0.6 GB),
@@ -48,13 +49,13 @@ def memory_limit() -> int:
 
     Returns:
         ``$RESNEXT_MEMORY_LIMIT_GB`` if set, else the cgroup limit, else the total RAM.
+
+    Raises:
+        ResNeXtError: ``$RESNEXT_MEMORY_LIMIT_GB`` is set but is not a positive number.
     """
-    override = os.environ.get(LIMIT_ENV, "").strip()
-    if override:
-        try:
-            return int(float(override) * 1e9)
-        except ValueError:
-            pass
+    override = gigabytes_env(LIMIT_ENV, "the memory this server may use (e.g. 16) or unset it to detect the limit")
+    if override is not None:
+        return override
     for path in _CGROUP_FILES:
         try:
             text = path.read_text().strip()
@@ -63,6 +64,28 @@ def memory_limit() -> int:
         if text.isdigit() and int(text) < 1 << 60:  # "max", or v1's "no limit" sentinel, mean none
             return int(text)
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def gigabytes_env(name: str, advice: str) -> int | None:
+    """A size in gigabytes from the environment variable ``name``, in bytes; None when it is unset.
+
+    Args:
+        name: The variable.
+        advice: What to set it to, ending the error's sentence (e.g. ``"the memory … or unset it"``).
+
+    Raises:
+        ResNeXtError: It is set but is not a positive, finite number.
+    """
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+        if not 0 < value < float("inf"):
+            raise ValueError
+    except ValueError:
+        raise ResNeXtError(f"{name}={text!r} is not a positive number of gigabytes; set it to {advice}.") from None
+    return int(value * 1e9)
 
 
 @functools.lru_cache(maxsize=1)

@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 from .catalog import Variant
-from .errors import CacheError, ChecksumError, DownloadError, ResNeXtError, WeightsError
+from .errors import CacheError, ChecksumError, DownloadError, WeightsError
 from .hub import hub_cached, hub_repo, hub_weights, weights_source
 from .integrity import (Locked, check_locked, is_verified, lock_path, mark_verified, move_aside, sha256_file,
                         write_lock)

@@ -11,7 +11,7 @@ import dataclasses
 
 from resnext import memory
 from resnext.cache import ModelCache, budget_from_env
-from resnext.errors import ModelTooLargeError
+from resnext.errors import ModelTooLargeError, ResNeXtError
 from resnext.memory import RESERVE_BYTES, footprint
 
 
@@ -153,3 +153,13 @@ def test_a_16_gb_box_evicts_or_refuses_and_never_overcommits(monkeypatch):
     small = ModelCache(budget_from_env(), loader)
     with pytest.raises(ModelTooLargeError, match="ig_resnext101_32x48d needs about .* GB of memory to load"):
         small.get("ig_resnext101_32x48d")
+
+
+@pytest.mark.parametrize("name", ["RESNEXT_MEMORY_LIMIT_GB", "RESNEXT_MAX_MODEL_GB"])
+@pytest.mark.parametrize("value", ["sixteen", "-1", "0", "inf", "nan"])
+def test_a_bad_memory_setting_is_one_sentence_not_ignored(monkeypatch, name, value):
+    monkeypatch.delenv("RESNEXT_MAX_MODEL_GB", raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ResNeXtError, match=f"{name}='{value}' is not a positive number of gigabytes") as err:
+        budget_from_env()
+    assert "\n" not in str(err.value)
