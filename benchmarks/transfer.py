@@ -11,12 +11,18 @@
    pipeline alone. Target: 10 s.
 3. What the Your classes page runs for a zip of 200 photos in 4 class folders and 3 ResNeXt-50-class
    backbones: reading the zip and the whole study, cold (empty feature cache) and warm.
+
+``--cost-only`` measures just the two figures the page's estimate reads and writes them, with the
+machine, to ``assets/transfer_cost.json``: reading and preprocessing one 2 MP photo (ms), and the
+comparison's seconds per backbone and fold on the page's scale (200 images in 4 classes).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
+import json
 import tempfile
 import time
 import zipfile
@@ -27,7 +33,7 @@ import torch
 from PIL import Image
 
 import resnext
-from benchmarks.machine import describe
+from benchmarks.machine import cpu_model, describe, isa_flags
 from benchmarks.photos import SIZES, photo
 from resnext.transfer import labelled_members, study
 from resnext.transfer.features import FeatureCache, extract_features
@@ -147,13 +153,50 @@ def page_time(images: int, folder: Path) -> None:
         print(f"| {run} | {time.perf_counter() - start:.1f} |")
 
 
+def page_costs(photos: int = 16, images: int = 200, folds: int = 5) -> dict:
+    """The figures the Your classes page's estimate reads: decode and crop of a 2 MP JPEG, probe per fold."""
+    from resnext.catalog import ASSETS_DIR
+    from resnext.preprocess import Transform, load_image
+
+    rng = np.random.default_rng(2)
+    transform = Transform.for_variant(resnext.get_variant(BACKBONES[0]))
+    data = [photo(SIZES[2], rng) for _ in range(photos)]
+    times = []
+    for item in data:
+        start = time.perf_counter()
+        transform.to_tensor(np.asarray(transform.crop(load_image(item))))
+        times.append(time.perf_counter() - start)
+    decode_ms = 1000 * float(np.median(times))
+    labels = np.repeat(np.arange(4), images // 4)
+    centres = rng.normal(size=(4, 2048))
+    features = {b: (centres[labels] * 0.5 + rng.normal(size=(len(labels), 2048))).astype(np.float32)
+                for b in BACKBONES}
+    start = time.perf_counter()
+    compare_backbones(features, labels, [str(k) for k in range(4)], folds=folds)
+    per_fold = (time.perf_counter() - start) / (len(BACKBONES) * (folds + 1))
+    report = {"cpu": cpu_model(), "isa": isa_flags(), "date": datetime.date.today().isoformat(),
+              "what": f"decode_ms: read, decode and crop one 2 MP JPEG (median of {photos}); probe_seconds_per_fold: "
+                      f"the comparison of {images} images in 4 classes divided by backbones x (folds + 1) "
+                      "(python -m benchmarks.transfer --cost-only)",
+              "decode_ms": round(decode_ms, 1), "probe_seconds_per_fold": round(per_fold, 3)}
+    (ASSETS_DIR / "transfer_cost.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"decode and crop of a 2 MP JPEG: {decode_ms:.1f} ms; the comparison: {per_fold:.3f} s per backbone and "
+          "fold\nwrote assets/transfer_cost.json")
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.transfer", description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=32, help="photos for the throughput")
     parser.add_argument("--page-images", type=int, default=200)
     parser.add_argument("--probe-images", type=int, default=1000)
+    parser.add_argument("--cost-only", action="store_true",
+                        help="measure only what the page's estimate reads, into assets/transfer_cost.json")
     args = parser.parse_args(argv)
     print(describe())
+    if args.cost_only:
+        page_costs()
+        return 0
     with tempfile.TemporaryDirectory(prefix="resnext-transfer-bench-") as tmp:
         folder = Path(tmp)
         throughput(args.images, folder)

@@ -11,7 +11,7 @@ from resnext.bulk.results import rows_csv
 from resnext.stress.calibration import BINS, FEW_IMAGES
 from resnext.stress.corruptions import CORRUPTIONS
 from resnext.stress.report import RELATIVE_NOTE
-from resnext_app import bulk, models, pickers, stress
+from resnext_app import budget, bulk, models, pickers, stress
 from resnext_app.feedback import guard
 from resnext_app.images import UPLOAD_TYPES
 from resnext_app.layout import page
@@ -123,5 +123,5 @@ def trust(classifiers, rows, files, truth, digest) -> None:
                 st.caption(RELATIVE_NOTE.format(base=report.baseline))
 
 
-with models.upload_gate().holding() as reserve:  # released when this run ends, however it ends
+with budget.gate().holding() as reserve:  # released when this run ends, however it ends
     run(reserve)

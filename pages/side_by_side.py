@@ -8,6 +8,7 @@ import resnext
 from resnext.explain.methods import METHODS
 from resnext_app import charts, explain, feedback, images, links, models, pickers, tables, timing
 from resnext_app.layout import page
+from resnext_app.text import escape
 
 DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
 MOST = 4  # models side by side
@@ -70,9 +71,9 @@ if len(answers) >= 2:
         st.info("Your own classifier and the ImageNet ones answer in different classes: where they differ, only "
                 "their maps are compared.")
     elif len(tops) == 1:
-        st.success(f"All {len(answers)} models answer **{tops.pop()}**.")
+        st.success(f"All {len(answers)} models answer **{escape(tops.pop())}**.")
     else:
-        st.warning(f"The models disagree on the top class: {', '.join(sorted(tops))}.")
+        st.warning(f"The models disagree on the top class: {escape(', '.join(sorted(tops)))}.")
     st.dataframe(tables.agreement_pairs(answers, cams), hide_index=True, width="stretch")
     st.caption(
         "Top-5 overlap: classes both top-5 lists share. Jensen–Shannon divergence of the full "
@@ -100,4 +101,4 @@ if scores:
         "as the map's most important pixels are greyed out first; insertion AUC (higher is better): as they "
         "are put back into a blurred copy. Areas depend on how confident a model is, so models are ranked "
         "by their ratio to a random map with the same smoothness (÷ random).")
-st.caption(timing.summary(f"All models on {image.name}", since="the photo's arrival"))
+st.caption(timing.summary(f"All models on {escape(image.name)}", since="the photo's arrival"))

@@ -7,6 +7,7 @@ from resnext.stress.corruptions import CORRUPTIONS
 from resnext_app import images, pickers, stress
 from resnext_app.feedback import guard
 from resnext_app.layout import page
+from resnext_app.text import escape
 
 DEFAULTS = ["swsl_resnext50_32x4d", "tv_resnext50_32x4d"]  # semi-weakly supervised against supervised
 MOST = 4
@@ -39,7 +40,7 @@ if result is None:
     with guard():
         result = stress.run(image, ids, names, precision, seconds)
 
-st.markdown(result.summary())
+st.markdown(escape(result.summary()))
 st.header("Where each answer first changes")
 st.dataframe(stress.first_change_frame(result), hide_index=True, width="stretch")
 st.caption("The mildest severity at which the model's top-1 answer is no longer its answer on the clean image; "

@@ -8,31 +8,26 @@ sits in a folder inside a zip, the folder names are its classes (as ``resnext ev
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import os
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 from PIL import Image
 
 from resnext.bulk import Row
-from resnext.errors import ResNeXtError
 from resnext.bulk.evaluate import Evaluation, class_indices
 from resnext.bulk.inputs import IMAGE_SUFFIXES
 
-__all__ = ["Batch", "ByteGate", "MAX_IMAGES", "gate_limit", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_frame", "scores_frame", "thumbnail",
+__all__ = ["Batch", "MAX_IMAGES", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_frame", "scores_frame", "thumbnail",
            "truth", "unpack"]
 
 MAX_IMAGES = 200  # per batch: about 200 x 4 MB of phone photos held in memory at once
 MAX_UNPACKED = 1_000_000_000  # bytes a batch's zips may unpack to
 MAX_UPLOAD_MB = 100  # per file (a zip): server.maxUploadSize, the HTTP cap, must be at least this
 THUMBNAIL_PX = 96
-UPLOAD_GATE_ENV = "RESNEXT_MAX_UPLOAD_GB"
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ def unpack(uploads: Sequence[tuple[str, bytes]], reserve: Callable[[int], None] 
 
     Args:
         uploads: (file name, bytes) of each uploaded file; ``.zip`` files are opened.
-        reserve: Called with the size of each member before it is unpacked (:meth:`ByteGate.holding`);
+        reserve: Called with the size of each member before it is unpacked (:class:`resnext_app.budget.Claim`);
             it raises to refuse.
 
     Returns:
@@ -104,53 +99,6 @@ def unpack(uploads: Sequence[tuple[str, bytes]], reserve: Callable[[int], None] 
     if loose or any(n not in folders for n, _ in files):
         folders = {}
     return Batch(files, {n: folders[n] for n, _ in files if n in folders}, skipped)
-
-
-class ByteGate:
-    """Bytes of uploads and unpacked images held in memory by every session of this server, bounded.
-
-    A batch holds its bytes for as long as it runs; one that would take the total over the
-    bound is refused in one sentence, before it unpacks anything more.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self._lock = threading.Lock()
-
-    @contextlib.contextmanager
-    def holding(self) -> Iterator[Callable[[int], None]]:
-        """A ``reserve(n)`` for one batch; everything it reserved is released when the block ends.
-
-        Raises:
-            ResNeXtError: From ``reserve``, when the server holds too much already.
-        """
-        mine = 0
-
-        def reserve(n: int) -> None:
-            nonlocal mine
-            with self._lock:
-                if self.held + n > self.limit:
-                    raise ResNeXtError(
-                        f"The server is holding {self.held / 1e9:.1f} GB of other visitors' photos, its limit is "
-                        f"{self.limit / 1e9:.1f} GB; wait a minute and send your batch again.")
-                self.held += n
-                mine += n
-
-        try:
-            yield reserve
-        finally:
-            with self._lock:
-                self.held -= mine
-
-
-def gate_limit() -> int:
-    """The bound of :class:`ByteGate`: ``RESNEXT_MAX_UPLOAD_GB`` gigabytes, default 1.5 (within the
-    server's memory reserve, :data:`resnext.memory.RESERVE_BYTES`)."""
-    try:
-        return int(float(os.environ.get(UPLOAD_GATE_ENV, "1.5")) * 1e9)
-    except ValueError:
-        return 1_500_000_000
 
 
 def truth(batch: Batch, labels: Sequence[str]) -> dict[str, int]:

@@ -21,6 +21,7 @@ from resnext.catalog import Variant
 from resnext.explain.methods import METHODS, typical_seconds
 
 from . import models, priority
+from .text import escape
 
 # A method expected to take longer than this gets a progress bar, and the pictures the user
 # already has are drawn before it.
@@ -114,7 +115,7 @@ def faithfulness_line(score: resnext.Faithfulness, label: str) -> str:
     """One line under a heatmap: both areas with their direction and the random baseline."""
     verdict = ("more faithful than a random map of the same smoothness on both curves" if score.beats_random
                else "not more faithful than a random map of the same smoothness on both curves")
-    return (f"**Faithfulness** to “{label}”: deletion AUC **{score.deletion:.3f}** (lower is better; random map "
+    return (f"**Faithfulness** to “{escape(label)}”: deletion AUC **{score.deletion:.3f}** (lower is better; random map "
             f"{score.random_deletion:.3f}) · insertion AUC **{score.insertion:.3f}** (higher is better; random map "
             f"{score.random_insertion:.3f}): {verdict}.")
 

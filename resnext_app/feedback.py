@@ -12,6 +12,8 @@ from resnext.errors import (
     CacheError, DownloadError, ImageError, ModelTooLargeError, ResNeXtError, UnknownVariantError, WeightsError,
 )
 
+from .text import escape
+
 log = logging.getLogger(__name__)
 
 
@@ -22,12 +24,13 @@ def for_visitor(exc: ResNeXtError) -> str:
         exc: The error.
 
     Returns:
-        One sentence; no command-line flags, which a visitor has no way to pass.
+        One sentence, escaped for Markdown (it may name a visitor's file); no command-line flags,
+        which a visitor has no way to pass.
     """
     if not exc.remedy:
-        return str(exc)
+        return escape(exc)
     own = "choose a smaller model, or " if isinstance(exc, ModelTooLargeError) else ""
-    return f"{exc.message}; {own}the operator of this app can {exc.remedy}."
+    return escape(f"{exc.message}; {own}the operator of this app can {exc.remedy}.")
 
 
 @contextlib.contextmanager

@@ -22,8 +22,9 @@ from resnext.catalog import ASSETS_DIR, format_bytes
 from resnext.errors import ResNeXtError
 from resnext.bulk.inputs import IMAGE_SUFFIXES
 
-from . import gallery, models, timing
+from . import budget, gallery, models, timing
 from .links import UPLOAD
+from .text import escape
 
 SAMPLES_DIR = ASSETS_DIR / "samples"
 UPLOAD_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES)
@@ -140,7 +141,7 @@ def show(image: CurrentImage) -> None:
     """The image in use: thumbnail, name, size and where it came from."""
     with st.container(border=True, horizontal=True, vertical_alignment="center", key="current_image"):
         st.image(image.display, width=88, alt=f"Thumbnail of {image.name}, the photo in use")
-        st.markdown(f"**Working on {image.name}**  \n{image.description}")
+        st.markdown(f"**Working on {escape(image.name)}**  \n{image.description}")
 
 
 def _hand_over(widget: str, source: str) -> None:
@@ -163,14 +164,14 @@ def _offer(name: str, data: bytes, source: str) -> None:
             decoded = models.decoded(digest, data, name)
         with timing.stage("resize"):
             display = _display_copy(decoded)
+        image = CurrentImage(name=name, source=source, digest=digest, width=decoded.width, height=decoded.height,
+                             file_bytes=len(data), data=data, display=display)
+        budget.gate().keep(image, len(data) + len(display), "your photo")  # released when no session holds it
     except ResNeXtError as exc:
         still = f" Still showing {current.name}." if current else ""
-        st.session_state[_ERROR] = (source, f"{exc}{still}")
+        st.session_state[_ERROR] = (source, escape(f"{exc}{still}"))
         return
-    st.session_state[_IMAGE] = CurrentImage(
-        name=name, source=source, digest=digest, width=decoded.width, height=decoded.height,
-        file_bytes=len(data), data=data, display=display,
-    )
+    st.session_state[_IMAGE] = image
 
 
 def _display_copy(image: Image.Image) -> bytes:

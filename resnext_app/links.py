@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping
 
 import streamlit as st
 
+from .text import escape
+
 UPLOAD = "upload"  # the value of ``photo`` when the sender's photo was their own
 PRECISIONS = {"exact": False, "fast": True}  # the precision toggle's value for each word in a link
 _RESTORED = "links_restored"
@@ -77,8 +79,8 @@ def restore(fields: list[Field], on_photo: Callable[[str], bool]) -> None:
 
 
 def _shown(param: str, value: str) -> str:
-    """A parameter as the notice quotes it: code, short, so that a crafted link cannot write the page's text."""
-    return f"`{param}={value.replace('`', '')[:40]}`"
+    """A parameter as the notice quotes it: short and escaped, so that a crafted link cannot write the page's text."""
+    return f"“{escape(f'{param}={value[:40]}')}”"
 
 
 def notice() -> None:

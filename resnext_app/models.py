@@ -1,12 +1,15 @@
 """Loaded models and cached results, shared by every session of this server process.
 
-Models live in one :class:`resnext.cache.ModelCache` held by ``st.cache_resource``. An image is
-decoded once (:func:`decoded`, kept for the few most recent images); its crop is cached per
-preprocessing (:func:`crop`), which most variants share; a classification is cached per (image,
-variant, precision) with the last-stage features, so the last-stage heatmap of any class costs
-no second pass. Cached functions take the image's digest as their key and its bytes or pixels
-as unhashed arguments, so no call hashes a 12 MP photo. Explanation maps and their faithfulness
-scores are kept in :class:`Results`, which a cancelled computation never reaches.
+Models live in one :class:`resnext.cache.ModelCache` held by ``st.cache_resource``. Everything
+else that a visitor's photo makes (its decoded pixels, each preprocessing's crop, each
+classification with its last-stage features, explanation maps, scores, studies) is kept in one
+shared :class:`resnext_app.budget.Results`: least recently used out, bounded in bytes and charged
+to the upload gate, so the bytes a visitor causes are counted wherever they sit. A cancelled
+computation is never kept, and nothing is replayed (unlike ``st.cache_data``). Keys are the
+image's digest, so no call hashes a 12 MP photo.
+
+Heads of visitors' own classes are held by their sessions; the registry here only finds them by
+id (weak references), so a head no session holds is gone, and its bytes with it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import dataclasses
 import hashlib
 import threading
 import time
-from collections import OrderedDict
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,20 +29,20 @@ from PIL import Image
 
 import resnext
 from resnext.cache import ModelCache, budget_from_env
+from resnext.errors import ResNeXtError
 from resnext.catalog import Variant, format_bytes
 from resnext.hardware import fast_precision
 from resnext.explain.attribution import explain
 from resnext.explain.methods import METHODS
 from resnext.preprocess import Transform
 
-from . import priority, timing
+from . import budget, priority, timing
 
 if TYPE_CHECKING:
     from resnext.transfer.head import Head
 
-    from .bulk import ByteGate
-
 YOUR_CLASSES = "Your classes"
+_HEADS_LOCK = threading.Lock()
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,27 +51,40 @@ def model_cache() -> ModelCache:
     return ModelCache(budget_from_env())
 
 
-@st.cache_resource(show_spinner=False)
-def upload_gate() -> "ByteGate":
-    """The bytes of photos every session holds at once, bounded (``RESNEXT_MAX_UPLOAD_GB``)."""
-    from .bulk import ByteGate, gate_limit
-
-    return ByteGate(gate_limit())
+MAX_HEADS = 256  # heads of visitors' classes held at once by all sessions together
+RESULTS_SHARE = 0.5  # of the upload gate's bound, the most the shared results may hold
 
 
 @st.cache_resource(show_spinner=False)
-def _heads() -> dict:
-    """Heads of visitors' own classes by id (``backbone+digest``), shared: the same file is the same classifier."""
-    return {}
+def _heads() -> "weakref.WeakValueDictionary[str, Head]":
+    """Heads of visitors' own classes by id (``backbone+digest``), while some session holds them."""
+    return weakref.WeakValueDictionary()
 
 
-def register_head(head: "Head") -> str:
-    """Make a head choosable like a variant; return its id (the same for the same head, in any session)."""
+def register_head(head: "Head") -> tuple[str, "Head"]:
+    """Make a head choosable like a variant, charging its bytes to the upload gate.
+
+    Returns:
+        Its id (the same for the same head, in any session) and the one copy every session shares:
+        keep that copy, since the registry holds a head only while some session does.
+
+    Raises:
+        ResNeXtError: The server holds :data:`MAX_HEADS` heads already, or its memory budget is spent.
+    """
     h = hashlib.sha256(head.backbone.encode() + head.weight.tobytes() + head.bias.tobytes() + head.mean.tobytes()
-                       + "\n".join(head.classes).encode())
+                       + head.scale.tobytes() + "\n".join(head.classes).encode())
     head_id = f"{head.backbone}+{h.hexdigest()[:12]}"
-    _heads()[head_id] = head
-    return head_id
+    with _HEADS_LOCK:
+        registry = _heads()
+        shared = registry.get(head_id)
+        if shared is not None:
+            return head_id, shared
+        if len(registry) >= MAX_HEADS:
+            raise ResNeXtError(f"This server holds {MAX_HEADS} classifiers of visitors' classes already; try again "
+                               "in a few minutes, when some visitors have left.")
+        budget.gate().keep(head, head.nbytes, "your classifier")
+        registry[head_id] = head
+    return head_id, head
 
 
 def variant_of(variant_id: str) -> Variant:
@@ -89,11 +105,17 @@ def head(variant_id: str) -> "Head | None":
     return _heads().get(variant_id)
 
 
+def head_mode(head: "Head") -> str:
+    """The page mode a head runs in: the one its features were computed in (``"fast"`` or ``"fp32"``)."""
+    return "fast" if head.preprocessing.get("fast") else "fp32"
+
+
 def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier":
     """Return a loaded classifier, with a progress bar for a download and a spinner for the load.
 
     Args:
-        variant_id: The variant, or a head's id (:func:`register_head`): its backbone with the head.
+        variant_id: The variant, or a head's id (:func:`register_head`): its backbone with the head,
+            which runs in the mode it was fitted in (:func:`head_mode`), whatever ``precision`` says.
         precision: ``"fp32"`` (exact) or ``"fast"``: the pages' mode (see :func:`network`).
 
     Raises:
@@ -103,7 +125,7 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
 
     own = _heads().get(variant_id)
     if own is not None:
-        clf = classifier(own.backbone, precision).with_head(own)  # a copy and one small layer: not worth caching
+        clf = classifier(own.backbone, head_mode(own)).with_head(own)  # a copy and one layer: not worth caching
         clf.variant = variant_of(variant_id)  # rows and tables name it by the id the pickers show
         return clf
     cache = model_cache()
@@ -136,26 +158,27 @@ def network(mode: str) -> tuple[str, bool]:
     return (fast_precision(), True) if mode == "fast" else (mode, False)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def decoded(digest: str, _data: bytes, _name: str) -> Image.Image:
+def decoded(digest: str, data: bytes, name: str) -> Image.Image:
     """The RGB picture of a file, decoded once for every page and session that uses it (never modified).
 
     Raises:
         ImageError: The file is not a usable image; the message names it.
     """
-    return resnext.load_image(_data, name=_name)
+    return remembered(("decoded", digest), lambda: resnext.load_image(data, name=name))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def crop(digest: str, transform: Transform, _data: bytes, _name: str) -> np.ndarray:
+def crop(digest: str, transform: Transform, data: bytes, name: str) -> np.ndarray:
     """The (H, W, 3) uint8 centre crop a preprocessing makes of an image.
 
     Raises:
         ImageError: The file is not a usable image.
     """
-    image = decoded(digest, _data, _name)
-    with timing.stage("resize"):
-        return np.asarray(transform.crop(image))
+    def compute() -> np.ndarray:
+        image = decoded(digest, data, name)
+        with timing.stage("resize"):
+            return np.asarray(transform.crop(image))
+
+    return remembered(("crop", digest, transform), compute)
 
 
 @dataclass(frozen=True)
@@ -181,14 +204,16 @@ def classify(image, variant_id: str, precision: str = "fp32", topk: int = 5) -> 
         return _classify(image.digest, variant_id, precision, topk, pixels)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _classify(digest: str, variant_id: str, precision: str, topk: int, _pixels: np.ndarray) -> Answer:
-    clf = classifier(variant_id, precision)
-    start = time.perf_counter()
-    with timing.stage("network"):
-        probabilities, features = clf.analyze(clf.transform.to_tensor(_pixels))
-    seconds = time.perf_counter() - start
-    return Answer(probabilities[0].numpy(), clf.top(probabilities[0], topk), _pixels, features[0].numpy(), seconds)
+def _classify(digest: str, variant_id: str, precision: str, topk: int, pixels: np.ndarray) -> Answer:
+    def compute() -> Answer:
+        clf = classifier(variant_id, precision)
+        start = time.perf_counter()
+        with timing.stage("network"):
+            probabilities, features = clf.analyze(clf.transform.to_tensor(pixels))
+        seconds = time.perf_counter() - start
+        return Answer(probabilities[0].numpy(), clf.top(probabilities[0], topk), pixels, features[0].numpy(), seconds)
+
+    return remembered(("classify", digest, variant_id, precision, topk), compute)
 
 
 def explanation(image, answer: Answer, variant_id: str, precision: str, method: str, class_index: int,
@@ -259,30 +284,9 @@ def _map_key(image, variant_id: str, precision: str, method: str, class_index: i
             layer if METHODS[method].layered else None, contrast)
 
 
-class Results:
-    """Computed maps and scores, least recently used out; safe to share between sessions' threads."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-            return self._items.get(key)
-
-    def put(self, key: tuple, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
 @st.cache_resource(show_spinner=False)
-def _results() -> Results:
+def _results() -> budget.Results:
     # Not st.cache_data: a slow map reports progress into the page while it is computed, and
     # cache_data would replay those progress updates on every later hit.
-    return Results(512)
+    gate = budget.gate()
+    return budget.Results(int(gate.limit * RESULTS_SHARE), gate)

@@ -10,6 +10,8 @@ import resnext
 from resnext.catalog import Variant, families
 from resnext.catalog import format_optional as _num
 
+from .text import escape
+
 DEFAULT_VARIANT = "swsl_resnext50_32x4d"
 
 
@@ -20,7 +22,7 @@ def variant_label(v: Variant) -> str:
     head = models.head(v.id)
     if head is not None:
         names = ", ".join(head.classes[:3]) + (", …" if len(head.classes) > 3 else "")
-        return f"{len(head.classes)} classes ({names}) on {head.backbone}"
+        return escape(f"{len(head.classes)} classes ({names}) on {head.backbone}")
     return f"{v.architecture} · {_num(v.top1, '{:.1f}%')} top-1 · {v.size_label}"
 
 
@@ -99,9 +101,13 @@ def model_card(v: Variant) -> None:
 
     head = models.head(v.id)
     if head is not None:
-        st.caption(f"**Your classifier**: {len(head.classes)} classes ({', '.join(head.classes)}), a linear head "
-                   f"trained on the page Your classes over **{head.backbone}**'s features. Weights licence of the "
-                   f"backbone: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else ""))
+        fitted, runs = head.preprocessing["precision"], models.network(models.head_mode(head))[0]
+        mode = "fast" if head.preprocessing["fast"] else "exact"
+        here = (f"it runs in {mode} mode, as it was fitted, whatever the Fast mode switch says" if fitted == runs else
+                f"it was fitted on {fitted} features, and this server runs {runs}: its answers are approximate")
+        st.caption(f"**Your classifier**: {len(head.classes)} classes ({escape(', '.join(head.classes))}), a linear "
+                   f"head trained on the page Your classes over **{head.backbone}**'s features; {here}. Weights "
+                   f"licence of the backbone: **{v.license}**" + (" (non-commercial use only)" if v.non_commercial else ""))
         return
     # One line of key figures, the rest on demand: on a phone the photo source stays on the first screen.
     st.markdown(key_figures(v))
@@ -138,7 +144,7 @@ def _groups() -> tuple[dict[str, list[str]], dict[str, Variant]]:
 
     groups: dict[str, list[str]] = {}
     by_id = {}
-    heads = [models.variant_of(models.register_head(h)) for h in transfer.session_heads().values()]
+    heads = [models.variant_of(i) for i in transfer.session_head_ids()]  # ids kept, never hashed again
     for v in [*resnext.list_variants(), *heads]:
         groups.setdefault(v.family, []).append(v.id)
         by_id[v.id] = v

@@ -5,7 +5,6 @@ and a labelled batch's calibration and accuracy under corruption (the Batch page
 from __future__ import annotations
 
 import json
-import math
 from typing import Sequence
 
 import altair as alt
@@ -35,14 +34,7 @@ def corruption_seconds() -> dict[str, float]:
 def estimate_seconds(variants: Sequence[Variant], corruptions: Sequence[str]) -> float:
     """A cold sweep's seconds here: the corruptions once, then 5 images per corruption per model."""
     cost = corruption_seconds()
-    return sum(cost[n] for n in corruptions) + len(corruptions) * len(SEVERITIES) * _network_seconds(variants)
-
-
-def _network_seconds(variants: Sequence[Variant]) -> float:
-    """One image through each of the variants, from ``assets/latency.json`` (100 ms where unmeasured)."""
-    _, latency = tables.latency()
-    ms = latency.set_index("id")["default_ms"].to_dict()
-    return sum(ms.get(v.id) if not math.isnan(ms.get(v.id, math.nan)) else 100.0 for v in variants) / 1000
+    return sum(cost[n] for n in corruptions) + len(corruptions) * len(SEVERITIES) * tables.network_seconds(variants)
 
 
 def run(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision: str, seconds: float) -> Sweep:
@@ -120,7 +112,7 @@ def labelled_run(digest: str, variant_ids: Sequence[str], items: list, corruptio
 
 def labelled_seconds(variants: Sequence[Variant], images: int, corruptions: Sequence[str], severities: int) -> float:
     """A labelled run's seconds here: every image clean and corrupted through every model."""
-    network = _network_seconds(variants)
+    network = tables.network_seconds(variants)
     cost = corruption_seconds()
     making = images * sum(cost[n] for n in corruptions) * severities / len(SEVERITIES)
     return making + images * (1 + len(corruptions) * severities) * network

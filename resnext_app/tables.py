@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from itertools import combinations
 from typing import Sequence
 
 import pandas as pd
 
 import resnext
-from resnext.catalog import ASSETS_DIR, format_bytes
+from resnext.catalog import ASSETS_DIR, Variant, format_bytes
 from resnext.compare import js_divergence, map_correlation, topk_overlap
 from resnext.cost import multiply_adds
+
+UNMEASURED_MS = 100.0  # one image through a variant the cost benchmark has not measured
 
 CATALOG_COLUMNS = {
     "family": "Family",
@@ -131,3 +134,10 @@ def latency() -> tuple[dict, pd.DataFrame]:
             for vid, r in report["variants"].items()]
     machine = {k: v for k, v in report.items() if k != "variants"}
     return machine, pd.DataFrame(rows).astype({"default_ms": float, "fast_ms": float})
+
+
+def network_seconds(variants: Sequence[Variant]) -> float:
+    """One image through each of the variants, from ``assets/latency.json`` (100 ms where unmeasured)."""
+    _, measured = latency()
+    ms = measured.set_index("id")["default_ms"].to_dict()
+    return sum(ms.get(v.id) if not math.isnan(ms.get(v.id, math.nan)) else UNMEASURED_MS for v in variants) / 1000

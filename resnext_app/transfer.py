@@ -1,14 +1,20 @@
 """The "Your classes" page's work (resnext.transfer): the data, the run's cost, tables and figures, heads.
 
-A study is remembered for every session under the data's digest and the settings, so moving
-between result views recomputes nothing; feature vectors are cached on disk by the library.
-Heads a visitor trains or uploads are kept in their session and offered by :func:`head_picker`.
+A zip is unpacked and hashed once per upload (keyed by the upload's id), its bytes charged to the
+upload gate (:mod:`resnext_app.budget`) for as long as the session holds it. A study is remembered
+for every session under the data's digest and the settings, without the images' bytes: only
+their names and thumbnails, which is all the page shows of them again. Heads a visitor trains or
+uploads are kept in their session (at most :data:`MAX_SESSION_HEADS`) and offered by the pickers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -18,33 +24,71 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from resnext.architecture import FEATURES
 from resnext.catalog import ASSETS_DIR, Variant
+from resnext.errors import ResNeXtError
 from resnext.transfer import LabelledSet, Study, labelled_files, labelled_members
-from resnext.transfer.head import Head, head_from_probe, load_head, save_head
+from resnext.transfer.head import MAX_CLASSES, Head, head_from_probe, load_head, save_head
 from resnext.transfer.probe import fit_probe
 
-from . import bulk
+from . import budget, bulk, models, tables
 
 SAMPLE_SET = ASSETS_DIR / "your-classes" / "textures"
-PROBE_SECONDS_PER_FOLD = 0.5  # a fold's fit on a few hundred images, standardised, inner CV (2 cores)
-DECODE_MS = 15  # reading and preprocessing one photo beside the network, per backbone
-HEADS_KEY = "your_heads"  # session state: name → Head
+COST_FILE = ASSETS_DIR / "transfer_cost.json"  # written by python -m benchmarks.transfer --cost-only
+HEADS_KEY = "your_heads"  # session state: name → (head id, Head)
+_UNPACKED = "yc_unpacked"  # session state: (upload id, Data) of the zip last unpacked
+MAX_SESSION_HEADS = 8
+MAX_SESSION_HEAD_BYTES = 64_000_000
+HEAD_UPLOAD_MB = math.ceil((MAX_CLASSES + 3) * FEATURES * 4 / 1e6) + 1  # the largest head file, whole MB
 
 
-def sample_set() -> LabelledSet:
-    """The texture patches shipped with the app (CC0), one folder per class."""
-    return labelled_files(SAMPLE_SET)
+@dataclass(frozen=True)
+class Data:
+    """A labelled set with its digest, computed once."""
+
+    images: LabelledSet
+    digest: str
 
 
-def from_zip(data: bytes, name: str) -> LabelledSet:
-    """A labelled set from an uploaded zip of class folders (the Batch page's reader and limits).
+@dataclass(frozen=True)
+class Shown:
+    """A study as it is remembered: no image bytes, only the names (in ``study.data.items``) and thumbnails."""
+
+    study: Study
+    thumbnails: tuple[str | None, ...]
+
+
+@st.cache_resource(show_spinner=False)
+def sample_set() -> Data:
+    """The texture patches shipped with the app (CC0), one folder per class, read and hashed once per process."""
+    images = labelled_files(SAMPLE_SET)
+    return Data(images, digest(images))
+
+
+def from_zip(upload) -> Data:
+    """A labelled set from an uploaded zip of class folders, unpacked and hashed once per upload.
+
+    Args:
+        upload: Streamlit's uploaded file (its ``file_id`` keys the unpacked set in the session).
 
     Raises:
-        ResNeXtError: Fewer than two classes, or a class with fewer than two images.
+        ResNeXtError: Fewer than two classes, a class with fewer than two images, or the server's
+            upload budget spent (nothing is kept then).
     """
-    batch = bulk.unpack([(name, data)])
-    result = labelled_members(batch.files, batch.folders)
-    return LabelledSet(result.items, result.labels, result.classes, batch.skipped + result.skipped)
+    kept = st.session_state.get(_UNPACKED)
+    if kept is not None and kept[0] == upload.file_id:
+        return kept[1]
+    st.session_state.pop(_UNPACKED, None)  # the last zip's bytes go before the next one's are taken
+    with budget.gate().claim() as claim:
+        raw = upload.getvalue()
+        claim.reserve(len(raw))
+        batch = bulk.unpack([(upload.name, raw)], reserve=claim.reserve)
+        result = labelled_members(batch.files, batch.folders)
+        images = LabelledSet(result.items, result.labels, result.classes, batch.skipped + result.skipped)
+        data = Data(images, digest(images))
+        claim.keep(data)
+    st.session_state[_UNPACKED] = (upload.file_id, data)
+    return data
 
 
 def digest(data: LabelledSet) -> str:
@@ -56,11 +100,27 @@ def digest(data: LabelledSet) -> str:
     return h.hexdigest()
 
 
-def estimate_seconds(variants: Sequence[Variant], images: int, folds: int, latency: pd.DataFrame) -> float:
-    """Seconds a cold run takes here: each image through each backbone, then the probes."""
-    ms = latency.set_index("id")["default_ms"].to_dict()
-    network = sum((ms.get(v.id) if not math.isnan(ms.get(v.id, math.nan)) else 100.0) + DECODE_MS for v in variants)
-    return images * network / 1000 + len(variants) * (folds + 1) * PROBE_SECONDS_PER_FOLD
+def shown(study: Study) -> Shown:
+    """What the page keeps of a study: the images replaced by their names, and their thumbnails."""
+    data = study.data
+    thumbs = tuple(_thumbnail(i) for i in data.items)
+    lean = dataclasses.replace(data, items=list(data.names))
+    return Shown(dataclasses.replace(study, data=lean), thumbs)
+
+
+@functools.lru_cache(maxsize=1)
+def costs() -> dict:
+    """What ``python -m benchmarks.transfer --cost-only`` measured: ``decode_ms`` per photo and
+    ``probe_seconds_per_fold`` per backbone, with the machine it ran on."""
+    return json.loads(COST_FILE.read_text(encoding="utf-8"))
+
+
+def estimate_seconds(variants: Sequence[Variant], images: int, folds: int) -> float:
+    """Seconds a cold run takes here: each image through each backbone, then the probes (measured figures)."""
+    measured = costs()
+    decode = len(variants) * measured["decode_ms"] / 1000
+    return images * (tables.network_seconds(variants) + decode) + \
+        len(variants) * (folds + 1) * measured["probe_seconds_per_fold"]
 
 
 def scores_frame(study: Study) -> pd.DataFrame:
@@ -102,12 +162,13 @@ def confusion_figure(study: Study, model: str) -> go.Figure:
     return fig
 
 
-def map_chart(study: Study, model: str) -> alt.Chart:
+def map_chart(result: Shown, model: str) -> alt.Chart:
     """The 2-D map of one backbone's features, coloured by class, each point's thumbnail in its tooltip."""
+    study = result.study
     coords, share = study.maps[model]
     frame = pd.DataFrame({
         "x": coords[:, 0], "y": coords[:, 1], "class": [study.data.classes[k] for k in study.data.labels],
-        "name": study.data.names, "image": [_thumbnail(i) for i in study.data.items]})
+        "name": study.data.names, "image": list(result.thumbnails)})
     return alt.Chart(frame).mark_circle(size=70).encode(
         x=alt.X("x", title=f"first principal axis ({share[0]:.0%} of the variance)"),
         y=alt.Y("y", title=f"second ({share[1]:.0%})"),
@@ -115,9 +176,9 @@ def map_chart(study: Study, model: str) -> alt.Chart:
     ).properties(height=420)
 
 
-def thumbnails(study: Study, indices: Sequence[int]) -> list[str | None]:
+def thumbnails(result: Shown, indices: Sequence[int]) -> list[str | None]:
     """Small data URLs of the study's images."""
-    return [_thumbnail(study.data.items[i]) for i in indices]
+    return [result.thumbnails[i] for i in indices]
 
 
 def _thumbnail(item) -> str | None:
@@ -128,6 +189,12 @@ def head_of(study: Study, model: str, clf) -> Head:
     """The chosen backbone's probe refitted on every image, as a head."""
     fitted = fit_probe(study.features[model], study.data.labels)
     return head_from_probe(fitted, study.data.classes, clf)
+
+
+def file_name(name: str) -> str:
+    """A download's file name for a head called ``name``: letters, digits, dots, dashes and underscores."""
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name).strip("._") or "classifier"
+    return f"{safe[:80]}.safetensors"
 
 
 def head_bytes(head: Head) -> bytes:
@@ -152,11 +219,33 @@ def head_from_upload(data: bytes) -> Head:
         return load_head(path)
 
 
-def keep_head(name: str, head: Head) -> None:
-    """Offer a head in this session's pickers."""
-    st.session_state.setdefault(HEADS_KEY, {})[name] = head
+def keep_head(name: str, head: Head) -> str:
+    """Offer a head in this session's pickers (registered first: nothing is kept if it is refused).
+
+    Returns:
+        Its id.
+
+    Raises:
+        ResNeXtError: This session holds :data:`MAX_SESSION_HEADS` heads or :data:`MAX_SESSION_HEAD_BYTES`
+            already, or the server cannot hold another.
+    """
+    mine = {n: h for n, h in st.session_state.get(HEADS_KEY, {}).items() if n != name}
+    if len(mine) >= MAX_SESSION_HEADS:
+        raise ResNeXtError(f"This session holds {MAX_SESSION_HEADS} classifiers of your classes already, the most "
+                           "it may; reload the page to start afresh.")
+    if sum(h.nbytes for _, h in mine.values()) + head.nbytes > MAX_SESSION_HEAD_BYTES:
+        raise ResNeXtError(f"Your classifiers would take more than {MAX_SESSION_HEAD_BYTES // 10**6} MB of this "
+                           "server's memory; reload the page to start afresh.")
+    head_id, shared = models.register_head(head)
+    st.session_state[HEADS_KEY] = {**mine, name: (head_id, shared)}
+    return head_id
 
 
 def session_heads() -> dict[str, Head]:
     """This session's heads by name."""
-    return st.session_state.get(HEADS_KEY, {})
+    return {name: head for name, (_, head) in st.session_state.get(HEADS_KEY, {}).items()}
+
+
+def session_head_ids() -> list[str]:
+    """The ids of this session's heads, in the order they were kept."""
+    return [head_id for head_id, _ in st.session_state.get(HEADS_KEY, {}).values()]

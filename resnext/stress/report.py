@@ -27,13 +27,13 @@ def sweep_text(sweep: Sweep) -> str:
             first = m.first_change(name)
             cells = " ".join(f"{100 * p:5.1f}%" for p in m.probability[name])
             lines.append(f"  {CORRUPTIONS[name].label:<16} {cells}  {first if first else '—'}")
-    lines.append(sweep.summary().replace("**", ""))
+    lines.append(sweep.summary())
     return "\n".join(lines)
 
 
 def sweep_json(sweep: Sweep) -> str:
     """The sweep as JSON: per model, corruption: probabilities, top-1 labels and the first change."""
-    return json.dumps({"corruptions": list(sweep.corruptions), "summary": sweep.summary().replace("**", ""),
+    return json.dumps({"corruptions": list(sweep.corruptions), "summary": sweep.summary(),
                        "models": [{
                            "model": m.model, "clean": {"label": m.clean_label, "probability": m.clean_probability},
                            "kept": m.kept,

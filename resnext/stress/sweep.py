@@ -78,7 +78,7 @@ class Sweep:
             return f"The models hold up equally on this image ({self.models[0].kept} of {total} kept)."
         m = next(m for m in self.models if m.model == best)
         others = ", ".join(f"{o.model} {o.kept}" for o in self.models if o is not m)
-        return (f"On this image, **{best}** held up best: it keeps its answer “{m.clean_label}” in {m.kept} of "
+        return (f"On this image, {best} held up best: it keeps its answer “{m.clean_label}” in {m.kept} of "
                 f"{total} corrupted versions ({others}).")
 
 

@@ -38,6 +38,7 @@ __all__ = [
 ALPHA = 0.05  # the paired test's level
 C_GRID = tuple(float(c) for c in np.logspace(-4, 1, 6))  # inverse regularisation strengths tried
 SHOTS = (1, 2, 5, 10, 20)
+DRAWS = 5  # draws per number of shots in the few-shot curve, shared by every backbone
 Cancel = Callable[[str, float], None]  # (stage, fraction); raising from it cancels
 
 
@@ -220,7 +221,7 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> float:
 
 
 def few_shot(features: Mapping[str, np.ndarray], labels: np.ndarray, shots: Sequence[int] = SHOTS,
-             repeats: int = 5, seed: int = 0) -> dict[str, dict[int, tuple[float, float]]]:
+             repeats: int = DRAWS, seed: int = 0) -> dict[str, dict[int, tuple[float, float]]]:
     """Accuracy against labelled images per class, averaged over draws shared by every backbone.
 
     For each number of shots smaller than the smallest class, ``repeats`` draws take that many

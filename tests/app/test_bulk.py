@@ -9,7 +9,7 @@ import pytest
 
 import resnext
 from resnext.labels import imagenet_labels
-from resnext_app import bulk
+from resnext_app import budget, bulk
 from tests.apptest import SAMPLES, no_failure
 
 VID = "swsl_resnext50_32x4d"  # the page's default (a tiny network in the test catalog)
@@ -114,11 +114,11 @@ def test_thumbnail_of_a_bad_file_is_none(data):
 def test_the_bytes_every_session_holds_are_bounded():
     from resnext.errors import ResNeXtError
 
-    gate = bulk.ByteGate(100)
+    gate = budget.ByteGate(100)
     with gate.holding() as first:
         first(60)
         with gate.holding() as second:
-            with pytest.raises(ResNeXtError, match="wait a minute and send your batch again"):
+            with pytest.raises(ResNeXtError, match="wait a minute and try again"):
                 second(50)
             second(40)
             assert gate.held == 100
@@ -131,9 +131,8 @@ def test_a_batch_over_the_servers_bound_is_asked_to_wait(app, monkeypatch):
     _open_batch(app)
     _upload(app, list(_samples().items())[:1])
     assert not app.exception and len(app.error) == 1 and "wait a minute" in app.error[0].value
-    from resnext_app import models
 
-    assert models.upload_gate().held == 0  # released when the run ended
+    assert budget.gate().held == 0  # released when the run ended
 
 
 def test_a_labelled_zip_measures_calibration_and_corruption_on_request(app):

@@ -3,7 +3,12 @@
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import re
+
+import pytest
+
 import resnext
+from resnext_app.text import escape
 from tests.apptest import APP, SAMPLES, bars, chosen, expected_top5, no_failure, upload_image, working_on
 
 
@@ -50,9 +55,17 @@ def test_a_link_made_on_an_upload_says_so_and_offers_the_samples(tiny_env):
     assert not working_on(at)
 
 
-def test_a_crafted_link_cannot_write_the_pages_text(tiny_env):
-    at = _open({"photo": "[Log in here](http://evil.example)"})
-    assert "`photo=[Log in here](http://evil.example)`" in at.info[0].value
+@pytest.mark.parametrize("param, value", [
+    ("photo", "[Log in here](http://evil.example)"),
+    ("photo", "x\n\n[Log in](https://evil.example)"),  # a newline closed the code span this notice once used
+    ("model", "m\n\n<a href='https://evil.example'>Log in</a>"),
+])
+def test_a_crafted_link_cannot_write_the_pages_text(tiny_env, param, value):
+    at = _open({param: value})
+    notice = at.info[0].value
+    assert escape(f"{param}={value[:40]}") in notice
+    assert "\n" not in notice
+    assert not re.search(r"(?<!\\)\]\(|(?<!\\)<", notice)  # no link and no tag that Markdown would read
 
 
 def test_what_the_app_does_not_know_is_named_and_the_default_used(tiny_env):

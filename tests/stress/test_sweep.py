@@ -42,7 +42,7 @@ def test_first_change_and_the_summary_name_the_model_that_held_up():
     assert steady.first_change("fog") == 5 and fragile.first_change("fog") == 2
     assert model("rock", [1] * 5).first_change("fog") is None
     result = Sweep(("fog",), [fragile, steady], {}, np.zeros((1, 1, 3)))
-    assert result.best() == "steady" and "**steady** held up best" in result.summary()
+    assert result.best() == "steady" and "steady held up best" in result.summary()
     assert "4 of 5" in result.summary() and "fragile 1" in result.summary()
 
 
