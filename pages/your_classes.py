@@ -21,6 +21,22 @@ with st.sidebar:
     folds = st.select_slider("Folds", [2, 3, 4, 5, 10], value=5, key="yc_folds",
                              help="Stratified k-fold cross-validation of the probe; the same folds for every backbone.")
 
+with st.expander("Load a classifier file you saved"):
+    loaded = st.file_uploader("A .safetensors head from this page or `resnext probe --save-head`",
+                              type=["safetensors"], key="yc_head_upload", max_upload_size=transfer.HEAD_UPLOAD_MB)
+    done_with = st.session_state.get("yc_head_loaded")  # (upload id, message): each file is read once
+    if loaded is not None and (done_with is None or done_with[0] != loaded.file_id):
+        try:
+            head = transfer.head_from_upload(loaded.getvalue(), loaded.name)
+            transfer.keep_head(loaded.name.rsplit(".", 1)[0], head)  # nothing is kept unless the head is valid
+            done_with = (loaded.file_id, f"{escape(loaded.name)}: {len(head.classes)} classes on {head.backbone}, "
+                                         "now under Your classes.")
+            st.session_state["yc_head_loaded"] = done_with
+        except ResNeXtError as exc:
+            st.error(for_visitor(exc), icon=":material/error:")
+    if loaded is not None and done_with is not None and done_with[0] == loaded.file_id:
+        st.success(done_with[1])
+
 source = st.radio("Images", ["Sample: textures (brick, grass, gravel)", "Your zip of class folders"],
                   key="yc_source", horizontal=True)
 if source.startswith("Sample"):
@@ -129,19 +145,3 @@ if name in transfer.session_heads():
     st.download_button("Classifier file (.safetensors)", st.session_state.get("yc_head_file", b""),
                        transfer.file_name(name), "application/octet-stream", on_click="ignore",
                        help="Use it with `resnext predict --head FILE` or load it here again later.")
-
-with st.expander("Load a classifier file"):
-    loaded = st.file_uploader("A .safetensors head from this page or `resnext probe --save-head`",
-                              type=["safetensors"], key="yc_head_upload", max_upload_size=transfer.HEAD_UPLOAD_MB)
-    done_with = st.session_state.get("yc_head_loaded")  # (upload id, message): each file is read once
-    if loaded is not None and (done_with is None or done_with[0] != loaded.file_id):
-        try:
-            head = transfer.head_from_upload(loaded.getvalue())
-            transfer.keep_head(loaded.name.rsplit(".", 1)[0], head)  # nothing is kept unless the head is valid
-            done_with = (loaded.file_id, f"{escape(loaded.name)}: {len(head.classes)} classes on {head.backbone}, "
-                                         "now under Your classes.")
-            st.session_state["yc_head_loaded"] = done_with
-        except ResNeXtError as exc:
-            st.error(for_visitor(exc), icon=":material/error:")
-    if loaded is not None and done_with is not None and done_with[0] == loaded.file_id:
-        st.success(done_with[1])

@@ -38,21 +38,28 @@ class ByteGate:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.held = 0
+        self.reclaim: Callable[[int], None] | None = None  # frees bytes a cache holds (Results.evict)
         self._lock = threading.Lock()
 
-    def take(self, n: int, what: str = "your upload") -> None:
-        """Count ``n`` more bytes, or refuse.
+    def take(self, n: int, what: str = "your upload", reclaim: bool = True) -> None:
+        """Count ``n`` more bytes, or refuse; cached results make room first (:attr:`reclaim`).
 
         Raises:
             ResNeXtError: The total would pass the limit; the sentence names ``what`` was refused.
         """
-        with self._lock:
-            if self.held + n > self.limit:
-                raise ResNeXtError(
-                    f"This server is holding {self.held / 1e9:.2f} GB for its visitors and its limit is "
-                    f"{self.limit / 1e9:.2f} GB, so it cannot take {what} ({n / 1e6:.1f} MB) now; wait a minute "
-                    "and try again, or send something smaller.")
-            self.held += n
+        for attempt in range(2):
+            with self._lock:
+                if self.held + n <= self.limit:
+                    self.held += n
+                    return
+                short, held = self.held + n - self.limit, self.held
+            if attempt or not reclaim or self.reclaim is None:
+                break
+            self.reclaim(short)  # outside the lock: the cache gives its bytes back through release()
+        raise ResNeXtError(
+            f"This server is holding {held / 1e9:.2f} GB for its visitors and its limit is "
+            f"{self.limit / 1e9:.2f} GB, so it cannot take {what} ({n / 1e6:.1f} MB) now; wait a minute "
+            "and try again, or send something smaller.")
 
     def release(self, n: int) -> None:
         """Give back bytes :meth:`take` counted."""
@@ -184,7 +191,7 @@ class Results:
                 self._drop(next(iter(self._items)))
             while True:
                 try:
-                    self._gate.take(n, "a result")
+                    self._gate.take(n, "a result", reclaim=False)  # a result never pushes out an upload
                     break
                 except ResNeXtError:
                     if not self._items:
@@ -193,6 +200,14 @@ class Results:
             self._items[key] = (value, n)
             self.bytes += n
             return True
+
+    def evict(self, n: int) -> None:
+        """Drop least recently used results until ``n`` bytes are freed, or none is left."""
+        with self._lock:
+            freed = 0
+            while self._items and freed < n:
+                freed += self._items[next(iter(self._items))][1]
+                self._drop(next(iter(self._items)))
 
     def __len__(self) -> int:
         return len(self._items)

@@ -80,8 +80,8 @@ def register_head(head: "Head") -> tuple[str, "Head"]:
         if shared is not None:
             return head_id, shared
         if len(registry) >= MAX_HEADS:
-            raise ResNeXtError(f"This server holds {MAX_HEADS} classifiers of visitors' classes already; try again "
-                               "in a few minutes, when some visitors have left.")
+            raise ResNeXtError(f"This server holds as many classifiers of visitors' classes as it may ({MAX_HEADS}); "
+                               "try again in a few minutes, when some visitors have left.")
         budget.gate().keep(head, head.nbytes, "your classifier")
         registry[head_id] = head
     return head_id, head
@@ -289,4 +289,6 @@ def _results() -> budget.Results:
     # Not st.cache_data: a slow map reports progress into the page while it is computed, and
     # cache_data would replay those progress updates on every later hit.
     gate = budget.gate()
-    return budget.Results(int(gate.limit * RESULTS_SHARE), gate)
+    results = budget.Results(int(gate.limit * RESULTS_SHARE), gate)
+    gate.reclaim = results.evict  # cached results give way to a visitor's upload
+    return results

@@ -205,8 +205,8 @@ def head_bytes(head: Head) -> bytes:
         return save_head(head, Path(folder) / "head.safetensors").read_bytes()
 
 
-def head_from_upload(data: bytes) -> Head:
-    """A head from an uploaded file.
+def head_from_upload(data: bytes, name: str) -> Head:
+    """A head from an uploaded file, called ``name`` in messages.
 
     Raises:
         WeightsError: Not a head.
@@ -216,7 +216,7 @@ def head_from_upload(data: bytes) -> Head:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "head.safetensors"
         path.write_bytes(data)
-        return load_head(path)
+        return load_head(path, name)
 
 
 def keep_head(name: str, head: Head) -> str:
@@ -231,8 +231,8 @@ def keep_head(name: str, head: Head) -> str:
     """
     mine = {n: h for n, h in st.session_state.get(HEADS_KEY, {}).items() if n != name}
     if len(mine) >= MAX_SESSION_HEADS:
-        raise ResNeXtError(f"This session holds {MAX_SESSION_HEADS} classifiers of your classes already, the most "
-                           "it may; reload the page to start afresh.")
+        raise ResNeXtError(f"This session holds as many classifiers of your classes as it may ({MAX_SESSION_HEADS}); "
+                           "reload the page to start afresh.")
     if sum(h.nbytes for _, h in mine.values()) + head.nbytes > MAX_SESSION_HEAD_BYTES:
         raise ResNeXtError(f"Your classifiers would take more than {MAX_SESSION_HEAD_BYTES // 10**6} MB of this "
                            "server's memory; reload the page to start afresh.")

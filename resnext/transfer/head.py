@@ -120,12 +120,16 @@ def save_head(head: Head, path: str | Path, overwrite: bool = False) -> Path:
     return path
 
 
-def load_head(path: str | Path) -> Head:
+def load_head(path: str | Path, name: str | None = None) -> Head:
     """Read a head written by :func:`save_head`, checking every field before anything is kept.
 
     The format; the classes (2 to :data:`MAX_CLASSES` unique, non-empty strings of at most
     :data:`MAX_CLASS_CHARS` characters); the backbone (in the catalog); the preprocessing (the
     backbone's own); the four tensors' shapes and dtype (float32, finite, ``scale`` positive).
+
+    Args:
+        path: The file.
+        name: What messages call it (an upload's own name), else its path.
 
     Raises:
         WeightsError: The file is missing or is not a valid head; one sentence says which field.
@@ -133,6 +137,7 @@ def load_head(path: str | Path) -> Head:
     from safetensors import SafetensorError, safe_open
 
     path = Path(path)
+    called = name or str(path)
     remedy = "give a file that `resnext probe --save-head` or the Your classes page wrote"
     try:
         with safe_open(str(path), "np") as f:
@@ -144,12 +149,12 @@ def load_head(path: str | Path) -> Head:
             tensors = {k: f.get_tensor(k) for k in TENSORS}
         return _checked(meta, tensors)
     except FileNotFoundError:
-        raise WeightsError(f"{path} does not exist; give the file `resnext probe --save-head` wrote.") from None
+        raise WeightsError(f"{called} does not exist; give the file `resnext probe --save-head` wrote.") from None
     except _Invalid as exc:
-        raise WeightsError(f"{path} is not a valid classifier head: {exc}; {remedy}.") from None
+        raise WeightsError(f"{called} is not a valid classifier head: {exc}; {remedy}.") from None
     except (SafetensorError, OSError, ValueError, TypeError, OverflowError, MemoryError) as exc:
         why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-        raise WeightsError(f"{path} is not a classifier head ({why}); {remedy}.") from None
+        raise WeightsError(f"{called} is not a classifier head ({why}); {remedy}.") from None
 
 
 MAX_CLASSES = 1000

@@ -96,3 +96,51 @@ def test_your_classifier_answers_on_classify_side_by_side_and_batch(app):
         [("chelsea.png", (SAMPLES / "chelsea.png").read_bytes(), "image/png")]).run()
     no_failure(app)
     assert app.dataframe[0].value[f"{head_id} top-1"].iloc[0] == expected[0]
+
+
+def _head_file(tmp_path, classes=("cat", "dog", "fox"), flaw=None):
+    from tests.transfer.test_head_file import FLAWS, _header, good, write
+
+    meta, tensors = _header(**FLAWS[flaw][0]) if flaw else good(classes)
+    return write(tmp_path / "h.safetensors", meta, tensors).read_bytes()
+
+
+def _load_head(app, name, data):
+    app.file_uploader(key="yc_head_upload").set_value((name, data, "application/octet-stream")).run()
+    return app
+
+
+def test_a_bad_head_file_is_one_sentence_nothing_is_kept_and_the_app_works_on(app, tmp_path):
+    from resnext_app import transfer
+
+    _open(app)
+    _load_head(app, "mine.safetensors", _head_file(tmp_path, flaw="classes not JSON"))
+    assert not app.exception and len(app.error) == 1
+    assert app.error[0].value.startswith("mine.safetensors is not a valid classifier head") and "/tmp" not in \
+        app.error[0].value
+    assert transfer.HEADS_KEY not in app.session_state or not app.session_state[transfer.HEADS_KEY]
+    app.switch_page("app.py").run()
+    upload_image(app)
+    no_failure(app)
+    assert bars(app)  # every page still answers
+
+
+@pytest.mark.parametrize("bound", ["session", "server"])
+def test_heads_past_the_bound_are_refused_in_one_sentence_and_the_first_still_answers(app, tmp_path, monkeypatch,
+                                                                                      bound):
+    from resnext_app import models, transfer
+
+    monkeypatch.setattr(transfer if bound == "session" else models,
+                        "MAX_SESSION_HEADS" if bound == "session" else "MAX_HEADS", 1)
+    _open(app)
+    _load_head(app, "first.safetensors", _head_file(tmp_path, ("cat", "dog")))
+    no_failure(app)
+    _load_head(app, "second.safetensors", _head_file(tmp_path, ("owl", "bat", "elk")))
+    assert not app.exception and len(app.error) == 1 and "as many classifiers" in app.error[0].value
+    assert list(app.session_state[transfer.HEADS_KEY]) == ["first"]
+    head_id = app.session_state[transfer.HEADS_KEY]["first"][0]
+    app.session_state["classify_variant"] = head_id
+    app.switch_page("app.py").run()
+    upload_image(app)
+    no_failure(app)
+    assert sorted(bars(app)[0]) == ["cat", "dog"]
