@@ -22,6 +22,25 @@ OUTPUT = Path(os.environ.get("RESNEXT_TEST_OUTPUT", ROOT / "test-output"))
 ONE_UPLOADER = "() => document.querySelectorAll(\"input[type='file']\").length === 1"
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI=true``), where what a test needs must be there: a skip would hide it."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1")
+
+
+def unless_in_ci(missing: bool, reason: str):
+    """A mark that skips a test when ``missing``, except in CI, where the test runs and fails for want of it."""
+    import pytest
+
+    return pytest.mark.skipif(missing and not in_ci(), reason=f"{reason} (in CI this is a failure, not a skip)")
+
+
+def browser_marks() -> list:
+    """A browser test's marks: ``browser``, and skipped where Debian's Chromium is missing, but not in CI."""
+    import pytest
+
+    return [pytest.mark.browser, unless_in_ci(not os.path.exists(CHROMIUM), "Debian's chromium is not installed")]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -17,12 +17,9 @@ import threading
 import pytest
 
 from tests.dockerfile import image_command, image_env
-from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, ROOT, settle, start_app, stop_app
+from tests.served import browser_marks, CHROMIUM, CHROMIUM_ARGS, OUTPUT, ROOT, settle, start_app, stop_app
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = browser_marks()
 
 # What huggingface.co puts on the iframe of a Space (camera allowed, sandboxed, same-origin kept).
 # The frame fills the width under a header bar, as on a phone.

@@ -7,19 +7,15 @@ into the app's own document. ``phone.png`` goes to ``test-output/screenshots/``.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 import pytest
 
-from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle
+from tests.served import browser_marks, CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle
 from tests.test_space import framing_page, space  # noqa: F401 - fixtures: the app as the image starts it, framed
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = browser_marks()
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
                        "Chrome/131.0.0.0 Mobile Safari/537.36"}

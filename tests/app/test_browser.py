@@ -12,15 +12,12 @@ from pathlib import Path
 import pytest
 
 import resnext
-from tests.served import CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle as _settle, start_app, stop_app
+from tests.served import browser_marks, CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle as _settle, start_app, stop_app
 
 SCREENSHOTS = OUTPUT / "screenshots"
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = browser_marks()
 
 
 @pytest.fixture
@@ -183,3 +180,38 @@ def test_a_slow_method_shows_progress_and_a_change_cancels_it(resnext50_app, pag
     page.locator("img[alt='Occlusion of chelsea.png']").wait_for(timeout=120_000)
     _settle(page)
     _no_error(page)
+
+
+EVIL = "a[href*='evil.example' i]"
+
+
+def test_text_a_link_or_a_zip_controls_never_becomes_a_live_link(served_app, page, tmp_path):
+    """The crafted links of issue 26 and a zip whose class folders are written as links: no anchor anywhere."""
+    import io
+    import urllib.parse
+    import zipfile
+
+    query = urllib.parse.urlencode({"photo": "x\n\n[Log in](https://evil.example)",
+                                    "model": "m\n\n[Log in](https://evil.example)", "method": "<a href='https://evil.example'>x</a>"})
+    page.goto(f"{served_app}/?{query}")
+    page.get_by_text("does not know", exact=False).first.wait_for(timeout=60_000)
+    _settle(page)
+    notice = page.locator("[data-testid='stAlertContentInfo']").first.inner_text().replace("\u2060", "")
+    assert "[Log in](https://evil.example)" in notice  # shown as the text it is
+    assert page.locator(EVIL).count() == 0
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for folder in ("[Log in](https:evil.example)", "www.evil.example", "**bold** <b>tag"):
+            for i in range(2):
+                archive.writestr(f"set/{folder}/{i}.png", (ROOT / "assets" / "samples" / "chelsea.png").read_bytes())
+    (tmp_path / "set.zip").write_bytes(buf.getvalue())
+    page.goto(f"{served_app}/your_classes")
+    page.get_by_text("Your zip of class folders").click()
+    page.locator(".st-key-yc_zip input[type='file']").set_input_files(str(tmp_path / "set.zip"))
+    page.get_by_text("6 images in 3 classes").wait_for(timeout=60_000)
+    _settle(page)
+    counts = page.locator("[data-testid='stMarkdown']", has_text="6 images in 3 classes").last.inner_text().replace("\u2060", "")
+    assert "[Log in](https:evil.example) (2)" in counts and "www.evil.example (2)" in counts
+    assert "**bold** <b>tag (2)" in counts
+    assert page.locator(EVIL).count() == 0 and page.locator("[data-testid='stMarkdown'] b").count() == 0

@@ -12,7 +12,7 @@ import pytest
 
 from resnext.errors import ResNeXtError
 from resnext_app import budget
-from tests.apptest import SAMPLES, no_failure, upload_image
+from tests.apptest import no_failure, upload_image
 
 
 class Owner:

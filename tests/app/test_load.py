@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import statistics
 import time
 
 import numpy as np
-import pytest
 from PIL import Image
 
-from tests.served import CHROMIUM, CHROMIUM_ARGS, ONE_UPLOADER, OUTPUT
+from tests.served import browser_marks, CHROMIUM, CHROMIUM_ARGS, ONE_UPLOADER, OUTPUT
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = browser_marks()
 SESSIONS = 4
 DURATION_S = 40.0
 REQUEST_TIMEOUT_MS = 60_000
@@ -73,7 +68,6 @@ async def _run(url, images_per_session):
 
 
 def test_concurrent_sessions_are_all_served(served_app, tmp_path):
-    pytest.importorskip("playwright.async_api")
     images = _images(tmp_path, SESSIONS * 30)
     per_session = [images[i::SESSIONS] for i in range(SESSIONS)]
     start = time.monotonic()

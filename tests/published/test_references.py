@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from resnext.published import references
 from resnext.catalog import list_variants
+from resnext.published import references
+from tests.served import unless_in_ci
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference-results"
 
@@ -32,7 +33,7 @@ def test_every_row_is_kept_and_every_model_is_named():
     assert all(m.dataset in {d.key for d in references.datasets()} for m in found)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared reference results are not beside the repository")
+@unless_in_ci(not SHARED.exists(), "the shared reference results are not beside the repository")
 def test_the_assets_are_the_published_files():
     for name in ("timm-results.csv", "paper-claims.csv"):
         assert (references.REFERENCE_DIR / name).read_bytes() == (SHARED / name).read_bytes()
