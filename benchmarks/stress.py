@@ -2,10 +2,12 @@
 
     python -m benchmarks.stress [--repeats 3] [--write]
 
-1. Every corruption at severities 1–5 on one 224×224 crop (median of ``--repeats``). The reference
-   implementation (``imagecorruptions`` 1.1.2, Hendrycks' code as a package) is timed beside it
-   when it can be imported here; it needs ``pkg_resources``, NumPy 1 names and ImageMagick's Wand
-   for motion blur and snow, so where it cannot run the table says why. ``--write`` stores the
+1. Every corruption at severities 1–5 on one 224×224 crop (median of ``--repeats``).
+   ``imagecorruptions`` 1.1.2 is timed beside it when it can be imported here, as another
+   implementation and not the reference: it departs from Hendrycks' code (elastic's constants
+   and no affine step, pixelate scaling back up with nearest-neighbour instead of a box filter).
+   It needs ``pkg_resources``, NumPy 1 names and ImageMagick's Wand for motion blur and snow, so
+   where it cannot run the table says why. ``--write`` stores the
    medians in ``assets/stress_cost.json``, which the Stress test page's estimate reads.
 2. A full sweep (every corruption × 5 severities) of one photo through ResNeXt-50 and ResNeXt-101
    32x8d (real architectures, random weights) on the default engine, beside the same 90 crops
@@ -67,33 +69,33 @@ def _median(fn, repeats: int) -> float:
 
 
 def corruption_costs(crop: np.ndarray, repeats: int) -> dict[str, float]:
-    reference, why = _reference()
+    other, why = _imagecorruptions()
     print("\n## Each corruption, severities 1–5, one 224×224 crop\n")
-    print("| corruption | ours s | reference s |")
+    print("| corruption | ours s | imagecorruptions s |")
     print("|---|---:|---:|")
     costs = {}
     for name in CORRUPTIONS:
         costs[name] = _median(lambda: [corrupt(crop, name, s, s) for s in SEVERITIES], repeats)
         ref = "—"
-        if reference is not None:
+        if other is not None:
             try:
-                ref = f"{_median(lambda: [reference(crop, corruption_name=name, severity=s) for s in SEVERITIES], repeats):.3f}"
-            except Exception as exc:  # noqa: BLE001 - the reference fails on its own dependencies here
+                ref = f"{_median(lambda: [other(crop, corruption_name=name, severity=s) for s in SEVERITIES], repeats):.3f}"
+            except Exception as exc:  # noqa: BLE001 - it fails on its own dependencies here
                 ref = f"fails: {type(exc).__name__}"
         print(f"| {CORRUPTIONS[name].label} | {costs[name]:.3f} | {ref} |")
     print(f"| **all {len(CORRUPTIONS)}** | **{sum(costs.values()):.2f}** | |")
-    if reference is None:
-        print(f"\nThe reference implementation was not run: {why}")
+    if other is None:
+        print(f"\nimagecorruptions was not run: {why}")
     return costs
 
 
-def _reference():
+def _imagecorruptions():
     # Optional and not declared: it cannot be installed beside NumPy 2 without breaking (see above).
     try:
-        reference = importlib.import_module("imagecorruptions").corrupt
+        other = importlib.import_module("imagecorruptions").corrupt
     except Exception as exc:  # noqa: BLE001 - ImportError, or pkg_resources / NumPy 1 names missing
         return None, f"imagecorruptions cannot be imported here ({type(exc).__name__}: {exc})."
-    return reference, ""
+    return other, ""
 
 
 def full_sweeps(folder: Path) -> None:

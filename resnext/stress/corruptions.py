@@ -115,8 +115,10 @@ def glass_blur(x: Array, severity: int, rng: np.random.Generator) -> Array:
     sigma, delta, iterations = [(0.7, 1, 2), (0.9, 2, 1), (1, 2, 3), (1.1, 3, 2), (1.5, 4, 2)][severity - 1]
     x = np.uint8(_gaussian(x / 255., sigma) * 255)
     h, w = x.shape[:2]
-    # Each pixel swaps with a random neighbour, in the reference's order (bottom-right first, each
-    # swap seeing the earlier ones). Pixels packed into one int each keep this loop in plain Python.
+    # The reference's "swap", x[h, w], x[h', w'] = x[h', w'], x[h, w], runs on NumPy views: it copies
+    # the neighbour into (h, w) and leaves the neighbour as it was, so pixels are duplicated, not
+    # permuted, and ImageNet-C was made so. Same order (bottom-right first, each copy seeing the
+    # earlier ones); pixels packed into one int each keep this loop in plain Python.
     packed = (x[..., 0].astype(np.int64) << 16 | x[..., 1].astype(np.int64) << 8 | x[..., 2]).ravel().tolist()
     for _ in range(iterations):
         rows = range(h - delta, delta, -1)
@@ -125,8 +127,7 @@ def glass_blur(x: Array, severity: int, rng: np.random.Generator) -> Array:
         for i, r in enumerate(rows):
             for j, col in enumerate(cols):
                 dx, dy = offsets[i][j]
-                a, b = r * w + col, (r + dy) * w + col + dx
-                packed[a], packed[b] = packed[b], packed[a]
+                packed[r * w + col] = packed[(r + dy) * w + col + dx]
     flat = np.array(packed, dtype=np.int64).reshape(h, w)
     x = np.stack([(flat >> 16) & 255, (flat >> 8) & 255, flat & 255], axis=-1).astype(np.uint8)
     return np.clip(_gaussian(x / 255., sigma), 0, 1) * 255

@@ -38,3 +38,32 @@ def test_one_model_is_not_a_comparison(app):
     app.session_state["stress_variants"] = IDS[:1]
     app.switch_page("pages/stress.py").run()
     assert "two to four models" in app.warning[0].value
+
+
+def _first_changes(vid: str, corruption: str) -> int | None:
+    """The oracle: each severity's crop classified on its own, the mildest that changes the clean top-1."""
+    from resnext.stress.corruptions import CORRUPTIONS, SEVERITIES, corrupt
+
+    clf = resnext.load_classifier(vid)
+    crop = np.asarray(clf.crop(SAMPLES / "chelsea.png").convert("RGB"))
+    clean = int(clf.probabilities(clf.transform.to_tensor(crop)).argmax())
+    index = list(CORRUPTIONS).index(corruption)
+    for s in SEVERITIES:
+        bent = corrupt(crop, corruption, s, np.random.default_rng([0, index, s]))
+        if int(clf.probabilities(clf.transform.to_tensor(bent)).argmax()) != clean:
+            return s
+    return None
+
+
+def test_the_first_change_on_the_page_is_the_severity_where_the_answer_changes(app):
+    corruption = "jpeg_compression"  # deterministic; these two random networks change at different severities
+    expected = {vid: _first_changes(vid, corruption) for vid in IDS}
+    assert None not in expected.values() and max(expected.values()) > 1, expected  # the case is not vacuous
+    upload_image(app)
+    app.session_state["stress_variants"] = IDS
+    app.switch_page("pages/stress.py").run()
+    app.pills(key="stress_corruptions").set_value([corruption]).run()
+    app.button(key="stress_run").click().run()
+    no_failure(app)
+    table = app.dataframe[0].value
+    assert [table[vid].iloc[0] for vid in IDS] == [str(expected[vid]) for vid in IDS]
