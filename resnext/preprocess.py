@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import functools
 import io
+import logging
 import math
 import os
 import warnings
@@ -31,12 +32,16 @@ from torchvision.transforms import functional as TF
 from .catalog import Variant
 from .errors import ImageError
 
+log = logging.getLogger(__name__)
+ORIENTATION_UNKNOWN = "resnext_orientation_unknown"  # an image's info key: why its EXIF orientation failed
+
 __all__ = [
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "ImageSource",
     "Transform",
     "load_image",
+    "orientation_note",
     "preprocess",
     "probe_image",
     "to_rgb",
@@ -79,20 +84,26 @@ def load_image(source: ImageSource, limit: int | None = None, name: str | None =
             cost of exactness (fast mode). Other formats decode in full.
 
     Returns:
-        A loaded RGB image.
+        A loaded RGB image. When its EXIF orientation could not be applied, a warning is logged and
+        :func:`orientation_note` says so.
 
     Raises:
         ImageError: Not an image, an unsupported or damaged file, or too many pixels.
     """
     if isinstance(source, Image.Image):
-        return to_rgb(source)
-    with _opened(source, limit, name) as img:
-        if draft is not None and img.format == "JPEG":
-            w, h = img.size
-            short = min(w, h)
-            if short > draft:
-                img.draft(None, (math.ceil(w * draft / short), math.ceil(h * draft / short)))
-        return to_rgb(img)
+        rgb = to_rgb(source)
+    else:
+        with _opened(source, limit, name) as img:
+            if draft is not None and img.format == "JPEG":
+                w, h = img.size
+                short = min(w, h)
+                if short > draft:
+                    img.draft(None, (math.ceil(w * draft / short), math.ceil(h * draft / short)))
+            rgb = to_rgb(img)
+    note = orientation_note(rgb, name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "The file"))
+    if note is not None:
+        log.warning("%s", note)
+    return rgb
 
 
 def probe_image(source: ImageSource, limit: int | None = None, name: str | None = None) -> tuple[int, int]:
@@ -147,7 +158,7 @@ def _opened(source: ImageSource, limit: int | None, name: str | None) -> Iterato
 def to_rgb(img: Image.Image) -> Image.Image:
     """Convert a PIL image to RGB as a viewer would show it.
 
-    EXIF orientation is applied (a corrupt EXIF block is ignored), an animation gives
+    EXIF orientation is applied (a corrupt EXIF block is noted, not fatal), an animation gives
     its first frame, transparency is composited over white, 16-bit and 32-bit integer
     images are scaled to 8 bits and float images are read as [0, 1] (or min-max scaled
     when their values fall outside it).
@@ -156,7 +167,8 @@ def to_rgb(img: Image.Image) -> Image.Image:
         img: Any PIL image.
 
     Returns:
-        A new, loaded RGB image.
+        A new, loaded RGB image; if its EXIF orientation could not be applied, its ``info`` says so
+        (:func:`orientation_note`).
 
     Raises:
         ImageError: The pixels cannot be decoded or the mode cannot be converted.
@@ -164,10 +176,27 @@ def to_rgb(img: Image.Image) -> Image.Image:
     if getattr(img, "n_frames", 1) > 1:
         img.seek(0)
     img.load()
+    unknown = None
     try:
         img = ImageOps.exif_transpose(img)
-    except Exception:  # noqa: BLE001 - a broken EXIF block must not cost the user the image
-        pass
+    except Exception as exc:  # noqa: BLE001 - a broken EXIF block must not cost the user the image
+        unknown = _reason(exc)
+    rgb = _rgb(img)
+    if unknown is not None:
+        rgb.info[ORIENTATION_UNKNOWN] = unknown  # said by orientation_note, wherever the image is shown
+    return rgb
+
+
+def orientation_note(img: Image.Image, name: str) -> str | None:
+    """One sentence when the image's EXIF orientation could not be applied (see :func:`to_rgb`), else None."""
+    reason = img.info.get(ORIENTATION_UNKNOWN)
+    if reason is None:
+        return None
+    return (f"{name}: its EXIF orientation could not be read ({reason}), so it is used as stored, possibly "
+            "rotated; rotate the file itself if the picture lies on its side.")
+
+
+def _rgb(img: Image.Image) -> Image.Image:
     if img.mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
     if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):

@@ -20,6 +20,7 @@ from PIL import Image
 
 from resnext.catalog import ASSETS_DIR, format_bytes
 from resnext.errors import ResNeXtError
+from resnext.preprocess import orientation_note
 from resnext.bulk.inputs import IMAGE_SUFFIXES
 
 from . import budget, gallery, models, timing
@@ -48,6 +49,7 @@ class CurrentImage:
     file_bytes: int
     data: bytes = field(repr=False)
     display: bytes = field(repr=False)  # a JPEG at most DISPLAY_PX on its longest side
+    note: str | None = None  # what the visitor should know of how it was read (an unreadable EXIF orientation)
 
     @property
     def description(self) -> str:
@@ -142,6 +144,8 @@ def show(image: CurrentImage) -> None:
     with st.container(border=True, horizontal=True, vertical_alignment="center", key="current_image"):
         st.image(image.display, width=88, alt=f"Thumbnail of {image.name}, the photo in use")
         st.markdown(f"**Working on {escape(image.name)}**  \n{image.description}")
+    if image.note:
+        st.warning(escape(image.note), icon=":material/screen_rotation:")
 
 
 def _hand_over(widget: str, source: str) -> None:
@@ -165,7 +169,8 @@ def _offer(name: str, data: bytes, source: str) -> None:
         with timing.stage("resize"):
             display = _display_copy(decoded)
         image = CurrentImage(name=name, source=source, digest=digest, width=decoded.width, height=decoded.height,
-                             file_bytes=len(data), data=data, display=display)
+                             file_bytes=len(data), data=data, display=display,
+                             note=orientation_note(decoded, name))
         budget.gate().keep(image, len(data) + len(display), "your photo")  # released when no session holds it
     except ResNeXtError as exc:
         still = f" Still showing {current.name}." if current else ""

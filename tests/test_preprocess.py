@@ -143,3 +143,36 @@ def test_transform_crop_size_and_extreme_shapes():
     assert t.crop(Image.new("RGB", (1, 1))).size == (224, 224)
     with pytest.raises(ImageError, match="too elongated"):
         t.crop(Image.new("RGB", (20000, 10)))
+
+
+def test_an_exif_orientation_that_cannot_be_read_is_said_not_swallowed(monkeypatch, caplog, tmp_path):
+    from PIL import ImageOps
+
+    from resnext.preprocess import load_image, orientation_note
+
+    path = tmp_path / "side.jpg"
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(path)
+    assert orientation_note(load_image(path), "side.jpg") is None and not caplog.records
+
+    def broken(img, **kwargs):
+        raise SyntaxError("not a TIFF file")
+
+    monkeypatch.setattr(ImageOps, "exif_transpose", broken)
+    img = load_image(path)
+    note = orientation_note(img, "side.jpg")
+    assert img.size == (40, 30) and note.startswith("side.jpg: its EXIF orientation could not be read")
+    assert "possibly rotated" in note and note in caplog.text
+
+
+def test_the_command_line_says_when_an_orientation_could_not_be_read(tiny_env, monkeypatch, capsys, tmp_path):
+    from PIL import ImageOps
+
+    from resnext.cli import main
+
+    path = tmp_path / "side.jpg"
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(path)
+    monkeypatch.setattr(ImageOps, "exif_transpose", lambda img, **k: (_ for _ in ()).throw(SyntaxError("bad")))
+    assert main(["predict", str(path), "--model", "tiny_resnext14_2x2d"]) == 0
+    err = capsys.readouterr().err
+    assert f"resnext: {path}: its EXIF orientation could not be read (bad), so it is used as stored" in err
+    assert "Traceback" not in err

@@ -64,3 +64,12 @@ def test_the_browser_gets_a_display_sized_copy(app):
     display = Image.open(io.BytesIO(image.display))
     assert (image.width, image.height) == (4032, 3024)
     assert display.format == "JPEG" and max(display.size) == 640 and display.size[0] / display.size[1] == 4032 / 3024
+
+
+def test_a_photo_whose_orientation_cannot_be_read_says_so(app, monkeypatch):
+    from PIL import ImageOps
+
+    monkeypatch.setattr(ImageOps, "exif_transpose", lambda img, **k: (_ for _ in ()).throw(SyntaxError("bad")))
+    upload_image(app, "rocket.jpg", mime="image/jpeg")
+    assert not app.exception and not app.error
+    assert any(w.value.startswith(r"rocket.jpg\: its EXIF orientation could not be read") for w in app.warning)
