@@ -71,7 +71,7 @@ class Variant:
     top5: float | None
     flops: int | None
     parameters: int | None
-    file_size: int | None
+    file_size: int | None  # bytes; a publisher's rounded figure where ``file_size_exact`` is False
     weights_url: str  # the model-index ``Weights``: a URL, or an absolute path to a local file
     training_data: tuple[str, ...]  # as the model-index lists it (alphabetically, not in time)
     training_stages: tuple[tuple[str, ...], ...]  # in the order they happened, e.g. (("YFCC-100M",), ("ImageNet",))
@@ -85,6 +85,7 @@ class Variant:
     paper_url: str
     license: str
     num_classes: int = 1000
+    file_size_exact: bool = True  # False: to show, not to check a download against
     labels_file: Path | None = None
     source: Path | None = None
 
@@ -349,7 +350,8 @@ def _parse_model(entry: dict, papers: dict, path: Path) -> Variant:
         top5=_percent(metrics.get("Top 5 Accuracy")),
         flops=_int_or_none(meta.get("FLOPs")),
         parameters=_int_or_none(meta.get("Parameters")),
-        file_size=_int_or_none(meta.get("File Size")),
+        file_size=_file_size(meta.get("File Size")),
+        file_size_exact=not isinstance(meta.get("File Size"), str),
         weights_url=_weights_source(str(entry["Weights"]), path),
         training_data=tuple(meta.get("Training Data") or ()),
         training_stages=_stages(meta, family),
@@ -408,6 +410,17 @@ def _percent(value: Any) -> float | None:
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _file_size(value: Any) -> int | None:
+    """Bytes: an integer as it is, or a size with its unit as a publisher rounds it (``"95.789 MiB"``)."""
+    if not isinstance(value, str):
+        return _int_or_none(value)
+    number, _, unit = value.strip().partition(" ")
+    scale = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}.get(unit)
+    if scale is None:
+        raise ValueError(f"unknown unit {unit!r}")
+    return round(float(number) * scale)
 
 
 def _gpus(value: Any) -> int | None:

@@ -399,7 +399,7 @@ def _entry_of(variant: Variant) -> str:
 
 
 def _size_ok(path: Path, variant: Variant) -> bool:
-    return variant.file_size is None or path.stat().st_size == variant.file_size
+    return variant.file_size is None or not variant.file_size_exact or path.stat().st_size == variant.file_size
 
 
 def _problem(path: Path, variant: Variant) -> str | None:
@@ -416,7 +416,8 @@ def _problem(path: Path, variant: Variant) -> str | None:
     if prefix is not None:
         actual = sha256_file(path)
         if not actual.startswith(prefix):
-            expected = f"SHA-256 {prefix}…" + (f", {variant.file_size:,} bytes" if variant.file_size else "")
+            expected = f"SHA-256 {prefix}…" + (f", {variant.file_size:,} bytes" if variant.file_size and
+                                                 variant.file_size_exact else "")
             return f"found SHA-256 {actual[:len(prefix)]}…, {size:,} bytes; expected {expected}"
         if not _size_ok(path, variant):
             log.warning(

@@ -5,7 +5,9 @@
 torchvision's ResNeXts trained on ImageNet alone are the supervised baseline. Every figure
 (URL with its hash prefix, parameters, accuracy, operations, resize and crop) is read from the
 enums, never typed; tests/test_catalog.py checks the file still matches the installed
-torchvision. The file size is left out: torchvision gives it only in rounded megabytes.
+torchvision. The file size is torchvision's own ``_file_size``, in MiB rounded to three decimals:
+written with its unit, it is shown, and never taken for an exact size to check a file against
+(the hash prefix in the file name does that).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def entries() -> list[dict]:
             "Metadata": {
                 "FLOPs": round(meta["_ops"] * 1e9),
                 "Parameters": meta["num_params"],
+                "File Size": f"{meta['_file_size']} MiB",
                 "Training Data": ["ImageNet"],
                 "ID": f"{prefix}_{architecture}",
                 "Crop Pct": transform.crop_size[0] / transform.resize_size[0],

@@ -47,7 +47,7 @@ def test_the_supervised_index_is_torchvisions_own():
         assert (v.parameters, v.weights_url, v.resize_size) == (weights.meta["num_params"], weights.url,
                                                                weights.transforms().resize_size[0])
         assert v.timm_name == f"{v.architecture}.{prefix}_in1k" and v.license == "BSD-3-Clause"
-        assert v.training_path == "ImageNet" and v.file_size is None
+        assert v.training_path == "ImageNet" and v.file_size == round(weights.meta["_file_size"] * 2**20)
 
 
 def test_every_field_matches_the_yaml():
@@ -167,3 +167,21 @@ def test_importing_the_package_loads_no_torch():
     code = "import sys, resnext; resnext.list_variants(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_supervised_baselines_show_torchvisions_own_file_size_never_checked_against():
+    from torchvision.models import ResNeXt50_32X4D_Weights
+
+    v = resnext.get_variant("tv_resnext50_32x4d")
+    mib = ResNeXt50_32X4D_Weights.IMAGENET1K_V1.meta["_file_size"]
+    assert v.file_size == round(mib * 2**20) and v.size_label == "100.4 MB" and not v.file_size_exact
+    assert all(x.size_label != "unknown size" for x in resnext.list_variants())
+    assert resnext.get_variant("ssl_resnext50_32x4d").file_size_exact  # the cards' exact bytes stay exact
+
+
+def test_a_size_with_a_unit_is_read_and_an_unknown_unit_refused():
+    from resnext.catalog import _file_size
+
+    assert _file_size("1.5 kB") == 1500 and _file_size("2 MiB") == 2 * 2**20 and _file_size(7) == 7
+    with pytest.raises(ValueError, match="unknown unit"):
+        _file_size("3 parsecs")
