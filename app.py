@@ -31,6 +31,7 @@ with st.sidebar:
 state = {"model": variant.id, "precision": links.precision_value(precision)}
 links.publish(state)
 links.notice()
+pickers.compact_picker("classify_variant")
 pickers.model_card(variant)
 
 image = images.require_image("classify")

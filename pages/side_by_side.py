@@ -33,6 +33,7 @@ with st.sidebar:
 state = {"models": [v.id for v in chosen], "precision": links.precision_value(precision), "method": method}
 links.publish(state)
 links.notice()
+pickers.compact_picker("sbs_variants", MOST)
 if len(chosen) < 2:
     st.warning("Pick at least two models to compare.")
     st.stop()

@@ -13,6 +13,7 @@ from resnext.catalog import format_optional as _num
 from .text import escape
 
 DEFAULT_VARIANT = "swsl_resnext50_32x4d"
+PHONE_MAX_PX = 767  # the widest screen on which Streamlit hides the sidebar
 
 
 def variant_label(v: Variant) -> str:
@@ -79,6 +80,33 @@ def variants_picker(key: str, defaults: Sequence[str], most: int = 4) -> list[Va
     if st.session_state.pop(f"{key}__full", False):
         st.toast(f"At most {most} models side by side: remove one to add another.", icon=":material/info:")
     return [by_id[i] for i in chosen]
+
+
+def compact_picker(key: str, most: int | None = None) -> None:
+    """The model choice on the page's first screen for a phone, where the sidebar is folded away.
+
+    A button naming the chosen model(s) opens a short list of ids; it sets the same choice as the
+    sidebar's picker (drawn first, under ``key``). Wider screens, which show the sidebar, hide it.
+
+    Args:
+        key: The sidebar picker's key: one id (:func:`variant_picker`) or a list (:func:`variants_picker`).
+        most: For a list, how many may be chosen; None for one model.
+    """
+    _, by_id = _groups()
+    chosen = st.session_state[key]
+    mine, box = f"{key}_compact", f"{key}_compact_box"
+    # Streamlit folds the sidebar away below its medium breakpoint (768 px): only there is this needed.
+    st.html(f"<style>@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-{box} {{ display: none; }} }}</style>")
+    names = ", ".join(chosen) if most else chosen
+    with st.container(key=box), st.popover(f"{'Models' if most else 'Model'}: {names}", icon=":material/tune:",
+                                           width="stretch"):
+        st.session_state[mine] = list(chosen) if most else chosen
+        if most:
+            st.pills(f"Up to {most} models", list(by_id), selection_mode="multi", key=mine,
+                     on_change=_compact_many, args=(key, mine, most))
+        else:
+            st.selectbox("Model", list(by_id), key=mine, on_change=_compact_one, args=(key, mine))
+        st.caption("The sidebar (the arrow at the top left) has every model's figures.")
 
 
 def precision_picker(key: str) -> str:
@@ -165,3 +193,16 @@ def _pick_many(key: str, group_key: str, ids: list[str], most: int) -> None:
         st.session_state[f"{key}__full"] = True
         return
     st.session_state[key] = merged
+
+
+def _compact_one(key: str, mine: str) -> None:
+    if st.session_state[mine]:
+        st.session_state[key] = st.session_state[mine]
+
+
+def _compact_many(key: str, mine: str, most: int) -> None:
+    picked = list(st.session_state[mine] or [])
+    if len(picked) > most:
+        st.session_state[f"{key}__full"] = True
+        return
+    st.session_state[key] = picked

@@ -92,3 +92,18 @@ def test_clicking_the_chosen_pill_again_keeps_a_model_chosen(real_app):
     real_app.pills(key="classify_variant__IG").set_value(None).run()
     assert real_app.pills(key="classify_variant__IG").value == "ig_resnext101_32x16d"
     assert any(c.value.startswith("**ig_resnext101_32x16d**") for c in real_app.caption)
+
+
+def test_the_compact_control_for_phones_chooses_the_same_model(app):
+    from tests.apptest import bars, expected_top5, upload_image
+
+    upload_image(app)
+    app.selectbox(key="classify_variant_compact").set_value("ssl_resnext50_32x4d").run()
+    assert app.session_state["classify_variant"] == "ssl_resnext50_32x4d"
+    assert bars(app)[0] == expected_top5("ssl_resnext50_32x4d")
+    family = resnext.get_variant("ssl_resnext50_32x4d").family
+    assert app.pills(key=f"classify_variant__{family}").value == "ssl_resnext50_32x4d"  # the sidebar agrees
+    app.switch_page("pages/side_by_side.py").run()
+    app.pills(key="sbs_variants_compact").set_value(["tiny_resnext14_2x2d", "ssl_resnext50_32x4d"]).run()
+    assert app.session_state["sbs_variants"] == ["tiny_resnext14_2x2d", "ssl_resnext50_32x4d"]
+    assert len(bars(app)) == 2
