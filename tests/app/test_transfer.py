@@ -82,7 +82,8 @@ def test_your_classifier_answers_on_classify_side_by_side_and_batch(app):
     upload_image(app)
     no_failure(app)
     assert bars(app)[0] == expected  # the user's classes, in the head's order of probability
-    assert any("Your classifier" in c.value for c in app.caption)
+    assert any("Your classifier" in c.value and "as it was fitted, whatever the Fast mode switch says" in c.value
+               for c in app.caption)
 
     app.session_state["sbs_variants"] = [head_id, BACKBONES[1]]
     app.switch_page("pages/side_by_side.py").run()
