@@ -59,11 +59,24 @@ def _message(exc: ResNeXtError, args: argparse.Namespace) -> str:
 def _log_warnings() -> None:
     """Show the library's warnings (a cached file moved aside, a size the hash overrules) on stderr."""
     logger = logging.getLogger("resnext")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("resnext: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.WARNING)
+
+
+class _Stderr(logging.StreamHandler):
+    """A handler that writes to ``sys.stderr`` as it is when a record comes, not as it was when made
+    (a caller that swaps stderr, as a test or an embedding program does, still gets the line)."""
+
+    @property
+    def stream(self):  # noqa: D102 - logging.StreamHandler's own attribute, read at each record
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
 
 
 def _parser() -> argparse.ArgumentParser:
