@@ -36,7 +36,7 @@ from . import budget, bulk, models, tables
 SAMPLE_SET = ASSETS_DIR / "your-classes" / "textures"
 COST_FILE = ASSETS_DIR / "transfer_cost.json"  # written by python -m benchmarks.transfer --cost-only
 HEADS_KEY = "your_heads"  # session state: name → (head id, Head)
-_UNPACKED = "yc_unpacked"  # session state: (upload id, Data) of the zip last unpacked
+_UNPACKED = "yc_unpacked"  # session state: (upload id, Data or the sentence it failed with) of the last zip
 MAX_SESSION_HEADS = 8
 MAX_SESSION_HEAD_BYTES = 64_000_000
 HEAD_UPLOAD_MB = math.ceil((MAX_CLASSES + 3) * FEATURES * 4 / 1e6) + 1  # the largest head file, whole MB
@@ -77,13 +77,19 @@ def from_zip(upload) -> Data:
     """
     kept = st.session_state.get(_UNPACKED)
     if kept is not None and kept[0] == upload.file_id:
+        if isinstance(kept[1], str):
+            raise ResNeXtError(kept[1])  # the same zip fails the same way: not unpacked again
         return kept[1]
     st.session_state.pop(_UNPACKED, None)  # the last zip's bytes go before the next one's are taken
-    with budget.gate().claim() as claim:
+    with budget.gate().claim() as claim:  # the budget's refusal is not kept: a minute later it may pass
         raw = upload.getvalue()
         claim.reserve(len(raw))
         batch = bulk.unpack([(upload.name, raw)], reserve=claim.reserve)
-        result = labelled_members(batch.files, batch.folders)
+        try:
+            result = labelled_members(batch.files, batch.folders)
+        except ResNeXtError as exc:  # what the zip holds: the same file fails the same way
+            st.session_state[_UNPACKED] = (upload.file_id, str(exc))  # the sentence, not its frames' bytes
+            raise
         images = LabelledSet(result.items, result.labels, result.classes, batch.skipped + result.skipped)
         data = Data(images, digest(images))
         claim.keep(data)
