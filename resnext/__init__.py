@@ -10,7 +10,9 @@ The core sits at the top of the package, and everything else stands on it:
   user's classes is anything shaped like :class:`resnext.classifier.LinearHead`;
 - :mod:`resnext.explain`: attribution maps, their faithfulness and their pictures;
 - :mod:`resnext.bulk`: folders, labelled data sets and Ray;
-- :mod:`resnext.published`: what others measured.
+- :mod:`resnext.published`: what others measured;
+- :mod:`resnext.export`: the networks as weight-free ONNX graphs and the catalog as JSON, for the
+  browser edition.
 
 Each subpackage's docstring says what it may import; ``tests/test_layout.py`` holds them to it.
 Nothing in the library imports Streamlit or ``resnext_app``.

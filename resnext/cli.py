@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     _source_arg(p)
     p.set_defaults(run=_download)
 
+    p = sub.add_parser("export", help="write each variant's network as a weight-free ONNX graph (its weights stay "
+                                      "in the Hub's model.safetensors) and the catalog as JSON")
+    p.add_argument("ids", nargs="*", metavar="ID", help="the variants (default: every one a browser can hold)")
+    p.add_argument("--out", metavar="FOLDER", required=True, help="where ID.onnx and catalog.json go")
+    p.set_defaults(run=_export)
+
     p = sub.add_parser("lock", help="pin the SHA-256 of the weights on this machine; every load is then checked "
                                     "against the lock file")
     p.add_argument("ids", nargs="*", metavar="ID", help="the variants to pin (default: every one whose weights are here)")
@@ -252,6 +258,30 @@ def _download(args: argparse.Namespace) -> int:
 
             load_classifier(v.id)
         print(f"{v.id}: {path}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from .export import catalog_json, onnx_graph
+
+    if importlib.util.find_spec("onnx") is None:  # the graphs' own package, an extra
+        raise ResNeXtError("resnext export needs the onnx package: pip install 'resnext-explorer[export]'.")
+    listing = catalog_json()
+    runnable = {row["id"] for row in listing["variants"] if row["browser"] is None}
+    variants = ([catalog.get_variant(i) for i in dict.fromkeys(args.ids)] if args.ids else
+                [v for v in catalog.list_variants() if v.id in runnable])
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for v in variants:
+            (out / f"{v.id}.onnx").write_bytes(onnx_graph(v).SerializeToString())
+            print(f"{v.id}: {out / f'{v.id}.onnx'}")
+        (out / "catalog.json").write_text(json.dumps(listing, indent=1) + "\n")
+    except OSError as exc:
+        raise ResNeXtError(f"Cannot write into {out} ({exc.strerror or exc}); choose another folder with --out.") from None
+    print(f"{out / 'catalog.json'}: {len(listing['variants'])} variants")
     return 0
 
 

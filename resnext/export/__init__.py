@@ -1,0 +1,19 @@
+"""What the library hands to other runtimes: each variant's network as a weight-free ONNX graph, and the catalog as JSON.
+
+- ``graph``: :func:`onnx_graph`, the network as ONNX operators whose initializers name their
+  bytes in the variant's ``model.safetensors`` (external data, one entry per tensor), with
+  BatchNorm kept as it is, so that the Hub's file is the only copy of the weights.
+- ``catalog``: :func:`catalog_json`, every variant's figures from the model-index, for a front end
+  that must not retype a number.
+
+May import: the core (``catalog``, ``architecture``, ``preprocess``, ``labels``, ``hub``,
+``errors``); ``onnx`` only inside :mod:`resnext.export.graph`. Knows nothing of the other parts
+or of any front end.
+"""
+
+from __future__ import annotations
+
+from .catalog import catalog_json
+from .graph import FEATURES_OUTPUT, LOGITS_OUTPUT, onnx_graph
+
+__all__ = ["FEATURES_OUTPUT", "LOGITS_OUTPUT", "catalog_json", "onnx_graph"]
