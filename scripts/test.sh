@@ -11,5 +11,7 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "Install Chromium (Debian: sudo apt-get install chromium) for the browser test." >&2
   fi
 fi
+# The browser edition's own tests (Node's test runner, its modules type-checked by tsc).
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm test --silent)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 exec python3 -m pytest "$@"
