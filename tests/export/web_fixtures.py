@@ -7,21 +7,28 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 from safetensors.numpy import save_file
 
 from resnext.explain.gradcam import cam_from_features, normalize_cam
+from resnext.preprocess import Transform
 
 FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
 CROP = (7, 5)  # an odd, non-square crop, so that the upsampling's centres are tested
+# (width, height, filter, short side): reductions (antialiased), an enlargement, a crop origin at .5
+PREPROCESS_CASES = ((101, 67, "bicubic", 18), (67, 101, "bilinear", 18), (29, 37, "bilinear", 20),
+                    (52, 40, "bicubic", 18), (16, 16, "bilinear", 16))
 
 
 def write(folder: Path = FOLDER) -> None:
-    """Write ``tiny.safetensors`` (features and classifier weights, seeded) and ``cam.json`` (the library's maps)."""
+    """Write ``tiny.safetensors`` (features and classifier weights, seeded), ``cam.json`` (the library's maps)
+    and ``preprocess.json`` (the library's exact crops and input tensors of small seeded images)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     features = rng.normal(size=(4, 2, 3)).astype(np.float32)
@@ -33,6 +40,17 @@ def write(folder: Path = FOLDER) -> None:
         raw = cam_from_features(torch.from_numpy(features), torch.from_numpy(fc), c)
         maps[str(c)] = {"raw": raw.flatten().tolist(), "normalized": normalize_cam(raw, CROP).flatten().tolist()}
     (folder / "cam.json").write_text(json.dumps({"crop": list(CROP), "classes": maps}, indent=1) + "\n")
+    cases = []
+    for width, height, interpolation, resize_size in PREPROCESS_CASES:
+        pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        t = Transform(image_size=16, interpolation=interpolation, resize_size=resize_size)
+        crop = np.asarray(t.crop(Image.fromarray(pixels)))
+        cases.append({"width": width, "height": height, "interpolation": interpolation, "resize_to": t.resize_to,
+                      "image_size": t.image_size, "mean": list(t.mean), "std": list(t.std),
+                      "input": base64.b64encode(pixels.tobytes()).decode(),
+                      "crop": base64.b64encode(crop.tobytes()).decode(),
+                      "tensor": t.to_tensor(crop).flatten().tolist()})
+    (folder / "preprocess.json").write_text(json.dumps({"cases": cases}) + "\n")
 
 
 if __name__ == "__main__":
