@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from safetensors.numpy import save_file
+from safetensors.numpy import save
 
 from resnext.explain.gradcam import cam_from_features, normalize_cam
 from resnext.preprocess import Transform
@@ -27,14 +27,16 @@ PREPROCESS_CASES = ((101, 67, "bicubic", 18), (67, 101, "bilinear", 18), (29, 37
 
 
 def write(folder: Path = FOLDER) -> None:
-    """Write ``tiny.safetensors`` (features and classifier weights, seeded), ``cam.json`` (the library's maps)
+    """Write ``tiny-safetensors.json`` (a safetensors file of features and classifier weights, seeded, as
+    base64), ``cam.json`` (the library's maps)
     and ``preprocess.json`` (the library's exact crops and input tensors of small seeded images)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     features = rng.normal(size=(4, 2, 3)).astype(np.float32)
     fc = rng.normal(size=(3, 4)).astype(np.float32)
-    save_file({"features": features, "fc.weight": fc, "fc.bias": np.zeros(3, np.float32)}, str(folder / "tiny.safetensors"),
-              metadata={"format": "pt"})
+    # The safetensors package's own bytes, carried in JSON: weights files are never committed.
+    weights = save({"features": features, "fc.weight": fc, "fc.bias": np.zeros(3, np.float32)}, metadata={"format": "pt"})
+    (folder / "tiny-safetensors.json").write_text(json.dumps({"base64": base64.b64encode(weights).decode()}) + "\n")
     maps = {}
     for c in range(3):
         raw = cam_from_features(torch.from_numpy(features), torch.from_numpy(fc), c)

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { normalizeCam, rawCam } from "../src/cam.js";
 import { float32, readHeader } from "../src/safetensors.js";
 
-const file = new Uint8Array(readFileSync(new URL("./fixtures/tiny.safetensors", import.meta.url)));
+const file = new Uint8Array(Buffer.from(JSON.parse(readFileSync(new URL("./fixtures/tiny-safetensors.json", import.meta.url), "utf8")).base64, "base64"));
 const expected = JSON.parse(readFileSync(new URL("./fixtures/cam.json", import.meta.url), "utf8"));
 
 test("CAM of every class equals the library's Grad-CAM on the last stage", () => {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { float32, readHeader, tensorBytes } from "../src/safetensors.js";
 
-const file = new Uint8Array(readFileSync(new URL("./fixtures/tiny.safetensors", import.meta.url)));
+const file = new Uint8Array(Buffer.from(JSON.parse(readFileSync(new URL("./fixtures/tiny-safetensors.json", import.meta.url), "utf8")).base64, "base64"));
 
 test("reads the header the safetensors package wrote", () => {
   const header = readHeader(file, "tiny.safetensors");
