@@ -98,9 +98,7 @@ def hub_weights(variant: Variant, progress: Callable[[int, int | None], None] | 
     if path is None:
         with _translated(repo, options["local_files_only"]):
             if not options["local_files_only"]:
-                # One HEAD without retries first: hf_hub_download retries a refused connection for
-                # about 20 s before it gives up, which "auto" would spend before every fallback.
-                etag = get_hf_file_metadata(hf_hub_url(repo, HUB_FILE, endpoint=options["endpoint"]), timeout=10).etag
+                etag = _head(repo, options["endpoint"])  # fails fast where the Hub cannot be reached
             bar = {"tqdm_class": _reporting(progress)} if progress is not None else {}
             path = Path(hf_hub_download(repo, HUB_FILE, **options, **bar))
     _verify(path, repo, etag)
@@ -170,13 +168,19 @@ def _verify(path: Path, repo: str, etag: str | None) -> None:
     mark_verified(blob, actual)
 
 
-def _etag(repo: str, etag: str | None) -> str | None:
-    """The Hub's SHA-256 of the file: ``etag`` if it is one, else asked of the Hub (None offline)."""
+def _head(repo: str, endpoint: str | None) -> str | None:
+    """One HEAD request without retries for the file's ETag (huggingface_hub retries a refused
+    connection for about 20 s, which "auto" would spend before every fallback)."""
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
+    return get_hf_file_metadata(hf_hub_url(repo, HUB_FILE, endpoint=endpoint), timeout=10).etag
+
+
+def _etag(repo: str, etag: str | None) -> str | None:
+    """The Hub's SHA-256 of the file: ``etag`` if it is one, else asked of the Hub (None offline)."""
     options = _options()
     if etag is None and not options["local_files_only"]:
         with _translated(repo, False):
-            etag = get_hf_file_metadata(hf_hub_url(repo, HUB_FILE, endpoint=options["endpoint"]), timeout=10).etag
+            etag = _head(repo, options["endpoint"])
     etag = (etag or "").strip('"')
     return etag if _SHA256.fullmatch(etag) else None

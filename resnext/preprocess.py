@@ -100,7 +100,7 @@ def load_image(source: ImageSource, limit: int | None = None, name: str | None =
                 if short > draft:
                     img.draft(None, (math.ceil(w * draft / short), math.ceil(h * draft / short)))
             rgb = to_rgb(img)
-    note = orientation_note(rgb, name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "The file"))
+    note = orientation_note(rgb, name or _name_of(source))
     if note is not None:
         log.warning("%s", note)
     return rgb
@@ -125,12 +125,17 @@ def probe_image(source: ImageSource, limit: int | None = None, name: str | None 
         return img.size
 
 
+def _name_of(source: ImageSource) -> str:
+    """How messages call a source given without a name: a path's file name, else "The file"."""
+    return Path(source).name if isinstance(source, (str, os.PathLike)) else "The file"
+
+
 @contextlib.contextmanager
 def _opened(source: ImageSource, limit: int | None, name: str | None) -> Iterator[Image.Image]:
     """Open an image with its size checked; any failure inside the block becomes one ImageError."""
     limit = max_pixels() if limit is None else limit
     if name is None:
-        name = Path(source).name if isinstance(source, (str, os.PathLike)) else "The file"
+        name = _name_of(source)
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:

@@ -257,10 +257,11 @@ def test_glass_blur_copies_neighbours_as_the_reference_does(severity, monkeypatc
     assert sorted(pixels) != sorted(before)
 
 
-def test_the_old_swap_would_have_permuted():
+def test_the_references_swap_statement_copies_on_numpy_views():
     x = np.uint8(np.arange(12).reshape(2, 2, 3))
-    x[0, 0], x[1, 1] = x[1, 1], x[0, 0]  # the reference's statement: a copy on views
-    assert (x[0, 0] == x[1, 1]).all()
+    before = x[1, 1].copy()
+    x[0, 0], x[1, 1] = x[1, 1], x[0, 0]  # the reference's statement, on views
+    assert (x[0, 0] == before).all() and (x[1, 1] == before).all()  # one pixel copied, the other kept
 
 
 @pytest.mark.parametrize("severity, radius, alias", [(1, 3, 0.1), (2, 4, 0.5), (3, 6, 0.5), (4, 8, 0.5), (5, 10, 0.5)])
