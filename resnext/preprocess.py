@@ -55,7 +55,7 @@ DEFAULT_MAX_PIXELS = 50_000_000
 _MAX_RESIZED_PIXELS = 20_000_000
 # Longest side / shortest side accepted when an image is opened: 300:1 keeps the short-side-256
 # resize under _MAX_RESIZED_PIXELS; a long panorama is 10:1.
-_MAX_ASPECT = 300
+MAX_ASPECT = 300
 _SUPPORTED = "JPEG, PNG, WebP, BMP, GIF or TIFF"
 
 ImageSource = Union[Image.Image, bytes, str, os.PathLike, BinaryIO]
@@ -379,7 +379,7 @@ def _check_size(img: Image.Image, limit: int, name: str) -> None:
         raise ImageError(
             f"{what} is {w}x{h} pixels, more than the limit of {limit / 1e6:.0f} megapixels; use a smaller image."
         )
-    if max(w, h) > _MAX_ASPECT * min(w, h):
+    if max(w, h) > MAX_ASPECT * min(w, h):
         raise ImageError(f"{what} is too elongated ({w}x{h}) to classify; crop it closer to the subject.")
 
 

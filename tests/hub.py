@@ -5,13 +5,18 @@ whose ``X-Repo-Commit``, ``X-Linked-Etag`` (the content's SHA-256, quoted), ``X-
 ``Location`` (the CDN address) headers describe it; ``GET /cdn/<sha256>`` on a second port (the
 CDN: another origin, which huggingface_hub does not follow on ``HEAD``) serves the bytes. A
 missing repo or file is a 404 with the Hub's ``X-Error-Code`` (``RepoNotFound``,
-``EntryNotFound``). ``corrupt`` serves a file with one byte changed under its true ETag.
+``EntryNotFound``). ``GET /api/models/<repo>/tree/<revision>`` lists the repo's files as the
+Hub's tree API does (an LFS file's ``lfs.oid`` is its SHA-256), which is what a browser reads,
+since it follows the redirect and sees only the CDN's headers. Every answer allows any origin
+(``Access-Control-Allow-Origin: *``), as the Hub's do. ``corrupt`` serves a file with one byte
+changed under its true ETag; ``truncate`` serves the first half of a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import threading
 from urllib.parse import unquote, urlsplit
 
@@ -22,6 +27,7 @@ class HubServer:
     def __init__(self) -> None:
         self.repos: dict[str, dict[str, bytes]] = {}
         self.corrupt: set[str] = set()  # sha256s served with a byte flipped
+        self.truncate: set[str] = set()  # sha256s served cut in half
         self.requests: list[tuple[str, str]] = []
         self._blobs: dict[str, bytes] = {}
         hub = self
@@ -61,13 +67,18 @@ class HubServer:
                 return self._error(handler, 404, "EntryNotFound")
             if sha in self.corrupt:
                 data = bytes([data[0] ^ 0xFF]) + data[1:]
+            if sha in self.truncate:
+                data = data[: len(data) // 2]
             handler.send_response(200)
+            handler.send_header("Access-Control-Allow-Origin", "*")
             handler.send_header("Content-Length", str(len(data)))
             handler.send_header("ETag", f'"{sha}"')
             handler.end_headers()
             if body:
                 handler.wfile.write(data)
             return None
+        if path.startswith("/api/models/") and "/tree/" in path:
+            return self._tree(handler, path.removeprefix("/api/models/").partition("/tree/")[0], body)
         repo, sep, rest = path.lstrip("/").partition("/resolve/")
         revision, _, filename = rest.partition("/")
         if not sep or repo not in self.repos:
@@ -77,6 +88,7 @@ class HubServer:
             return self._error(handler, 404, "EntryNotFound")
         sha = hashlib.sha256(data).hexdigest()
         handler.send_response(302)
+        handler.send_header("Access-Control-Allow-Origin", "*")
         handler.send_header("X-Repo-Commit", hashlib.sha1(repo.encode()).hexdigest())
         handler.send_header("X-Linked-Etag", f'"{sha}"')
         handler.send_header("X-Linked-Size", str(len(data)))
@@ -86,10 +98,29 @@ class HubServer:
         handler.end_headers()
         return None
 
+    def _tree(self, handler: http.server.BaseHTTPRequestHandler, repo: str, body: bool) -> None:
+        if repo not in self.repos:
+            return self._error(handler, 404, "RepoNotFound")
+        entries = []
+        for name, data in sorted(self.repos[repo].items()):
+            sha = hashlib.sha256(data).hexdigest()
+            entries.append({"type": "file", "oid": hashlib.sha1(data).hexdigest(), "size": len(data), "path": name,
+                            "lfs": {"oid": sha, "size": len(data), "pointerSize": 134}})
+        text = json.dumps(entries).encode()
+        handler.send_response(200)
+        handler.send_header("Access-Control-Allow-Origin", "*")
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(text)))
+        handler.end_headers()
+        if body:
+            handler.wfile.write(text)
+        return None
+
     @staticmethod
     def _error(handler: http.server.BaseHTTPRequestHandler, status: int, code: str) -> None:
         text = b'{"error": "not found"}'
         handler.send_response(status)
+        handler.send_header("Access-Control-Allow-Origin", "*")
         handler.send_header("X-Error-Code", code)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(text)))

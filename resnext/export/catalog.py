@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..catalog import Variant, list_variants
-from ..hub import HUB_FILE, hub_repo
-from ..preprocess import Transform
+import numpy as np
 
-__all__ = ["BROWSER_LIMIT_BYTES", "catalog_json"]
+from ..catalog import Variant, families, list_variants
+from ..cost import multiply_adds
+from ..hub import HUB_FILE, hub_repo
+from ..labels import imagenet_labels
+from ..preprocess import DEFAULT_MAX_PIXELS, MAX_ASPECT, Transform
+
+__all__ = ["BROWSER_LIMIT_BYTES", "COLORMAP", "catalog_json"]
+
+COLORMAP = "jet"  # the library's default heatmap colours (``resnext.heatmap``)
 
 # An ArrayBuffer stops near 2 GiB, and WebAssembly memory at 4 GiB must hold the runtime's own copy
 # of the weights beside its work: past 1.5 GB a weights file does not fit in a browser tab.
@@ -22,10 +28,13 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         variants: The variants (default: the whole catalog).
 
     Returns:
-        ``{"variants": [...]}``: per variant its id, family, architecture, accuracy, FLOPs,
-        parameters, file size (and whether that size is exact), licence, training data, the Hub
-        repo and file of its weights, its preprocessing, and ``browser`` (None, or why a browser
-        cannot hold it).
+        ``{"variants", "families", "labels", "colormap", "limits"}``. Per variant: its id, family,
+        architecture, accuracy, FLOPs (the index's figure) and multiply-adds (counted from the
+        network), parameters, file size (whether it is exact, and as people read it), licence,
+        training data, the Hub repo and file of its weights, its preprocessing, and ``browser``
+        (None, or why a browser cannot hold it). Then each family's title, the ImageNet class names
+        in class-index order, the heatmap's colormap as 256 RGB entries (Matplotlib's own table, so
+        exact), and the image limits the library applies (pixels, aspect ratio).
     """
     rows = []
     for v in variants if variants is not None else list_variants():
@@ -34,8 +43,8 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         too_large = v.file_size is not None and v.file_size >= BROWSER_LIMIT_BYTES
         rows.append({
             "id": v.id, "family": v.family, "architecture": v.architecture, "timm_name": v.timm_name,
-            "top1": v.top1, "top5": v.top5, "flops": v.flops, "parameters": v.parameters,
-            "file_size": v.file_size, "file_size_exact": v.file_size_exact, "license": v.license,
+            "top1": v.top1, "top5": v.top5, "flops": v.flops, "macs": multiply_adds(v), "parameters": v.parameters,
+            "file_size": v.file_size, "file_size_exact": v.file_size_exact, "size_label": v.size_label, "license": v.license,
             "non_commercial": v.non_commercial, "training": v.training_path, "num_classes": v.num_classes,
             "hub": {"repo": repo, "file": HUB_FILE} if repo else None,
             "preprocessing": {"image_size": t.image_size, "resize_to": t.resize_to, "interpolation": t.interpolation,
@@ -44,4 +53,12 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
                         "the runtime's copy)" if too_large else None if repo else
                         "timm keeps no copy of its weights on the Hub"),
         })
-    return {"variants": rows}
+    return {"variants": rows, "families": {name: f.title for name, f in families().items()}, "labels": list(imagenet_labels()), "colormap": _colormap(COLORMAP),
+            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT}}
+
+
+def _colormap(name: str) -> dict[str, Any]:
+    from matplotlib import colormaps
+
+    table = colormaps[name](np.linspace(0.0, 1.0, colormaps[name].N))[:, :3]
+    return {"name": name, "rgb": (table * 255).round().astype(int).tolist()}

@@ -2,8 +2,8 @@
 /**
  * Weights from the Hugging Face Hub, as the library takes them: timm's ``model.safetensors`` in the
  * repo derived from the variant's timm name, fetched once (CORS) and kept in Cache Storage, so a
- * second visit downloads nothing. The bytes are checked against the SHA-256 the Hub gives for an
- * LFS file (its ``X-Linked-Etag``), as ``resnext`` checks the same file.
+ * second visit downloads nothing. The bytes are checked against the size and SHA-256 the Hub gives
+ * for the LFS file, as ``resnext`` checks the same file.
  * @module hub
  */
 
@@ -27,27 +27,61 @@ export async function hubEndpoint(fetcher, url = "config.json") {
   }
 }
 
+/** @typedef {{repo: string, file: string}} Where The catalog's ``hub`` entry of a variant. */
+
 /**
  * The file's address on the Hub.
  * @param {string} hub The endpoint.
- * @param {{repo: string, file: string}} where The catalog's ``hub`` entry of a variant.
+ * @param {Where} where
  * @returns {string}
  */
 export const weightsUrl = (hub, where) => `${hub}/${where.repo}/resolve/main/${where.file}`;
 
 /**
- * The weights file's bytes: from Cache Storage if they are there, else downloaded, checked and kept.
+ * What the Hub says the file is: its SHA-256 and size, from the repo's tree (the API
+ * ``list_repo_tree`` reads). The download itself cannot tell: a browser follows the Hub's redirect
+ * to its CDN and sees only the CDN's headers.
+ * @param {typeof fetch} fetcher
+ * @param {string} hub
+ * @param {Where} where
+ * @returns {Promise<{sha256: string | null, size: number | null}>}
+ * @throws {Error} One sentence: the Hub cannot be reached or has no such repo or file.
+ */
+export async function fileInfo(fetcher, hub, where) {
+  /** @type {Response} */
+  let response;
+  try {
+    response = await fetcher(`${hub}/api/models/${where.repo}/tree/main`);
+  } catch {
+    throw new Error(`The Hub cannot be reached for ${where.repo}; check the connection and try again.`);
+  }
+  if (response.status === 404) throw new Error(`The Hub has no repo ${where.repo}; this model cannot run here.`);
+  if (!response.ok) throw new Error(`The Hub answered ${response.status} for ${where.repo}; try again later.`);
+  /** @type {{path?: string, size?: number, lfs?: {oid?: string, size?: number}}[]} */
+  const tree = await response.json().catch(() => []);
+  const entry = Array.isArray(tree) ? tree.find((e) => e.path === where.file) : undefined;
+  if (!entry) throw new Error(`The Hub has no weights file in ${where.repo}; this model cannot run here.`);
+  const sha = entry.lfs?.oid ?? null;
+  return { sha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : null, size: entry.lfs?.size ?? entry.size ?? null };
+}
+
+/**
+ * The weights file's bytes: from Cache Storage if they are there, else downloaded, checked against
+ * what the Hub says of them, and kept.
  * @param {{fetcher: typeof fetch, caches: {open: (name: string) => Promise<{match: (url: string) => Promise<Response | undefined>, put: (url: string, response: Response) => Promise<void>}>} | undefined, digest: (data: Uint8Array<ArrayBuffer>) => Promise<string>}} io
- * @param {string} url
- * @param {string} name What messages call the file (its repo).
+ * @param {string} hub The endpoint.
+ * @param {Where} where
  * @param {(done: number, total: number | null) => void} [progress]
  * @returns {Promise<Uint8Array<ArrayBuffer>>}
  * @throws {Error} One sentence: the Hub could not be reached, has no such file, or sent other bytes.
  */
-export async function weights(io, url, name, progress) {
+export async function weights(io, hub, where, progress) {
+  const url = weightsUrl(hub, where);
+  const name = where.repo;
   const cache = io.caches ? await io.caches.open(CACHE_NAME) : undefined;
   const kept = cache ? await cache.match(url) : undefined;
   if (kept) return new Uint8Array(await kept.arrayBuffer());
+  const expected = await fileInfo(io.fetcher, hub, where);
   /** @type {Response} */
   let response;
   try {
@@ -57,13 +91,12 @@ export async function weights(io, url, name, progress) {
   }
   if (response.status === 404) throw new Error(`The Hub has no weights file in ${name}; this model cannot run here.`);
   if (!response.ok) throw new Error(`The Hub answered ${response.status} for ${name}; try again later.`);
-  const expected = (response.headers.get("x-linked-etag") ?? response.headers.get("etag") ?? "").replaceAll('"', "");
-  const total = Number(response.headers.get("content-length")) || null;
+  const total = expected.size ?? (Number(response.headers.get("content-length")) || null);
   const bytes = await readAll(response, (done) => progress?.(done, total));
   if (total !== null && bytes.byteLength !== total) {
     throw new Error(`The download of ${name} was cut off (${bytes.byteLength} of ${total} bytes); try again.`);
   }
-  if (/^[0-9a-f]{64}$/.test(expected) && (await io.digest(bytes)) !== expected) {
+  if (expected.sha256 && (await io.digest(bytes)) !== expected.sha256) {
     throw new Error(`The weights of ${name} arrived damaged (their SHA-256 is not the Hub's); try again.`);
   }
   if (cache) await cache.put(url, new Response(bytes));

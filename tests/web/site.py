@@ -1,0 +1,110 @@
+"""The built static site on 127.0.0.1, as a Space serves it: with or without the COOP/COEP headers its
+front matter sets, its ``config.json`` pointing at a stand-in Hub, and a page on another site that
+frames it as huggingface.co frames a Space."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+from tests.served import ROOT
+
+WEB = ROOT / "web"
+ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp",
+             "Cross-Origin-Resource-Policy": "cross-origin"}
+
+
+def build(out: Path) -> Path:
+    """``npm run build`` into ``out`` (node_modules must be there: ``npm ci``)."""
+    done = subprocess.run(["node", str(WEB / "tools" / "build.mjs"), str(out)], capture_output=True, text=True,
+                          timeout=300, cwd=WEB)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out
+
+
+class Site:
+    """``dist`` on a loopback port; ``hub`` goes into its config.json; ``requests`` lists the paths asked."""
+
+    def __init__(self, dist: Path, hub: str, isolated: bool) -> None:
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
+                              ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json"}
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def end_headers(self) -> None:
+                for key, value in (ISOLATION.items() if isolated else ()):
+                    self.send_header(key, value)
+                self.send_header("Cache-Control", "no-store")
+                super().end_headers()
+
+            def do_GET(self) -> None:
+                site.requests.append(self.path)
+                if self.path.split("?")[0] == "/config.json":
+                    text = json.dumps({"hub": hub}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(text)))
+                    self.end_headers()
+                    self.wfile.write(text)
+                    return
+                super().do_GET()
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      functools.partial(Handler, directory=str(dist)))
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/"
+
+    def __enter__(self) -> "Site":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class Frame:
+    """A page on another site (``localhost``) whose only content is the site in an iframe, as a Space's page."""
+
+    def __init__(self, src: str) -> None:
+        page = (f'<!doctype html><html lang="en"><title>A Space</title><body style="margin:0">'
+                f'<iframe src="{src}" title="ResNeXt Explorer" allow="cross-origin-isolated; camera; clipboard-write" '
+                f'style="border:0;width:100vw;height:100vh"></iframe></body></html>').encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self._httpd.server_address[1]}/"
+
+    def __enter__(self) -> "Frame":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

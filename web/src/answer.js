@@ -1,0 +1,45 @@
+// @ts-check
+/**
+ * One variant on the photo in use: its download and session (said in a status line), its top-5, and
+ * the CAM of any class as the library's ``normalize_cam`` gives it.
+ * @module answer
+ */
+
+import { megabytes, say } from "./dom.js";
+import { normalizeCam, rawCam } from "./cam.js";
+import { topK } from "./models.js";
+
+/** @typedef {import("./models.js").Answer & {id: string, top: {index: number, probability: number}[], crop: Uint8Array, size: number}} Result */
+
+/**
+ * Run a variant on the photo in use, saying in ``status`` what it waits for.
+ * @param {import("./context.js").Context} ctx
+ * @param {string} id
+ * @param {HTMLElement} status
+ * @returns {Promise<Result>}
+ * @throws {Error} One sentence.
+ */
+export async function classify(ctx, id, status) {
+  const v = ctx.variants.get(id);
+  if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
+  const models = await ctx.models();
+  const { crop, input } = ctx.crop(v);
+  say(status, `Running ${id}…`);
+  const answer = await models.run(id, input, (done, total) => {
+    say(status, total && done >= total ? `Preparing ${id}…`
+      : `Downloading the weights of ${id} from the Hub: ${megabytes(done)}${total ? ` of ${megabytes(total)}` : ""}…`);
+  });
+  say(status, "");
+  return { ...answer, id, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
+}
+
+/**
+ * The CAM of one class over the crop, in [0, 1].
+ * @param {Result} result
+ * @param {number} classIndex
+ * @returns {Float32Array} (size, size).
+ */
+export function camOf(result, classIndex) {
+  const [, h, w] = result.featureShape;
+  return normalizeCam(rawCam(result.features, result.featureShape, result.fcWeight, classIndex), h, w, result.size, result.size);
+}

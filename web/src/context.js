@@ -1,0 +1,100 @@
+// @ts-check
+/**
+ * What every page shares for the visit: the catalog, the runtime and its sessions, and the photo in
+ * use with its crops (one per preprocessing), so that switching pages keeps both.
+ * @module context
+ */
+
+import { centreCrop, normalize } from "./preprocess.js";
+import { readPhoto } from "./photo.js";
+
+/** @typedef {import("./models.js").Variant} Variant */
+/**
+ * @typedef {{variants: Variant[], families: Record<string, string>, labels: string[],
+ *   colormap: {name: string, rgb: number[][]}, limits: {max_pixels: number, max_aspect: number}}} Catalog
+ */
+/** @typedef {{name: string, source: string, width: number, height: number, note: string, url: string, pixels: import("./photo.js").Pixels}} Photo */
+
+export class Context {
+  /**
+   * @param {Catalog} catalog
+   * @param {string[]} samples
+   * @param {import("./runtime.js").Features} features
+   * @param {() => Promise<import("./models.js").Models>} models Made on first use (the runtime loads then).
+   */
+  constructor(catalog, samples, features, models) {
+    this.catalog = catalog;
+    this.samples = samples;
+    this.features = features;
+    this.variants = new Map(catalog.variants.map((v) => [v.id, v]));
+    this.runnable = catalog.variants.filter((v) => !v.browser && v.hub);
+    /** @type {Photo | null} */
+    this.photo = null;
+    /** @type {Map<string, {crop: Uint8Array, input: Float32Array}>} */
+    this.crops = new Map();
+    /** @type {Promise<import("./models.js").Models> | null} */
+    this.modelsPromise = null;
+    this.makeModels = models;
+    /** @type {Map<string, number[]>} each variant's network milliseconds on this device, this visit */
+    this.times = new Map();
+  }
+
+  /** @returns {Promise<import("./models.js").Models>} */
+  models() {
+    this.modelsPromise ??= this.makeModels();
+    this.modelsPromise.catch(() => { this.modelsPromise = null; });
+    return this.modelsPromise;
+  }
+
+  /**
+   * Make a chosen file the photo in use; a file that cannot be used leaves the last one in place.
+   * @param {import("./chooser.js").Chosen} chosen
+   * @returns {Promise<Photo>}
+   * @throws {Error} One sentence on what is wrong with the file.
+   */
+  async use(chosen) {
+    const pixels = await readPhoto(chosen.file, chosen.name, this.catalog.limits);
+    if (this.photo) URL.revokeObjectURL(this.photo.url);
+    this.photo = { name: chosen.name, source: chosen.source, width: pixels.width, height: pixels.height, note: pixels.note,
+      url: URL.createObjectURL(chosen.file), pixels };
+    this.crops.clear();
+    return this.photo;
+  }
+
+  /**
+   * The photo's crop and input tensor as a variant sees them (made once per preprocessing).
+   * @param {Variant} v
+   * @returns {{crop: Uint8Array, input: Float32Array}}
+   */
+  crop(v) {
+    const photo = /** @type {Photo} */ (this.photo);
+    const pre = v.preprocessing;
+    const key = JSON.stringify(pre);
+    let made = this.crops.get(key);
+    if (!made) {
+      const crop = centreCrop(photo.pixels.rgb, photo.width, photo.height, pre);
+      made = { crop, input: normalize(crop, pre.image_size, pre.mean, pre.std) };
+      this.crops.set(key, made);
+    }
+    return made;
+  }
+
+  /**
+   * A variant's label in pickers, as the Streamlit app writes it.
+   * @param {Variant} v
+   * @returns {string}
+   */
+  label(v) {
+    return `${v.architecture} · ${v.top1 === null ? "—" : `${v.top1.toFixed(1)}%`} top-1 · ${v.size_label}`;
+  }
+
+  /**
+   * A family's heading, e.g. "SSL: semi-supervised …".
+   * @param {string} name
+   * @returns {string}
+   */
+  familyLabel(name) {
+    const title = this.catalog.families[name];
+    return title ? `${name}: ${title[0].toLowerCase()}${title.slice(1)}` : name;
+  }
+}

@@ -1,0 +1,106 @@
+// @ts-check
+/**
+ * Classify: one variant on a photo, its top-5 as bars and where it looked (CAM, equal to Grad-CAM on
+ * the last stage) for the top class or any of the top-5, over the crop it saw.
+ * @module pages/classify
+ */
+
+import { h, say } from "../dom.js";
+import { chooser } from "../chooser.js";
+import { topBars } from "../bars.js";
+import { blend, paint } from "../overlay.js";
+import { camOf, classify } from "../answer.js";
+import { publish } from "../links.js";
+import { modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
+
+export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
+
+/**
+ * Draw the page.
+ * @param {HTMLElement} root
+ * @param {import("../context.js").Context} ctx
+ * @param {URLSearchParams} params The link's state.
+ * @param {string[]} dropped Filled with what the link asked that this page does not know.
+ */
+export function render(root, ctx, params, dropped) {
+  let model = params.get("model") ?? DEFAULT_VARIANT;
+  if (!ctx.runnable.some((v) => v.id === model)) {
+    if (params.has("model")) dropped.push(`model=${model}`);
+    model = DEFAULT_VARIANT;
+  }
+  let wanted = params.has("class") ? Number(params.get("class")) : null;
+  /** @type {import("../answer.js").Result | null} */
+  let result = null;
+  let turn = 0;
+
+  const status = h("p", { class: "status", role: "status" });
+  const error = h("p", { class: "message", role: "alert", hidden: true });
+  const results = h("div", { class: "results" });
+  const current = h("div", { class: "current" });
+  const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; run(); });
+
+  const state = () => publish({ model, photo: ctx.photo ? (ctx.photo.source === "Samples" ? ctx.photo.name : "upload") : params.get("photo"), class: wanted });
+
+  async function run() {
+    state();
+    if (!ctx.photo) {
+      say(status, "Drop a photo, take one with the webcam, or pick a sample to start.");
+      return;
+    }
+    const mine = ++turn;
+    say(error, "");
+    try {
+      const r = await classify(ctx, model, status);
+      if (mine !== turn) return;
+      result = r;
+      show();
+    } catch (e) {
+      if (mine !== turn) return;
+      say(status, "");
+      say(error, /** @type {Error} */ (e).message, "error");
+    }
+  }
+
+  function show() {
+    if (!result || !ctx.photo) return;
+    const r = result;
+    const labels = ctx.catalog.labels;
+    const explained = r.top.some((t) => t.index === wanted) ? /** @type {number} */ (wanted) : r.top[0].index;
+    const classPick = h("select", { id: "cam-class" }, ...r.top.map((t) => h("option", { value: t.index, selected: t.index === explained, text: `${labels[t.index]} (${(100 * t.probability).toFixed(1)}%)` })));
+    const opacity = h("input", { type: "range", id: "cam-alpha", min: 0, max: 1, step: 0.05, value: 0.5 });
+    const overlay = h("canvas", { class: "picture", role: "img", "data-class-index": explained });
+    const caption = h("figcaption");
+    const crop = h("canvas", { class: "picture", role: "img", "aria-label": `The centre crop of ${ctx.photo.name} that the model saw` });
+    paint(crop, blend(r.crop, null, 0, ctx.catalog.colormap.rgb), r.size);
+    const draw = () => {
+      const index = Number(classPick.value);
+      const top = r.top.find((t) => t.index === index);
+      const question = `“${labels[index]} (${(100 * (top?.probability ?? 0)).toFixed(1)}%)”`;
+      paint(overlay, blend(r.crop, camOf(r, index), Number(opacity.value), ctx.catalog.colormap.rgb), r.size);
+      overlay.setAttribute("aria-label", `Grad-CAM of ${ctx.photo?.name} for ${question}`);
+      overlay.dataset.classIndex = String(index);
+      caption.textContent = `Grad-CAM on layer4 for ${question}`;
+    };
+    classPick.addEventListener("change", () => { wanted = Number(classPick.value); state(); draw(); });
+    opacity.addEventListener("input", draw);
+    draw();
+    results.replaceChildren(
+      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: "Top-5" }), topBars(r.top, labels, ctx.photo.name, r.id),
+        h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device · ${r.id}` })),
+      h("section", { "aria-labelledby": "looked" }, h("h2", { id: "looked", text: "Where the model looked" }),
+        h("div", { class: "controls" },
+          h("label", { for: "cam-class" }, "Explain class"), classPick,
+          h("label", { for: "cam-alpha" }, "Heatmap opacity"), opacity),
+        h("div", { class: "pictures" },
+          h("figure", {}, overlay, caption),
+          h("figure", {}, crop, h("figcaption", { text: `What the model saw (${r.size}×${r.size} centre crop)` })))));
+  }
+
+  const pick = chooser(ctx.samples, async (chosen) => {
+    if (await useChosen(ctx, chosen, error, status)) { photoLine(current, ctx); wanted = null; run(); }
+  });
+  root.replaceChildren(
+    h("h1", { text: "Classify" }), runtimeLine(ctx), select, pick, current, status, error, results);
+  photoLine(current, ctx);
+  run();
+}

@@ -1,0 +1,117 @@
+// @ts-check
+/**
+ * Side by side: two to four variants on one photo, the top-5 of each, where each looked for its own
+ * top class, and whether their top-1s agree. A variant that cannot run says so in its column; the
+ * others keep working.
+ * @module pages/side_by_side
+ */
+
+import { h, say } from "../dom.js";
+import { chooser } from "../chooser.js";
+import { topBars } from "../bars.js";
+import { blend, paint } from "../overlay.js";
+import { camOf, classify } from "../answer.js";
+import { publish } from "../links.js";
+import { photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
+
+export const DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"];
+export const MOST = 4;
+
+/**
+ * Draw the page.
+ * @param {HTMLElement} root
+ * @param {import("../context.js").Context} ctx
+ * @param {URLSearchParams} params
+ * @param {string[]} dropped
+ */
+export function render(root, ctx, params, dropped) {
+  const known = new Set(ctx.runnable.map((v) => v.id));
+  let chosen = DEFAULTS;
+  const asked = params.get("models");
+  if (asked !== null) {
+    const ids = [...new Set(asked.split(",").filter(Boolean))];
+    if (ids.length && ids.length <= MOST && ids.every((i) => known.has(i))) chosen = ids;
+    else dropped.push(`models=${asked}`);
+  }
+  let turn = 0;
+  /** @type {Map<string, import("../answer.js").Result>} */
+  const results = new Map();
+  const status = h("p", { class: "status", role: "status" });
+  const error = h("p", { class: "message", role: "alert", hidden: true });
+  const current = h("div", { class: "current" });
+  const columns = h("div", { class: "columns" });
+  const agreement = h("section", { "aria-labelledby": "agreement" });
+  const opacity = h("input", { type: "range", id: "sbs-alpha", min: 0, max: 1, step: 0.05, value: 0.5 });
+
+  const boxes = h("fieldset", { class: "models" }, h("legend", { text: `Models (2 to ${MOST})` }),
+    ...Object.keys(ctx.catalog.families).map((family) => {
+      const mine = ctx.runnable.filter((v) => v.family === family);
+      return mine.length ? h("div", { class: "family", role: "group", "aria-label": ctx.familyLabel(family) },
+        h("p", { class: "family-name", text: ctx.familyLabel(family) }),
+        ...mine.map((v) => h("label", {}, h("input", { type: "checkbox", value: v.id, checked: chosen.includes(v.id) }), ` ${v.id} · ${ctx.label(v)}`))) : null;
+    }), unavailable(ctx));
+  boxes.addEventListener("change", () => {
+    chosen = [...boxes.querySelectorAll("input:checked")].map((b) => /** @type {HTMLInputElement} */ (b).value);
+    limit();
+    run();
+  });
+  const limit = () => {
+    for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (boxes.querySelectorAll("input"))) box.disabled = !box.checked && chosen.length >= MOST;
+  };
+  limit();
+  opacity.addEventListener("input", () => { for (const id of results.keys()) draw(id); });
+
+  function draw(/** @type {string} */ id) {
+    const r = results.get(id);
+    const canvas = /** @type {HTMLCanvasElement | null} */ (columns.querySelector(`[data-model="${id}"] canvas`));
+    if (r && canvas) paint(canvas, blend(r.crop, camOf(r, r.top[0].index), Number(opacity.value), ctx.catalog.colormap.rgb), r.size);
+  }
+
+  async function run() {
+    publish({ page: "side_by_side", models: chosen, photo: ctx.photo ? (ctx.photo.source === "Samples" ? ctx.photo.name : "upload") : params.get("photo") });
+    agreement.replaceChildren();
+    if (chosen.length < 2) { columns.replaceChildren(); say(status, "Pick at least two models to compare.", "warning"); return; }
+    if (!ctx.photo) { say(status, "Drop a photo, take one with the webcam, or pick a sample to start."); return; }
+    const mine = ++turn;
+    results.clear();
+    const photo = ctx.photo;
+    const slots = chosen.map((id) => {
+      const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(id));
+      const slot = h("div", { class: "column-body" });
+      return { id, slot, column: h("article", { "data-model": id, "aria-label": id }, h("h2", {}, h("strong", { text: v.family }), ` · ${v.architecture}`), h("p", { class: "caption", text: id }), slot) };
+    });
+    columns.replaceChildren(...slots.map((s) => s.column));
+    for (const { id, slot } of slots) {
+      const line = h("p", { class: "status", role: "status" });
+      slot.replaceChildren(line);
+      try {
+        const r = await classify(ctx, id, line);
+        if (mine !== turn) return;
+        results.set(id, r);
+        const top1 = ctx.catalog.labels[r.top[0].index];
+        slot.replaceChildren(topBars(r.top, ctx.catalog.labels, photo.name, id),
+          h("figure", {}, h("canvas", { class: "picture", role: "img", "aria-label": `Grad-CAM of ${photo.name} by ${id}` }), h("figcaption", { text: `Grad-CAM: ${top1}` })),
+          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device` }));
+        draw(id);
+      } catch (e) {
+        if (mine !== turn) return;
+        slot.replaceChildren(h("p", { class: "message error", role: "alert", text: /** @type {Error} */ (e).message }));
+      }
+    }
+    if (results.size >= 2) {
+      const tops = new Set([...results.values()].map((r) => ctx.catalog.labels[r.top[0].index]));
+      const sentence = tops.size === 1 ? `All ${results.size} models answer ${[...tops][0]}.` : `The models disagree on the top class: ${[...tops].sort().join(", ")}.`;
+      agreement.replaceChildren(h("h2", { id: "agreement", text: "Agreement" }), h("p", { class: tops.size === 1 ? "message info" : "message warning", "data-agree": tops.size === 1, text: sentence }));
+    }
+  }
+
+  const pick = chooser(ctx.samples, async (c) => { if (await useChosen(ctx, c, error, status)) { photoLine(current, ctx); run(); } });
+  root.replaceChildren(
+    h("h1", { text: "Side by side" }),
+    h("p", { class: "lead", text: "The same image through SSL, SWSL and IG models: what each answers and where each looked." }),
+    runtimeLine(ctx), boxes, pick, current,
+    h("div", { class: "field" }, h("label", { for: "sbs-alpha", text: "Heatmap opacity" }), opacity),
+    status, error, columns, agreement);
+  photoLine(current, ctx);
+  run();
+}
