@@ -103,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FOLDER", required=True, help="where ID.onnx and catalog.json go")
     p.set_defaults(run=_export)
 
+    p = sub.add_parser("space", help="write a Space folder ready to upload: 'static' is the browser edition "
+                                     "(free to host; build it first: cd web && npm ci && npm run build)")
+    p.add_argument("kind", choices=["static"], help="the kind of Space")
+    p.add_argument("out", metavar="FOLDER", help="a new or empty folder")
+    p.add_argument("--site", metavar="FOLDER", default="web/dist", help="the built site (default: web/dist)")
+    p.add_argument("--hub", metavar="URL", help="another Hub endpoint for the page (a mirror); default: huggingface.co")
+    p.set_defaults(run=_space)
+
     p = sub.add_parser("lock", help="pin the SHA-256 of the weights on this machine; every load is then checked "
                                     "against the lock file")
     p.add_argument("ids", nargs="*", metavar="ID", help="the variants to pin (default: every one whose weights are here)")
@@ -282,6 +290,17 @@ def _export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ResNeXtError(f"Cannot write into {out} ({exc.strerror or exc}); choose another folder with --out.") from None
     print(f"{out / 'catalog.json'}: {len(listing['variants'])} variants")
+    return 0
+
+
+def _space(args: argparse.Namespace) -> int:
+    from .export.space import write_static_space
+
+    out = Path(args.out)
+    files = write_static_space(Path(args.site), out, args.hub)
+    size = sum(f.stat().st_size for f in files)
+    print(f"{out}: a static Space, {len(files)} files, {size / 1e6:.1f} MB; upload it with: "
+          f"hf upload --repo-type space YOU/resnext-explorer {out} .")
     return 0
 
 

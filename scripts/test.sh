@@ -12,6 +12,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 # The browser edition's own tests (Node's test runner, its modules type-checked by tsc).
-(cd web && npm ci --no-audit --no-fund --loglevel=error && npm test --silent)
+# Then the site is built as the Space is (tests/web builds its own copy and opens it in Chromium).
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm test --silent && npm run build --silent)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 exec python3 -m pytest "$@"

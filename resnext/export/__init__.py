@@ -5,6 +5,8 @@
   BatchNorm kept as it is, so that the Hub's file is the only copy of the weights.
 - ``catalog``: :func:`catalog_json`, every variant's figures from the model-index, for a front end
   that must not retype a number.
+- ``space``: :func:`write_static_space`, a static Space folder: the built browser edition and the
+  README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
 
 May import: the core (``catalog``, ``architecture``, ``preprocess``, ``labels``, ``hub``,
 ``errors``); ``onnx`` only inside :mod:`resnext.export.graph`. Knows nothing of the other parts
@@ -15,5 +17,6 @@ from __future__ import annotations
 
 from .catalog import catalog_json
 from .graph import FEATURES_OUTPUT, LOGITS_OUTPUT, onnx_graph
+from .space import space_readme, write_static_space
 
-__all__ = ["FEATURES_OUTPUT", "LOGITS_OUTPUT", "catalog_json", "onnx_graph"]
+__all__ = ["FEATURES_OUTPUT", "LOGITS_OUTPUT", "catalog_json", "onnx_graph", "space_readme", "write_static_space"]

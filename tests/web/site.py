@@ -76,12 +76,12 @@ class Site:
 
 
 class Frame:
-    """A page on another site (``localhost``) whose only content is the site in an iframe, as a Space's page."""
+    """A page on another site (``localhost``) that frames the site as huggingface.co frames a Space."""
 
     def __init__(self, src: str) -> None:
-        page = (f'<!doctype html><html lang="en"><title>A Space</title><body style="margin:0">'
-                f'<iframe src="{src}" title="ResNeXt Explorer" allow="cross-origin-isolated; camera; clipboard-write" '
-                f'style="border:0;width:100vw;height:100vh"></iframe></body></html>').encode()
+        from tests.test_space import FRAME  # the iframe huggingface.co puts a Space in
+
+        page = FRAME.format(src=src).encode()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args) -> None:

@@ -8,7 +8,7 @@
 
 import { Context } from "./context.js";
 import { Models } from "./models.js";
-import { hubEndpoint, sha256 } from "./hub.js";
+import { hubEndpoint, openCache, sha256 } from "./hub.js";
 import { h, say } from "./dom.js";
 import { PAGES, UPLOAD, notice, pageOf } from "./links.js";
 import { detect, loadRuntime, sessionOptions } from "./runtime.js";
@@ -29,7 +29,8 @@ export async function start(root, nav, banner) {
     hubEndpoint(fetch),
     fetch("models/catalog.json").then((r) => r.json()),
     fetch("samples/samples.json").then((r) => (r.ok ? r.json() : [])),
-    detect(/** @type {any} */ (navigator), globalThis.crossOriginIsolated === true),
+    openCache(globalThis.caches).then((cache) => detect(/** @type {any} */ (navigator), globalThis.crossOriginIsolated === true,
+      cache !== undefined, globalThis.top !== globalThis.self)),
   ]);
   /** @type {Context} */
   const ctx = new Context(catalog, samples, features, async () => {

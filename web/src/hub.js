@@ -78,7 +78,7 @@ export async function fileInfo(fetcher, hub, where) {
 export async function weights(io, hub, where, progress) {
   const url = weightsUrl(hub, where);
   const name = where.repo;
-  const cache = io.caches ? await io.caches.open(CACHE_NAME) : undefined;
+  const cache = await openCache(io.caches);
   const kept = cache ? await cache.match(url) : undefined;
   if (kept) return new Uint8Array(await kept.arrayBuffer());
   const expected = await fileInfo(io.fetcher, hub, where);
@@ -99,8 +99,23 @@ export async function weights(io, hub, where, progress) {
   if (expected.sha256 && (await io.digest(bytes)) !== expected.sha256) {
     throw new Error(`The weights of ${name} arrived damaged (their SHA-256 is not the Hub's); try again.`);
   }
-  if (cache) await cache.put(url, new Response(bytes));
+  await cache?.put(url, new Response(bytes)).catch(() => undefined); // full storage: the next visit downloads again
   return bytes;
+}
+
+/**
+ * The weights' cache, or undefined where the browser keeps none for this page (a frame on another
+ * site may be refused storage).
+ * @template T
+ * @param {{open: (name: string) => Promise<T>} | undefined} caches
+ * @returns {Promise<T | undefined>}
+ */
+export async function openCache(caches) {
+  try {
+    return caches ? await caches.open(CACHE_NAME) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

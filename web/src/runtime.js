@@ -7,7 +7,7 @@
  * @module runtime
  */
 
-/** @typedef {{isolated: boolean, threads: number, webgpu: boolean}} Features */
+/** @typedef {{isolated: boolean, threads: number, webgpu: boolean, keeps: boolean, framed: boolean}} Features */
 
 const MAX_THREADS = 4;
 
@@ -15,9 +15,11 @@ const MAX_THREADS = 4;
  * What this browser offers.
  * @param {{hardwareConcurrency?: number, gpu?: {requestAdapter: () => Promise<unknown>}}} nav
  * @param {boolean} isolated ``crossOriginIsolated``.
+ * @param {boolean} keeps Whether Cache Storage keeps the weights for this page.
+ * @param {boolean} framed Whether the page is in a frame (as in a Space's page).
  * @returns {Promise<Features>}
  */
-export async function detect(nav, isolated) {
+export async function detect(nav, isolated, keeps, framed) {
   let webgpu = false;
   try {
     webgpu = Boolean(nav.gpu && (await nav.gpu.requestAdapter()));
@@ -25,7 +27,7 @@ export async function detect(nav, isolated) {
     webgpu = false;
   }
   const threads = isolated ? Math.max(1, Math.min(MAX_THREADS, nav.hardwareConcurrency ?? 1)) : 1;
-  return { isolated, threads, webgpu };
+  return { isolated, threads, webgpu, keeps, framed };
 }
 
 /**
@@ -59,5 +61,8 @@ export function describe(features) {
   const cpu = features.isolated
     ? `WebAssembly with SIMD on ${features.threads} thread${features.threads === 1 ? "" : "s"}`
     : "WebAssembly with SIMD on one thread (this page is not cross-origin isolated, so it cannot use more)";
-  return features.webgpu ? `Runs on this device: WebGPU, else ${cpu}.` : `Runs on this device: ${cpu}; no WebGPU here.`;
+  const own = features.framed ? " Open it in a tab of its own for more threads and to keep the weights." : "";
+  const keeps = features.keeps ? "" : " This browser keeps no weights for this page, so each visit downloads them again.";
+  return (features.webgpu ? `Runs on this device: WebGPU, else ${cpu}.` : `Runs on this device: ${cpu}; no WebGPU here.`)
+    + keeps + (features.isolated && features.keeps ? "" : own);
 }

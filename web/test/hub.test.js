@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 
-import { CACHE_NAME, DEFAULT_HUB, hubEndpoint, sha256, weights, weightsUrl } from "../src/hub.js";
+import { CACHE_NAME, DEFAULT_HUB, hubEndpoint, openCache, sha256, weights, weightsUrl } from "../src/hub.js";
 
 const file = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 const etag = createHash("sha256").update(file).digest("hex");
@@ -75,4 +75,12 @@ test("a damaged, cut, missing or unreachable file is one sentence and is not kep
   const offline = async () => { throw new TypeError("Failed to fetch"); };
   await assert.rejects(get(/** @type {any} */ (offline)), /cannot be reached/);
   assert.equal(caches.stores.get(CACHE_NAME).size, 0);
+});
+
+test("a page refused storage (a frame on another site) still downloads, and keeps nothing", async () => {
+  const refused = { open: async () => { throw new DOMException("blocked", "SecurityError"); } };
+  assert.equal(await openCache(refused), undefined);
+  const { fetcher, calls } = hub();
+  assert.deepEqual([...await weights({ fetcher, caches: refused, digest: sha256 }, "http://h", where)], [...file]);
+  assert.equal(calls.length, 2);
 });

@@ -40,7 +40,7 @@ export function render(root, ctx, params, dropped) {
   const error = h("p", { class: "message", role: "alert", hidden: true });
   const current = h("div", { class: "current" });
   const columns = h("div", { class: "columns" });
-  const agreement = h("section", { "aria-labelledby": "agreement" });
+  const agreement = h("div", { class: "agreement" });
   const opacity = h("input", { type: "range", id: "sbs-alpha", min: 0, max: 1, step: 0.05, value: 0.5 });
 
   const boxes = h("fieldset", { class: "models" }, h("legend", { text: `Models (2 to ${MOST})` }),
@@ -101,7 +101,7 @@ export function render(root, ctx, params, dropped) {
     if (results.size >= 2) {
       const tops = new Set([...results.values()].map((r) => ctx.catalog.labels[r.top[0].index]));
       const sentence = tops.size === 1 ? `All ${results.size} models answer ${[...tops][0]}.` : `The models disagree on the top class: ${[...tops].sort().join(", ")}.`;
-      agreement.replaceChildren(h("h2", { id: "agreement", text: "Agreement" }), h("p", { class: tops.size === 1 ? "message info" : "message warning", "data-agree": tops.size === 1, text: sentence }));
+      agreement.replaceChildren(h("h2", { id: "agreement", text: "Agreement" }), h("p", { class: tops.size === 1 ? "message info" : "message warning", "data-agree": String(tops.size === 1), text: sentence }));
     }
   }
 
