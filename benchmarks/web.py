@@ -1,0 +1,142 @@
+"""The browser edition's speed: the built static site in headless Chromium on this machine, against the
+Python engine on the same photo, in the same run.
+
+    python -m benchmarks.web [--variants ID ...] [--runs 10]
+
+Per variant (real architecture, seeded random weights, served by a stand-in Hub on loopback; the site
+cross-origin isolated, as the Space's headers make it):
+
+- first visit: the runtime loaded, the weights downloaded from the loopback Hub and checked, and the
+  session created (a real Hub adds the network's transfer time);
+- warm inference p50: the network alone, ``session.run`` on one 224×224 crop;
+- CAM: one class's map from the last stage, upsampled to the crop;
+- a 2 MP JPEG to its top-5 on a warm page: decoding, the exact crop, the network and the top-5;
+- the Python engine's default mode (``resnext.load_classifier``: exact, fp32, its default engine) on the
+  same crop and the same photo.
+
+Goals (issue 27): ResNeXt-50's warm inference within 2x the Python engine's; a 2 MP photo to its top-5 on
+a warm page in at most 400 ms. WebGPU is detected; where headless Chromium has no adapter (here) it is
+said, not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import resnext
+from benchmarks.machine import describe
+from benchmarks.photos import SIZES, photo
+from tests.hub import HubServer
+from tests.served import CHROMIUM, CHROMIUM_ARGS
+from tests.web.site import Site, build
+from tests.web.weights import checkpoint, publish
+
+DEFAULT = ["ssl_resnext50_32x4d", "swsl_resnext101_32x8d"]
+RATIO_GOAL = 2.0
+PHOTO_GOAL_MS = 400.0
+
+_MEASURE = """async ([vid, runs, name]) => {
+    const ctx = globalThis.resnextExplorer;
+    const { camOf } = await import('./src/answer.js');
+    const { topK } = await import('./src/models.js');
+    const v = ctx.variants.get(vid);
+    let t = performance.now();
+    const models = await ctx.models();
+    await models.load(vid);
+    const first = performance.now() - t;
+    const input = new Float32Array(3 * v.preprocessing.image_size ** 2);
+    await models.run(vid, input);  // the session's own warm-up
+    const network = [];
+    let answer;
+    for (let i = 0; i < runs; i++) { answer = await models.run(vid, input); network.push(answer.ms); }
+    const result = { ...answer, id: vid, top: topK(answer.probabilities), crop: new Uint8Array(3 * v.preprocessing.image_size ** 2), size: v.preprocessing.image_size };
+    const cam = [];
+    for (let i = 0; i < runs; i++) { t = performance.now(); camOf(result, result.top[0].index); cam.push(performance.now() - t); }
+    const file = await (await fetch(name)).blob();
+    const photo = [];
+    for (let i = 0; i < runs; i++) {
+        t = performance.now();
+        await ctx.use({ file, name: 'photo.jpg', source: 'Upload' });
+        const { input: x } = ctx.crop(v);
+        topK((await models.run(vid, x)).probabilities);
+        photo.push(performance.now() - t);
+    }
+    return { first, network, cam, photo, threads: ctx.features.threads, webgpu: ctx.features.webgpu,
+             isolated: ctx.features.isolated };
+}"""
+
+
+def _p50(values) -> float:
+    return statistics.median(values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.web", description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", default=DEFAULT)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args(argv)
+    import playwright.sync_api as playwright
+    import torch
+
+    print(describe())
+    work = Path(tempfile.mkdtemp(prefix="resnext-web-bench-"))
+    dist = build(work / "dist")
+    jpeg = photo(SIZES[2], np.random.default_rng(0))
+    (dist / "bench.jpg").write_bytes(jpeg)
+    (work / "bench.jpg").write_bytes(jpeg)
+    rows = []
+    with HubServer() as hub, Site(dist, hub.endpoint, isolated=True) as site, \
+            playwright.sync_playwright() as p:
+        publish(hub, args.variants, work)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for vid in args.variants:
+            page = browser.new_context().new_page()  # a new visitor: nothing cached
+            page.goto(site.url + f"?model={vid}")
+            page.wait_for_function("() => globalThis.resnextExplorer !== undefined")
+            web = page.evaluate(_MEASURE, [vid, args.runs, "bench.jpg"])
+            page.context.close()
+
+            clf = resnext.load_classifier(vid, weights=checkpoint(vid, work, args.variants.index(vid)))
+            x = clf.transform.to_tensor(np.asarray(clf.crop(work / "bench.jpg")))[None]
+            clf.analyze(x)
+            network, whole = [], []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                clf.analyze(x)
+                network.append(1000 * (time.perf_counter() - t))
+                t = time.perf_counter()
+                clf.predict(work / "bench.jpg")
+                whole.append(1000 * (time.perf_counter() - t))
+            rows.append((vid, web, _p50(network), _p50(whole), clf.mode))
+        browser.close()
+
+    first = rows[0][1]
+    print(f"Browser: headless Chromium, onnxruntime-web WebAssembly SIMD on {first['threads']} threads "
+          f"(cross-origin isolated: {first['isolated']}); WebGPU: "
+          + ("an adapter was found, but this run measured WebAssembly" if first["webgpu"]
+             else "no adapter in this headless Chromium, so not run")
+          + f". Python: torch {torch.__version__}, {torch.get_num_threads()} threads. {args.runs} runs each, p50.")
+    print(f"{'variant':26} {'first visit':>12} {'web net':>9} {'py net':>9} {'ratio':>6} {'CAM':>7} "
+          f"{'web 2MP→top5':>13} {'py 2MP→top5':>12}  python mode")
+    for vid, web, py_net, py_whole, mode in rows:
+        ratio = _p50(web["network"]) / py_net
+        print(f"{vid:26} {web['first'] / 1000:>10.2f} s {_p50(web['network']):>6.0f} ms {py_net:>6.0f} ms "
+              f"{ratio:>5.2f}x {_p50(web['cam']):>4.1f} ms {_p50(web['photo']):>10.0f} ms {py_whole:>9.0f} ms  {mode}")
+    fifty = [r for r in rows if r[0].endswith("resnext50_32x4d")]
+    for vid, web, py_net, _, _ in fifty:
+        ratio = _p50(web["network"]) / py_net
+        print(f"Goal: {vid}'s warm inference within {RATIO_GOAL:.0f}x the Python engine's: {ratio:.2f}x, "
+              + ("met." if ratio <= RATIO_GOAL else "missed."))
+        print(f"Goal: a 2 MP photo to its top-5 on a warm page in at most {PHOTO_GOAL_MS:.0f} ms: "
+              f"{_p50(web['photo']):.0f} ms, " + ("met." if _p50(web["photo"]) <= PHOTO_GOAL_MS else "missed."))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
