@@ -98,15 +98,9 @@ def _photo(tmp_path, size=(4000, 3000), orientation: int | None = 6) -> tuple:
 def _crop_and_cam(page, vid: str, class_index: int):
     """The crop the page's modules make of the photo in use, and their CAM of one class."""
     got = page.evaluate("""async ([vid, cls]) => {
-        const ctx = globalThis.resnextExplorer;
-        const { camOf } = await import('./src/answer.js');
-        const { topK } = await import('./src/models.js');
-        const v = ctx.variants.get(vid);
-        const { crop, input } = ctx.crop(v);
-        const models = await ctx.models();
-        const answer = await models.run(vid, input);
-        const r = { ...answer, id: vid, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
-        return { crop: [...crop], cam: [...camOf(r, cls)] };
+        const { classify, camOf } = await import('./src/answer.js');
+        const r = await classify(globalThis.resnextExplorer, vid, document.createElement('p'));
+        return { crop: [...r.crop], cam: [...camOf(r, cls)] };
     }""", [vid, class_index])
     return np.array(got["crop"], dtype=np.uint8), np.array(got["cam"], dtype=np.float32)
 
@@ -271,3 +265,31 @@ def test_a_link_opens_what_its_sender_saw_and_drops_what_it_does_not_know(world,
     assert "pick a sample below or drop your own photo" in banner.inner_text()
     assert "does not know “model=resnet9000”" in banner.inner_text()
     assert page.locator("#model").input_value() == "swsl_resnext50_32x4d"
+
+
+def test_webgpu_answers_as_webassembly_does_where_there_is_an_adapter(world, context):
+    page = context.new_page()
+    page.goto(world["isolated"].url + f"?model={A}")
+    page.wait_for_function("() => globalThis.resnextExplorer !== undefined")
+    if not page.evaluate("async () => Boolean(navigator.gpu && await navigator.gpu.requestAdapter())"):
+        pytest.skip("no WebGPU adapter in this headless Chromium: the page runs WebAssembly, tested above")
+    got = page.evaluate("""async ([repo]) => {
+        const { loadRuntime } = await import('./src/runtime.js');
+        const { createSession } = await import('./src/session.js');
+        const { weights, sha256 } = await import('./src/hub.js');
+        const ctx = globalThis.resnextExplorer;
+        const v = ctx.variants.get(repo);
+        const hub = (await (await fetch('config.json')).json()).hub;
+        const file = await weights({ fetcher: fetch, caches: undefined, digest: sha256 }, hub, v.hub);
+        const graph = new Uint8Array(await (await fetch(`models/${repo}.onnx`)).arrayBuffer());
+        const ort = await loadRuntime({ ...ctx.features, webgpu: true }, 'ort/');
+        const size = v.preprocessing.image_size;
+        const input = new Float32Array(3 * size * size).map((_, i) => Math.sin(i));
+        const out = {};
+        for (const ep of ['wasm', 'webgpu']) {
+            const session = await createSession(ort, graph, file, v.hub.repo, { executionProviders: [ep] });
+            out[ep] = [...(await session.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) })).logits.data];
+        }
+        return out;
+    }""", [A])
+    np.testing.assert_allclose(got["webgpu"], got["wasm"], atol=1e-3)

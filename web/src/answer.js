@@ -25,13 +25,19 @@ export async function classify(ctx, id, status) {
   const models = await ctx.models();
   const { crop, input } = ctx.crop(v);
   say(status, `Running ${id}…`);
-  const answer = await models.run(id, input, (done, total) => {
-    say(status, total && done >= total ? `Preparing ${id}…`
-      : `Downloading the weights of ${id} from the Hub: ${megabytes(done)}${total ? ` of ${megabytes(total)}` : ""}…`);
-  });
+  const answer = await models.run(id, input, progress(status, id));
   say(status, "");
   return { ...answer, id, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
 }
+
+/**
+ * A download's progress, said in a status line.
+ * @param {HTMLElement} status
+ * @param {string} id
+ * @returns {(done: number, total: number | null) => void}
+ */
+export const progress = (status, id) => (done, total) => say(status, total && done >= total ? `Preparing ${id}…`
+  : `Downloading the weights of ${id} from the Hub: ${megabytes(done)}${total ? ` of ${megabytes(total)}` : ""}…`);
 
 /**
  * The CAM of one class over the crop, in [0, 1].

@@ -41,8 +41,11 @@ export class Context {
 
   /** @returns {Promise<import("./models.js").Models>} */
   models() {
-    this.modelsPromise ??= this.makeModels();
-    this.modelsPromise.catch(() => { this.modelsPromise = null; });
+    if (!this.modelsPromise) {
+      const made = this.makeModels();
+      made.catch(() => { if (this.modelsPromise === made) this.modelsPromise = null; }); // a failed start is tried again
+      this.modelsPromise = made;
+    }
     return this.modelsPromise;
   }
 

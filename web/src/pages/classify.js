@@ -28,7 +28,9 @@ export function render(root, ctx, params, dropped) {
     if (params.has("model")) dropped.push(`model=${model}`);
     model = DEFAULT_VARIANT;
   }
-  let wanted = params.has("class") ? Number(params.get("class")) : null;
+  const asked = params.get("class");
+  let wanted = asked !== null && /^\d{1,7}$/.test(asked) ? Number(asked) : null;
+  if (asked !== null && wanted === null) dropped.push(`class=${asked}`);
   /** @type {import("../answer.js").Result | null} */
   let result = null;
   let turn = 0;

@@ -5,9 +5,9 @@
  * @module pages/compare
  */
 
-import { h, say } from "../dom.js";
+import { h, megabytes, say } from "../dom.js";
 import { median } from "../models.js";
-import { megabytes } from "../dom.js";
+import { progress } from "../answer.js";
 import { publish } from "../links.js";
 import { runtimeLine } from "./shared.js";
 
@@ -44,8 +44,7 @@ export function render(root, ctx) {
     try {
       const models = await ctx.models();
       for (let i = 0; i <= RUNS; i++) {
-        await models.run(id, new Float32Array(3 * size * size), (done, total) =>
-          say(status, total && done >= total ? `Preparing ${id}…` : `Downloading the weights of ${id} from the Hub: ${megabytes(done)}${total ? ` of ${megabytes(total)}` : ""}…`));
+        await models.run(id, new Float32Array(3 * size * size), progress(status, id));
         say(status, `Timing ${id}: run ${i + 1} of ${RUNS + 1}…`);
       }
       say(status, "");
