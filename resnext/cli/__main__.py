@@ -1,0 +1,7 @@
+"""``python -m resnext.cli``: the ``resnext`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

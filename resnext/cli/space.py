@@ -1,0 +1,40 @@
+"""``resnext space static``: a static Space folder ready to upload."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+
+def add(sub) -> None:
+    """Add the command to the ``resnext`` parser's subcommands."""
+    p = sub.add_parser("space", help="write a Space folder ready to upload: 'static' is the browser edition "
+                                     "(free to host; build it first: cd web && npm ci && npm run build)")
+    p.add_argument("kind", choices=["static"], help="the kind of Space")
+    p.add_argument("out", metavar="FOLDER", help="a new or empty folder")
+    p.add_argument("--site", metavar="FOLDER", default="web/dist", help="the built site (default: web/dist)")
+    p.add_argument("--hub", metavar="URL", help="another Hub endpoint for the page (a mirror); default: huggingface.co")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command.
+
+    Args:
+        args: The parsed command line.
+
+    Returns:
+        The exit status: 0, or 2 when some inputs failed.
+
+    Raises:
+        ResNeXtError: A user error, said in one sentence.
+    """
+    from ..export.space import write_static_space
+
+    out = Path(args.out)
+    files = write_static_space(Path(args.site), out, args.hub)
+    size = sum(f.stat().st_size for f in files)
+    print(f"{out}: a static Space, {len(files)} files, {size / 1e6:.1f} MB; upload it with: "
+          f"hf upload --repo-type space YOU/resnext-explorer {out} .")
+    return 0
