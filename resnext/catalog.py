@@ -19,14 +19,14 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
 from .errors import CatalogError, UnknownVariantError
+from .model_index import parse_model
+from .variant import Family, Variant, format_bytes, format_optional
 
 __all__ = [
     "ASSETS_DIR",
@@ -34,6 +34,8 @@ __all__ = [
     "Variant",
     "Registry",
     "families",
+    "format_bytes",
+    "format_optional",
     "get_variant",
     "list_variants",
     "registry",
@@ -41,104 +43,6 @@ __all__ = [
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 MODEL_INDEX_ENV = "RESNEXT_MODEL_INDEX"
-_ARCH_RE = re.compile(r"resnext(?P<depth>\d+)_(?P<cardinality>\d+)x(?P<width>\d+)d$")
-
-
-@dataclass(frozen=True)
-class Family:
-    """Facts about a family of checkpoints that the model-index does not carry."""
-
-    name: str
-    collection: str
-    title: str
-    tag: str
-    license: str
-    fine_tuned_on: str | None = None
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One pretrained classifier, as its model-index entry describes it."""
-
-    id: str
-    family: str
-    architecture: str
-    timm_name: str | None
-    depth: int
-    cardinality: int
-    width_per_group: int
-    top1: float | None
-    top5: float | None
-    flops: int | None
-    parameters: int | None
-    file_size: int | None  # bytes; a publisher's rounded figure where ``file_size_exact`` is False
-    weights_url: str  # the model-index ``Weights``: a URL, or an absolute path to a local file
-    training_data: tuple[str, ...]  # as the model-index lists it (alphabetically, not in time)
-    training_stages: tuple[tuple[str, ...], ...]  # in the order they happened, e.g. (("YFCC-100M",), ("ImageNet",))
-    epochs: int | None
-    gpus: int | None
-    crop_pct: float
-    interpolation: str
-    image_size: int
-    resize_size: int | None  # the short side before the centre crop, where the model-index states it
-    paper_title: str
-    paper_url: str
-    license: str
-    num_classes: int = 1000
-    file_size_exact: bool = True  # False: to show, not to check a download against
-    labels_file: Path | None = None
-    source: Path | None = None
-
-    @property
-    def file_name(self) -> str:
-        """The checkpoint's file name, the last part of its URL."""
-        return self.weights_url.rstrip("/").rsplit("/", 1)[-1]
-
-    @property
-    def training_path(self) -> str:
-        """The training data in the order it was used, e.g. ``'YFCC-100M → ImageNet'``, or ``'—'``."""
-        return " → ".join(", ".join(stage) for stage in self.training_stages) or "—"
-
-    @property
-    def non_commercial(self) -> bool:
-        """Whether the weights' licence forbids commercial use (a Creative Commons ``-NC`` licence)."""
-        return "-NC" in self.license.upper()
-
-    @property
-    def size_label(self) -> str:
-        """The checkpoint size for people, e.g. ``'356 MB'``."""
-        return format_bytes(self.file_size)
-
-
-def format_bytes(n: int | None) -> str:
-    """Format a byte count with decimal units (as file managers and the model cards do).
-
-    Args:
-        n: A number of bytes, or None when unknown.
-
-    Returns:
-        A short string such as ``'777.5 MB'``, or ``'unknown size'``.
-    """
-    if n is None:
-        return "unknown size"
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    raise AssertionError("unreachable")
-
-
-def format_optional(value: float | None, fmt: str) -> str:
-    """Format a figure that a model-index entry may lack, as ``'—'`` when it does.
-
-    Args:
-        value: The figure, or None.
-        fmt: A ``str.format`` pattern such as ``'{:.2f}%'``.
-
-    Returns:
-        The formatted figure or a dash.
-    """
-    return "—" if value is None else fmt.format(value)
 
 
 class Registry:
@@ -319,110 +223,10 @@ def _parse_file(path: Path) -> list[Variant]:
     variants = []
     for entry in data["Models"]:
         try:
-            variants.append(_parse_model(entry, papers, path))
+            variants.append(parse_model(entry, papers, path, families()))
         except (KeyError, TypeError, ValueError) as exc:
             name = entry.get("Name", "?") if isinstance(entry, dict) else "?"
             raise CatalogError(f"The entry {name!r} in {path} is incomplete or malformed ({exc!r}).") from exc
     return variants
 
 
-def _parse_model(entry: dict, papers: dict, path: Path) -> Variant:
-    meta = entry.get("Metadata") or {}
-    vid = str(meta.get("ID", entry["Name"])).strip().lower()
-    match = _ARCH_RE.search(vid)
-    if match is None:
-        raise ValueError(f"id {vid!r} does not end in resnext<depth>_<cardinality>x<width>d")
-    architecture = match.group(0)
-    collection = entry.get("In Collection", "")
-    family = next((f for f in families().values() if f.collection == collection), None)
-    metrics = _metrics(entry)
-    paper = papers.get(collection) or {}
-    labels = meta.get("Labels")
-    return Variant(
-        id=vid,
-        family=family.name if family else (collection or "custom"),
-        architecture=architecture,
-        timm_name=f"{architecture}.{family.tag}" if family else None,
-        depth=int(meta.get("Layers", match.group("depth"))),
-        cardinality=int(meta.get("Cardinality", match.group("cardinality"))),
-        width_per_group=int(meta.get("Width Per Group", match.group("width"))),
-        top1=_percent(metrics.get("Top 1 Accuracy")),
-        top5=_percent(metrics.get("Top 5 Accuracy")),
-        flops=_int_or_none(meta.get("FLOPs")),
-        parameters=_int_or_none(meta.get("Parameters")),
-        file_size=_file_size(meta.get("File Size")),
-        file_size_exact=not isinstance(meta.get("File Size"), str),
-        weights_url=_weights_source(str(entry["Weights"]), path),
-        training_data=tuple(meta.get("Training Data") or ()),
-        training_stages=_stages(meta, family),
-        epochs=_int_or_none(meta.get("Epochs")),
-        gpus=_gpus(meta.get("Training Resources")),
-        crop_pct=float(meta.get("Crop Pct", 0.875)),
-        interpolation=str(meta.get("Interpolation", "bilinear")),
-        image_size=int(meta.get("Image Size", 224)),
-        resize_size=_int_or_none(meta.get("Resize Size")),
-        paper_title=str(paper.get("Title", "")),
-        paper_url=str(paper.get("URL", "")),
-        license=str(meta.get("License") or (family.license if family else "unknown")),
-        num_classes=int(meta.get("Num Classes", 1000)),
-        labels_file=(path.parent / labels).resolve() if labels else None,
-        source=path.resolve(),
-    )
-
-
-def _weights_source(value: str, index_file: Path) -> str:
-    """A URL as it is; a path made absolute, a relative one against the model-index file's folder."""
-    value = value.strip()
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
-        return value
-    return os.path.normpath(index_file.resolve().parent / Path(value).expanduser())
-
-
-def _stages(meta: dict, family: Family | None) -> tuple[tuple[str, ...], ...]:
-    """Training data by stage, in time: explicit ``Pre-training Data`` / ``Fine-tuning Data`` keys,
-    else the family's fine-tuning set last, else the listed data as one stage."""
-    listed = tuple(meta.get("Training Data") or ())
-    if "Pre-training Data" in meta or "Fine-tuning Data" in meta:
-        stages = [tuple(_as_list(meta.get("Pre-training Data"))), tuple(_as_list(meta.get("Fine-tuning Data")))]
-    elif family and family.fine_tuned_on in listed:
-        stages = [tuple(d for d in listed if d != family.fine_tuned_on), (family.fine_tuned_on,)]
-    else:
-        stages = [listed]
-    return tuple(stage for stage in stages if stage)
-
-
-def _as_list(value: Any) -> list[str]:
-    return [] if value is None else [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _metrics(entry: dict) -> dict:
-    for result in entry.get("Results") or []:
-        if result.get("Dataset") == "ImageNet":
-            return result.get("Metrics") or {}
-    return {}
-
-
-def _percent(value: Any) -> float | None:
-    if value is None:
-        return None
-    return float(str(value).rstrip("%"))
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _file_size(value: Any) -> int | None:
-    """Bytes: an integer as it is, or a size with its unit as a publisher rounds it (``"95.789 MiB"``)."""
-    if not isinstance(value, str):
-        return _int_or_none(value)
-    number, _, unit = value.strip().partition(" ")
-    scale = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}.get(unit)
-    if scale is None:
-        raise ValueError(f"unknown unit {unit!r}")
-    return round(float(number) * scale)
-
-
-def _gpus(value: Any) -> int | None:
-    match = re.match(r"\s*(\d+)\s*x", str(value or ""))
-    return int(match.group(1)) if match else None

@@ -14,26 +14,21 @@ deleted: it may be a file the user copied there.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
-import http.client
 import logging
 import os
-import pickle
 import re
-import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Sequence
 
 import torch
-from torch import nn
 
 from .catalog import Variant
-from .errors import CacheError, ChecksumError, DownloadError, WeightsError
+from .checkpoint import attach_weights, read_checkpoint
+from .errors import ChecksumError, DownloadError, WeightsError
+from .fetch import ProgressCallback, cache_errors, fetch, file_lock
 from .hub import hub_cached, hub_repo, hub_weights, weights_source
 from .integrity import (Locked, check_locked, is_verified, lock_path, mark_verified, move_aside, sha256_file,
                         write_lock)
@@ -56,11 +51,8 @@ __all__ = [
 
 CACHE_ENV = "RESNEXT_CACHE_DIR"
 MIRROR_ENV = "RESNEXT_WEIGHTS_MIRROR"
-ProgressCallback = Callable[[int, "int | None"], None]
-"""Called as ``progress(bytes_done, bytes_total_or_None)`` while a file downloads."""
 
 log = logging.getLogger(__name__)
-_CHUNK = 1 << 20
 _HASH_RE = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -257,9 +249,9 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
         return _use_local(local, variant)
     folder = cache_dir()
     path = folder / variant.file_name
-    with _cache_errors(folder):
+    with cache_errors(folder, f"set {CACHE_ENV} to a writable folder"):
         folder.mkdir(parents=True, exist_ok=True)
-        with _file_lock(path.with_name(path.name + ".lock")):
+        with file_lock(path.with_name(path.name + ".lock")):
             rejected = None
             if path.is_file():  # another process may have finished it while we waited
                 problem = _problem(path, variant)
@@ -272,7 +264,8 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
                 stale.unlink(missing_ok=True)
             url = weights_url(variant)
             try:
-                tmp = _fetch(url, variant, folder, progress, timeout)
+                tmp = fetch(url, folder, variant.file_name, f"{variant.file_name} ({variant.size_label})",
+                            _offline_remedy(variant), progress, timeout)
             except DownloadError as exc:
                 if rejected:
                     exc.message = f"{exc.message} ({rejected})"
@@ -285,108 +278,6 @@ def download(variant: Variant, progress: ProgressCallback | None = None, timeout
                 tmp.unlink(missing_ok=True)
     mark_verified(path, actual)
     return path
-
-
-def read_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Read a checkpoint's tensors without running any code from it.
-
-    Uses ``torch.load(weights_only=True, mmap=True)``, so the tensors stay backed by the
-    file until they are used: the process holds one copy of the weights, not two. A
-    ``.safetensors`` file (the Hub's format) is read with safetensors, which holds no code at all.
-
-    Args:
-        path: A ``.pth`` file holding a state dict (optionally under ``state_dict``/``model``), or
-            a ``.safetensors`` file.
-
-    Returns:
-        The state dict, with any ``module.`` prefix removed.
-
-    Raises:
-        WeightsError: The file is missing, not a checkpoint, or holds objects other than tensors.
-    """
-    path = Path(path)
-    if path.suffix == ".safetensors":
-        return _read_safetensors(path)
-    try:
-        try:
-            data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except RuntimeError as exc:
-            if "mmap" not in str(exc):
-                raise
-            # Checkpoints saved before PyTorch 1.6 use the legacy format, which cannot be mapped.
-            data = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise WeightsError(f"The weights file {path} does not exist; check the path.") from None
-    except pickle.UnpicklingError as exc:
-        raise WeightsError(
-            f"Refused to load {path}: it holds Python objects other than tensors, which could run "
-            "code; use a plain state-dict checkpoint from a source you trust."
-        ) from exc
-    except Exception as exc:  # noqa: BLE001 - torch.load on arbitrary bytes fails in many ways
-        raise WeightsError(
-            f"{path} is not a readable PyTorch checkpoint ({type(exc).__name__}); "
-            "download it again or check the file."
-        ) from exc
-    for key in ("state_dict", "model"):
-        if isinstance(data, dict) and isinstance(data.get(key), dict):
-            data = data[key]
-    if not isinstance(data, dict) or not all(isinstance(t, torch.Tensor) for t in data.values()):
-        raise WeightsError(f"{path} does not hold a state dict of tensors; use a ResNeXt checkpoint.")
-    return {k.removeprefix("module."): t for k, t in data.items()}
-
-
-def _read_safetensors(path: Path) -> dict[str, torch.Tensor]:
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    try:
-        return load_file(path)
-    except FileNotFoundError:
-        raise WeightsError(f"The weights file {path} does not exist; check the path.") from None
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise WeightsError(f"{path} is not a readable safetensors checkpoint ({exc}); download it again.") from None
-
-
-def attach_weights(model: nn.Module, state_dict: Mapping[str, torch.Tensor], source: str = "the checkpoint") -> nn.Module:
-    """Attach a state dict's tensors to a (meta-device) network without copying them.
-
-    Args:
-        model: The network, usually built on the meta device.
-        state_dict: Tensors keyed as in ``model.state_dict()``.
-        source: How to name the checkpoint in an error message.
-
-    Returns:
-        The same network, with its parameters replaced and gradients off.
-
-    Raises:
-        WeightsError: Keys are missing or unexpected, or shapes differ; the message names them.
-    """
-    expected = model.state_dict()
-    state = dict(state_dict)
-    for key, ref in expected.items():
-        # Checkpoints from before PyTorch 0.4.1 have no BatchNorm step counters; eval ignores them.
-        if key.endswith("num_batches_tracked") and key not in state:
-            state[key] = torch.zeros(ref.shape, dtype=ref.dtype)
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    wrong = [
-        f"{k} {tuple(state[k].shape)} vs {tuple(expected[k].shape)}"
-        for k in expected
-        if k in state and state[k].shape != expected[k].shape
-    ]
-    problems = [
-        f"{label}: {', '.join(keys[:5])}{' …' if len(keys) > 5 else ''}"
-        for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong))
-        if keys
-    ]
-    if problems:
-        raise WeightsError(
-            f"{source} does not fit this network ({'; '.join(problems)}); "
-            "check that the weights belong to this variant."
-        )
-    model.load_state_dict(state, strict=True, assign=True)
-    model.requires_grad_(False)
-    return model
 
 
 def _scheme(source: str) -> str:
@@ -470,91 +361,6 @@ def _offline_remedy(variant: Variant) -> str:
         f"copy {variant.file_name} into {cache_dir()} (or set {CACHE_ENV}), or set {MIRROR_ENV} "
         "to a reachable mirror or a folder that holds it"
     )
-
-
-def _fetch(url: str, variant: Variant, folder: Path, progress: ProgressCallback | None, timeout: float) -> Path:
-    what = f"{variant.file_name} ({variant.size_label})"
-    tmp = folder / f".{variant.file_name}.{secrets.token_hex(6)}.partial"
-    # os.open with 0o666 lets the umask decide, so the finished file has the user's usual permissions.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            request = urllib.request.Request(url, headers={"User-Agent": "resnext"})
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                total = response.length
-                done = 0
-                if progress:
-                    progress(0, total)
-                while chunk := response.read(_CHUNK):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-        if total is not None and done != total:
-            raise DownloadError(
-                f"The download of {what} from {url} stopped after {done} of {total} bytes", remedy="try again"
-            )
-        return tmp
-    except urllib.error.HTTPError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DownloadError(
-            f"Could not download {what}: {url} answered {exc.code} {exc.reason}", remedy=_offline_remedy(variant)
-        ) from None
-    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError, ValueError) as exc:
-        tmp.unlink(missing_ok=True)
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(
-            f"Could not download {what} from {url} ({reason or type(exc).__name__})",
-            remedy=f"check the network, or {_offline_remedy(variant)}",
-        ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path``, which exists only while someone holds or awaits it.
-
-    flock is released by the kernel when its holder dies, so a killed process leaves no stale
-    lock (only an empty file, which the next holder removes). The holder removes the file
-    before unlocking; a waiter that then finds the name gone or pointing at another file starts
-    over, so two processes never hold locks on two files of one name.
-    """
-    while True:
-        handle = open(path, "a+b")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                current = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                current = False
-        except BaseException:
-            handle.close()
-            raise
-        if current:
-            break
-        handle.close()
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-        handle.close()
-
-
-@contextlib.contextmanager
-def _cache_errors(folder: Path) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        if isinstance(exc, (TimeoutError, ConnectionError)) or exc.errno not in {
-            errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST,
-        }:
-            raise
-        raise CacheError(
-            f"Cannot write to the weights cache {folder} ({os.strerror(exc.errno)}); "
-            f"free space there or set {CACHE_ENV} to a writable folder."
-        ) from None
 
 
 def origin(variant: Variant, source: str | None = None) -> str:

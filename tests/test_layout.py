@@ -160,3 +160,9 @@ def test_a_cycle_through_a_function_level_import_is_caught(tmp_path):
     library = _with_probe(tmp_path, "bulk", "def f():\n    from . import _layout_probe_b\n")
     (library / "bulk" / "_layout_probe_b.py").write_text("from . import _layout_probe\n")
     assert any("resnext.bulk._layout_probe" in c for c in _cycles(library))
+
+
+def test_no_module_is_over_400_lines():
+    modules = [*LIBRARY.rglob("*.py"), *(ROOT / "resnext_app").rglob("*.py")]
+    long = {str(p.relative_to(ROOT)): n for p in modules if (n := len(p.read_text().splitlines())) > 400}
+    assert not long, f"split these by concern: {long}"

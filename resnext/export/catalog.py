@@ -10,7 +10,8 @@ from ..catalog import Variant, families, list_variants
 from ..cost import multiply_adds
 from ..hub import HUB_FILE, hub_repo
 from ..labels import imagenet_labels
-from ..preprocess import DEFAULT_MAX_PIXELS, MAX_ASPECT, Transform
+from ..image import DEFAULT_MAX_PIXELS, MAX_ASPECT
+from ..preprocess import Transform
 
 __all__ = ["BROWSER_LIMIT_BYTES", "COLORMAP", "catalog_json"]
 
