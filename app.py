@@ -12,7 +12,7 @@ import resnext
 from resnext.explain.gradcam import LAYERS
 from resnext.explain.methods import METHODS
 from resnext.explain.visualize import COLORMAPS
-from resnext_app import charts, explain, images, links, models, pickers, tables, timing
+from resnext_app import answers, charts, explain, images, links, models, pickers, tables, timing
 from resnext_app.feedback import guard
 from resnext_app.layout import page
 
@@ -39,7 +39,7 @@ state["photo"] = images.link_value(image)
 links.publish(state)
 
 with guard():
-    answer = models.classify(image, variant.id, precision)
+    answer = answers.classify(image, variant.id, precision)
 
 left, right = st.columns([3, 2])
 with left:
@@ -48,7 +48,7 @@ with left:
     if precision == "fast":
         st.caption(f"Fast mode: {models.classifier(variant.id, precision).mode}.")
         with guard(stop=False):
-            exact = models.classify(image, variant.id, "fp32")
+            exact = answers.classify(image, variant.id, "fp32")
             st.dataframe(tables.agreement_frame(exact.top, answer.top), hide_index=True, width="stretch")
 st.caption(timing.summary(f"Top-5 of {image.name}", since="the photo's arrival") + f" · {variant.id} ({precision})")
 links.copy_button()

@@ -11,7 +11,7 @@ from resnext.bulk.results import rows_csv
 from resnext.stress.calibration import BINS, FEW_IMAGES
 from resnext.stress.corruptions import CORRUPTIONS
 from resnext.stress.report import RELATIVE_NOTE
-from resnext_app import budget, bulk, models, pickers, stress
+from resnext_app import budget, bulk, models, pickers, store, stress
 from resnext_app.feedback import guard
 from resnext_app.images import UPLOAD_TYPES
 from resnext_app.layout import page
@@ -58,7 +58,7 @@ def run(reserve) -> None:
                 bar.progress(len(rows) / len(work.files), text=f"{text}: {len(rows)} done")
             return rows
 
-        rows = models.remembered(("batch", digest, tuple(ids), precision), run) if work.files else []
+        rows = store.remembered(("batch", digest, tuple(ids), precision), run) if work.files else []
         bar.empty()
 
     files = dict(work.files)

@@ -6,7 +6,8 @@ from PIL import Image
 
 import resnext
 from resnext.explain.methods import METHODS
-from resnext_app import charts, explain, feedback, images, links, models, pickers, tables, timing
+from resnext_app import charts, explain, feedback, heads, images, links, pickers, tables, timing
+from resnext_app.answers import classify
 from resnext_app.layout import page
 from resnext_app.text import escape
 
@@ -48,7 +49,7 @@ for column, v in zip(st.columns(len(chosen)), chosen):
         st.markdown(f"**{v.family}** · `{v.architecture}`")
         slot = st.empty()
         try:
-            answer = models.classify(image, v.id, precision)
+            answer = classify(image, v.id, precision)
             top1 = answer.top[0]
             cam = explain.compute(image, answer, v, precision, method, top1.index)
         except Exception as exc:  # noqa: BLE001 - shown below as one line; a bug is logged by feedback
@@ -84,7 +85,7 @@ if len(answers) >= 2:
 scores = {}
 with feedback.guard(stop=False):
     for vid, answer in answers.items():
-        score = explain.faithfulness(image, answer, models.variant_of(vid), precision, method,
+        score = explain.faithfulness(image, answer, heads.variant_of(vid), precision, method,
                                      answer.top[0].index, "layer4", None, cams[vid], compute=score_faithfulness)
         if score is not None:
             scores[vid] = score

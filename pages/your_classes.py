@@ -6,7 +6,7 @@ from resnext.errors import ResNeXtError
 from resnext.transfer import study as run_study
 from resnext.transfer.explore import DUPLICATE_SIMILARITY, NEIGHBOURS
 from resnext.transfer.probe import DRAWS
-from resnext_app import bulk, models, pickers, transfer
+from resnext_app import bulk, models, pickers, store, transfer
 from resnext_app.feedback import for_visitor, guard
 from resnext_app.layout import page
 from resnext_app.text import escape
@@ -68,7 +68,7 @@ if not 2 <= len(chosen) <= 4:
 
 ids = [v.id for v in chosen]
 key = ("your-classes", given.digest, tuple(ids), folds)
-done = models.remembered_only(key)
+done = store.remembered_only(key)
 if done is None:
     seconds = transfer.estimate_seconds(chosen, len(data.items), folds)
     st.caption(f"About {seconds:.0f} s on this server for features and probes the first time (images seen before "
@@ -83,7 +83,7 @@ if done is None:
         def progress(stage: str, fraction: float) -> None:
             bar.progress(min(fraction, 1.0), text=stage)  # a control change stops the script here
 
-        done = models.remembered(key, lambda: transfer.shown(run_study(classifiers, data, folds=folds,
+        done = store.remembered(key, lambda: transfer.shown(run_study(classifiers, data, folds=folds,
                                                                       progress=progress)))
         bar.empty()
 

@@ -20,7 +20,7 @@ import resnext
 from resnext.catalog import Variant
 from resnext.explain.methods import METHODS, typical_seconds
 
-from . import models, priority
+from . import answers, priority
 from .text import escape
 
 # A method expected to take longer than this gets a progress bar, and the pictures the user
@@ -61,7 +61,7 @@ def method_picker(key: str, variants: Sequence[Variant], container=st) -> str:
     )
 
 
-def compute(image, answer: models.Answer, v: Variant, precision: str, method: str, class_index: int,
+def compute(image, answer: answers.Answer, v: Variant, precision: str, method: str, class_index: int,
             layer: str = "layer4", contrast: int | None = None) -> np.ndarray:
     """The map, with a progress bar for a slow method (cancelled when the user changes a control).
 
@@ -69,13 +69,13 @@ def compute(image, answer: models.Answer, v: Variant, precision: str, method: st
         ResNeXtError: The model cannot be had.
     """
     if not is_slow([v], method):
-        return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast)
+        return answers.explanation(image, answer, v.id, precision, method, class_index, layer, contrast)
     with progress_bar(f"{METHODS[method].label} of {v.id} ({cost_label([v], method)}); "
                        "change any control to cancel") as progress:
-        return models.explanation(image, answer, v.id, precision, method, class_index, layer, contrast, progress)
+        return answers.explanation(image, answer, v.id, precision, method, class_index, layer, contrast, progress)
 
 
-def faithfulness(image, answer: models.Answer, v: Variant, precision: str, method: str, class_index: int,
+def faithfulness(image, answer: answers.Answer, v: Variant, precision: str, method: str, class_index: int,
                  layer: str, contrast: int | None, cam: np.ndarray,
                  compute: bool = True) -> resnext.Faithfulness | None:
     """The map's deletion/insertion score, with a progress bar (cancelled when the user changes a control).
@@ -87,10 +87,10 @@ def faithfulness(image, answer: models.Answer, v: Variant, precision: str, metho
         ResNeXtError: The model cannot be had.
     """
     if not compute:
-        return models.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
+        return answers.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
                                    compute=False)
     with progress_bar(f"Measuring how faithful the map of {v.id} is ({cost_label([v], 'faithfulness')})") as progress:
-        return models.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
+        return answers.faithfulness(image, answer, v.id, precision, method, class_index, layer, contrast, cam,
                                    progress)
 
 

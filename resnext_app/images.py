@@ -23,7 +23,7 @@ from resnext.errors import ResNeXtError
 from resnext.preprocess import orientation_note
 from resnext.bulk.inputs import IMAGE_SUFFIXES
 
-from . import budget, gallery, models, timing
+from . import budget, decoding, gallery, timing
 from .links import UPLOAD
 from .text import escape
 
@@ -165,7 +165,7 @@ def _offer(name: str, data: bytes, source: str) -> None:
         return
     try:
         with timing.stage("decode"):
-            decoded = models.decoded(digest, data, name)
+            decoded = decoding.decoded(digest, data, name)
         with timing.stage("resize"):
             display = _display_copy(decoded)
         image = CurrentImage(name=name, source=source, digest=digest, width=decoded.width, height=decoded.height,

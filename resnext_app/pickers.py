@@ -18,9 +18,9 @@ PHONE_MAX_PX = 767  # the widest screen on which Streamlit hides the sidebar
 
 def variant_label(v: Variant) -> str:
     """How a variant appears in a picker under its family: architecture, accuracy, size; a head, by its classes."""
-    from . import models
+    from . import heads
 
-    head = models.head(v.id)
+    head = heads.head(v.id)
     if head is not None:
         names = ", ".join(head.classes[:3]) + (", …" if len(head.classes) > 3 else "")
         return escape(f"{len(head.classes)} classes ({names}) on {head.backbone}")
@@ -125,11 +125,11 @@ def precision_picker(key: str) -> str:
 
 def model_card(v: Variant) -> None:
     """The variant's figures from the model-index, how it was trained, and the licence of its weights."""
-    from . import models
+    from . import heads, models
 
-    head = models.head(v.id)
+    head = heads.head(v.id)
     if head is not None:
-        fitted, runs = head.preprocessing["precision"], models.network(models.head_mode(head))[0]
+        fitted, runs = head.preprocessing["precision"], models.network(heads.head_mode(head))[0]
         mode = "fast" if head.preprocessing["fast"] else "exact"
         here = (f"it runs in {mode} mode, as it was fitted, whatever the Fast mode switch says" if fitted == runs else
                 f"it was fitted on {fitted} features, and this server runs {runs}: its answers are approximate")
@@ -168,12 +168,12 @@ def key_figures(v: Variant) -> str:
 
 def _groups() -> tuple[dict[str, list[str]], dict[str, Variant]]:
     """Variant ids by family in catalog order, then this session's own classifiers; the variants by id."""
-    from . import models, transfer
+    from . import heads, transfer
 
     groups: dict[str, list[str]] = {}
     by_id = {}
-    heads = [models.variant_of(i) for i in transfer.session_head_ids()]  # ids kept, never hashed again
-    for v in [*resnext.list_variants(), *heads]:
+    own = [heads.variant_of(i) for i in transfer.session_head_ids()]  # ids kept, never hashed again
+    for v in [*resnext.list_variants(), *own]:
         groups.setdefault(v.family, []).append(v.id)
         by_id[v.id] = v
     return groups, by_id

@@ -16,7 +16,7 @@ from resnext.stress.corruptions import CORRUPTIONS, SEVERITIES
 from resnext.stress.robustness import Report, evaluate_corrupted
 from resnext.stress.sweep import Sweep, sweep
 
-from . import models, tables
+from . import decoding, models, store, tables
 from .explain import progress_bar
 
 # Seconds to make all five severities of one corruption of a 224×224 crop when
@@ -47,10 +47,10 @@ def run(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision
         with progress_bar(f"Sweeping {len(corruptions)} corruptions × 5 severities through {len(variant_ids)} "
                           f"models (≈ {seconds:.0f} s); change any control to cancel") as progress:
             classifiers = [models.classifier(v, precision) for v in variant_ids]
-            return sweep(classifiers, models.decoded(image.digest, image.data, image.name), corruptions,
+            return sweep(classifiers, decoding.decoded(image.digest, image.data, image.name), corruptions,
                          progress=progress)
 
-    return models.remembered(_sweep_key(image, variant_ids, corruptions, precision), compute)
+    return store.remembered(_sweep_key(image, variant_ids, corruptions, precision), compute)
 
 
 def _sweep_key(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision: str) -> tuple:
@@ -59,7 +59,7 @@ def _sweep_key(image, variant_ids: Sequence[str], corruptions: Sequence[str], pr
 
 def known(image, variant_ids: Sequence[str], corruptions: Sequence[str], precision: str) -> Sweep | None:
     """A sweep some session already ran with these settings, or None."""
-    return models.remembered_only(_sweep_key(image, variant_ids, corruptions, precision))
+    return store.remembered_only(_sweep_key(image, variant_ids, corruptions, precision))
 
 
 def first_change_frame(result: Sweep) -> pd.DataFrame:
@@ -107,7 +107,7 @@ def labelled_run(digest: str, variant_ids: Sequence[str], items: list, corruptio
             classifiers = [models.classifier(v, precision) for v in variant_ids]
             return evaluate_corrupted(classifiers, items, corruptions, severities, baseline, progress=progress)
 
-    return models.remembered(key, compute)
+    return store.remembered(key, compute)
 
 
 def labelled_seconds(variants: Sequence[Variant], images: int, corruptions: Sequence[str], severities: int) -> float:

@@ -93,7 +93,7 @@ def agreement_pairs(answers: dict, cams: dict) -> pd.DataFrame:
     """Pairwise agreement of several models on one image.
 
     Args:
-        answers: Variant id → ``resnext_app.models.Answer``.
+        answers: Variant id → ``resnext_app.answers.Answer``.
         cams: Variant id → its Grad-CAM map (of its own top-1 class).
 
     Returns:

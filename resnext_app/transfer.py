@@ -31,7 +31,7 @@ from resnext.transfer import LabelledSet, Study, labelled_files, labelled_member
 from resnext.transfer.head import MAX_CLASSES, Head, head_from_probe, load_head, save_head
 from resnext.transfer.probe import fit_probe
 
-from . import budget, bulk, models, tables
+from . import budget, bulk, heads, tables
 
 SAMPLE_SET = ASSETS_DIR / "your-classes" / "textures"
 COST_FILE = ASSETS_DIR / "transfer_cost.json"  # written by python -m benchmarks.transfer --cost-only
@@ -242,7 +242,7 @@ def keep_head(name: str, head: Head) -> str:
     if sum(h.nbytes for _, h in mine.values()) + head.nbytes > MAX_SESSION_HEAD_BYTES:
         raise ResNeXtError(f"Your classifiers would take more than {MAX_SESSION_HEAD_BYTES // 10**6} MB of this "
                            "server's memory; reload the page to start afresh.")
-    head_id, shared = models.register_head(head)
+    head_id, shared = heads.register_head(head)
     st.session_state[HEADS_KEY] = {**mine, name: (head_id, shared)}
     return head_id
 

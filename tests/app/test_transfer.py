@@ -74,9 +74,9 @@ def test_your_classifier_answers_on_classify_side_by_side_and_batch(app):
     own = clf.with_head(head_from_probe(fit_probe(x, data.labels), data.classes, clf))
     expected = [p.label for p in own.predict(SAMPLES / "chelsea.png", topk=3)]
 
-    from resnext_app import models
+    from resnext_app import heads
 
-    head_id = next(i for i in models._heads() if i.startswith(BACKBONES[0] + "+"))
+    head_id = next(i for i in heads._heads() if i.startswith(BACKBONES[0] + "+"))
     app.session_state["classify_variant"] = head_id
     app.switch_page("app.py").run()
     upload_image(app)
@@ -128,9 +128,9 @@ def test_a_bad_head_file_is_one_sentence_nothing_is_kept_and_the_app_works_on(ap
 @pytest.mark.parametrize("bound", ["session", "server"])
 def test_heads_past_the_bound_are_refused_in_one_sentence_and_the_first_still_answers(app, tmp_path, monkeypatch,
                                                                                       bound):
-    from resnext_app import models, transfer
+    from resnext_app import heads, transfer
 
-    monkeypatch.setattr(transfer if bound == "session" else models,
+    monkeypatch.setattr(transfer if bound == "session" else heads,
                         "MAX_SESSION_HEADS" if bound == "session" else "MAX_HEADS", 1)
     _open(app)
     _load_head(app, "first.safetensors", _head_file(tmp_path, ("cat", "dog")))
