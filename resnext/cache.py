@@ -13,13 +13,14 @@ import threading
 from collections import OrderedDict
 from typing import Callable
 
+from . import environment
 from .catalog import Variant, format_bytes, get_variant
 from .errors import ModelTooLargeError
 from .memory import LIMIT_ENV, RESERVE_BYTES, footprint, gigabytes_env, memory_limit
 
 __all__ = ["BUDGET_ENV", "ModelCache", "budget_from_env"]
 
-BUDGET_ENV = "RESNEXT_MAX_MODEL_GB"
+BUDGET_ENV = environment.MAX_MODEL_GB.name
 
 
 def budget_from_env() -> int:

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from . import environment
 from .errors import CatalogError, UnknownVariantError
 from .model_index import parse_model
 from .variant import Family, Variant, format_bytes, format_optional
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-MODEL_INDEX_ENV = "RESNEXT_MODEL_INDEX"
+MODEL_INDEX_ENV = environment.MODEL_INDEX.name
 
 
 class Registry:

@@ -25,11 +25,12 @@ import torch
 from torch import nn
 from torchvision.models import ResNet
 
+from . import environment
 from .errors import ResNeXtError
 
 __all__ = ["ENGINES", "Engine", "Backbone", "OpenVinoEngine", "TorchEngine", "default_engine", "make_engine"]
 
-ENGINE_ENV = "RESNEXT_ENGINE"
+ENGINE_ENV = environment.ENGINE.name
 ENGINES = ("openvino", "torch")
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import environment
 from .catalog import Variant
 from .errors import ChecksumError, DownloadError, ResNeXtError
 from .integrity import is_verified, mark_verified, move_aside, sha256_file
@@ -27,7 +28,7 @@ from .integrity import is_verified, mark_verified, move_aside, sha256_file
 __all__ = ["HUB_FILE", "SOURCES", "SOURCE_ENV", "hub_cached", "hub_repo", "hub_weights", "weights_source"]
 
 HUB_FILE = "model.safetensors"
-SOURCE_ENV = "RESNEXT_WEIGHTS_SOURCE"
+SOURCE_ENV = environment.WEIGHTS_SOURCE.name
 SOURCES = ("auto", "hub", "url")  # auto: the Hub, then the model-index URL
 
 log = logging.getLogger(__name__)

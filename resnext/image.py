@@ -20,6 +20,7 @@ from typing import BinaryIO, Iterator, Union
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from . import environment
 from .errors import ImageError
 
 __all__ = ["DEFAULT_MAX_PIXELS", "MAX_ASPECT", "ORIENTATION_UNKNOWN", "ImageSource", "load_image", "max_pixels",
@@ -27,7 +28,7 @@ __all__ = ["DEFAULT_MAX_PIXELS", "MAX_ASPECT", "ORIENTATION_UNKNOWN", "ImageSour
 
 log = logging.getLogger(__name__)
 ORIENTATION_UNKNOWN = "resnext_orientation_unknown"  # an image's info key: why its EXIF orientation failed
-MAX_PIXELS_ENV = "RESNEXT_MAX_PIXELS"
+MAX_PIXELS_ENV = environment.MAX_PIXELS.name
 DEFAULT_MAX_PIXELS = 50_000_000
 # Longest side / shortest side accepted when an image is opened: 300:1 keeps the short-side-256
 # resize under preprocess's bound on the resized pixels; a long panorama is 10:1.

@@ -19,12 +19,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import environment
 from .errors import WeightsError
 
 __all__ = ["LOCK_ENV", "LOCK_FORMAT", "Locked", "check_locked", "is_verified", "lock_path", "mark_verified",
            "move_aside", "read_lock", "sha256_file", "write_lock"]
 
-LOCK_ENV = "RESNEXT_LOCK_FILE"
+LOCK_ENV = environment.LOCK_FILE.name
 LOCK_FORMAT = "resnext-weights-lock/1"
 _CHUNK = 1 << 20
 

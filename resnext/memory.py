@@ -20,12 +20,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import environment
 from .catalog import ASSETS_DIR, Variant
 from .errors import ResNeXtError
 
 __all__ = ["LIMIT_ENV", "RESERVE_BYTES", "Footprint", "footprint", "gigabytes_env", "memory_limit"]
 
-LIMIT_ENV = "RESNEXT_MEMORY_LIMIT_GB"
+LIMIT_ENV = environment.MEMORY_LIMIT_GB.name
 # What the server needs besides its models: Python with torch and OpenVINO loaded (about 0.6 GB),
 # Streamlit and its sessions, decoded photos and uploads (bounded by the app), the kernel's share.
 RESERVE_BYTES = 2_500_000_000

@@ -25,6 +25,7 @@ from typing import Sequence
 
 import torch
 
+from . import environment
 from .catalog import Variant
 from .checkpoint import attach_weights, read_checkpoint
 from .errors import ChecksumError, DownloadError, WeightsError
@@ -49,8 +50,8 @@ __all__ = [
     "weights_url",
 ]
 
-CACHE_ENV = "RESNEXT_CACHE_DIR"
-MIRROR_ENV = "RESNEXT_WEIGHTS_MIRROR"
+CACHE_ENV = environment.CACHE_DIR.name
+MIRROR_ENV = environment.WEIGHTS_MIRROR.name
 
 log = logging.getLogger(__name__)
 _HASH_RE = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")

@@ -23,12 +23,13 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import streamlit as st
 
+from resnext import environment
 from resnext.errors import ResNeXtError
 from resnext.memory import gigabytes_env
 
 __all__ = ["ByteGate", "Claim", "Results", "UPLOAD_GATE_ENV", "footprint", "gate", "gate_limit"]
 
-UPLOAD_GATE_ENV = "RESNEXT_MAX_UPLOAD_GB"
+UPLOAD_GATE_ENV = environment.MAX_UPLOAD_GB.name
 DEFAULT_GB = 1.5
 
 

@@ -17,6 +17,8 @@ from typing import Iterator
 
 import streamlit as st
 
+from resnext import environment
+
 # The longest one step of slow work waits for others' answers; bounded so that it never starves.
 MAX_WAIT_S = 2.0
 
@@ -70,4 +72,4 @@ def answers_first() -> AnswersFirst:
     ``RESNEXT_ANSWERS_FIRST=0`` turns the stepping aside off; ``python -m benchmarks.load`` uses it
     to measure the app as it was.
     """
-    return AnswersFirst(enabled=os.environ.get("RESNEXT_ANSWERS_FIRST", "1") != "0")
+    return AnswersFirst(enabled=os.environ.get(environment.ANSWERS_FIRST.name, "1") != "0")

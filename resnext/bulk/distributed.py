@@ -30,14 +30,14 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .predict import OK, Row, classify_prepared, prepare_image
-from ..catalog import MODEL_INDEX_ENV
+from .. import environment
 from ..errors import ResNeXtError
 
 __all__ = ["Predictor", "actor_environment", "embed_with_ray", "predict_with_ray"]
 
 # The variables whose values are paths, made absolute before they travel: a worker's working
 # directory is not the driver's.
-_PATH_VARIABLES = {MODEL_INDEX_ENV, "RESNEXT_CACHE_DIR"}
+_PATH_VARIABLES = {environment.MODEL_INDEX.name, environment.CACHE_DIR.name}
 
 
 class Predictor:

@@ -16,6 +16,7 @@ import os
 import sys
 from typing import Sequence
 
+from .. import environment
 from ..errors import ChecksumError, DownloadError, ResNeXtError
 from . import cam, download, evaluate, export, features, listing, lock, predict, probe, space, stress
 
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _log_warnings()
     if getattr(args, "source", None):
         # An environment variable rather than an argument threaded through: Ray actors inherit it too.
-        os.environ["RESNEXT_WEIGHTS_SOURCE"] = args.source
+        os.environ[environment.WEIGHTS_SOURCE.name] = args.source
     try:
         return args.run(args)
     except ResNeXtError as exc:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
+from .. import environment
 from ..bulk.predict import ahead, cpus, prepare_image
 from ..errors import CacheError, ResNeXtError
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CACHE_MB_ENV", "DEFAULT_CACHE_MB", "FeatureCache", "extract_features", "extract_features_on_ray"]
 
-CACHE_MB_ENV = "RESNEXT_FEATURE_CACHE_MB"
+CACHE_MB_ENV = environment.FEATURE_CACHE_MB.name
 DEFAULT_CACHE_MB = 2048  # about 250,000 vectors of 2048 float32
 Progress = Callable[[int, int], None]  # (done, total); raising from it cancels
 
