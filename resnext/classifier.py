@@ -181,7 +181,8 @@ class Classifier:
     @overload
     def predict(self, images: Sequence[ImageSource], topk: int = 5) -> list[list[Prediction]]: ...
 
-    def predict(self, images, topk=5):
+    def predict(self, images: "ImageSource | Sequence[ImageSource] | torch.Tensor",
+                topk: int = 5) -> "list[Prediction] | list[list[Prediction]]":
         """Classify an image, or a list of images as one batch.
 
         Args:

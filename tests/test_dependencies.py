@@ -25,7 +25,8 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 RAY_CODE = "resnext/bulk/distributed.py"
 EXPORT_CODE = "resnext/export/graph.py"
 FIRST_PARTY = ["resnext", "resnext_app", "tests", "benchmarks"]
-RUN_NOT_IMPORTED = ["pytest-timeout", "deptry"]  # a pytest plugin, and this test's own tool
+# a pytest plugin, this test's own tool, and the manual's plugins (mkdocs.yml names them)
+RUN_NOT_IMPORTED = ["pytest-timeout", "deptry", "mkdocs-material", "mkdocstrings"]
 
 # group → the code it serves
 CHECKS = {
@@ -35,6 +36,7 @@ CHECKS = {
     "test": ["tests"],
     "bench": ["benchmarks"],
     "scripts": ["scripts"],
+    "docs": ["docs/hooks.py"],
 }
 # Distributions whose module has another name, for when they are not installed (scripts' extra).
 MODULE_NAMES = {"scikit-image": "skimage", "axe-playwright-python": "axe_playwright_python",

@@ -1,0 +1,139 @@
+"""MkDocs hooks: the parts of the manual that the code and the benchmarks write.
+
+A page says ``<!-- generated: NAME -->`` and gets, in its place, the table of environment variables
+(from :mod:`resnext.environment`), the command line's reference (from its argparse parser), the
+library's layers and their imports (from the rules ``tests/test_layout.py`` holds and the imports
+the code makes), or ``<!-- figures: NAME -->`` a table of measurements from ``assets/NAME.json``
+(:mod:`benchmarks.figures`). A marker nobody knows fails the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+if TYPE_CHECKING:
+    from mkdocs.structure.pages import Page
+
+_MARKER = re.compile(r"<!-- (generated|figures): ([a-z_]+) -->")
+
+
+def on_page_markdown(markdown: str, page: "Page", **_) -> str:
+    """Replace each marker of a page with what it names."""
+    if str(ROOT) not in sys.path:  # the hooks read the project itself, from the checkout being built
+        sys.path.insert(0, str(ROOT))
+
+    def replace(match: re.Match) -> str:
+        kind, name = match.groups()
+        if kind == "figures":
+            from benchmarks.figures import render
+
+            return render(name)
+        if name not in GENERATED:
+            raise PluginError(f"{page.file.src_path}: no generator named {name!r}; see docs/hooks.py.")
+        return GENERATED[name]()
+
+    return _MARKER.sub(replace, markdown)
+
+
+def environment_table() -> str:
+    """Every environment variable, from the one table the code reads."""
+    from resnext.environment import VARIABLES
+
+    readers = {"library": "library", "app": "app", "start": "`scripts/start.sh`"}
+    rows = [f"| `{v.name}` | {v.meaning} | {v.default} | {readers[v.reader]} |" for v in VARIABLES]
+    return "\n".join(["| variable | meaning | when unset | read by |", "| --- | --- | --- | --- |", *rows])
+
+
+def cli_reference() -> str:
+    """Every command of ``resnext``: its help, usage and arguments, from the parser itself."""
+    from resnext.cli import parser
+
+    top = parser()
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {c.dest: c.help for c in commands._choices_actions}
+    out = []
+    for name, sub in commands.choices.items():
+        out += [f"### `resnext {name}`", "", f"{helps.get(name, '')[:1].upper()}{helps.get(name, '')[1:]}.", "",
+                "```text", sub.format_usage().strip().removeprefix("usage: "), "```", "",
+                "| argument | what it does | default |", "| --- | --- | --- |"]
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            flags = ", ".join(f"`{o}`" for o in action.option_strings) or f"`{action.metavar or action.dest}`"
+            if action.choices and not action.option_strings:
+                flags += f" ({', '.join(map(str, action.choices))})"
+            default = "" if action.default in (None, False, argparse.SUPPRESS) else f"`{action.default}`"
+            text = (action.help or "").replace("|", "\\|")
+            if action.choices and action.option_strings:
+                text += f" (one of {', '.join(f'`{c}`' for c in action.choices)})"
+            out.append(f"| {flags} | {text} | {default} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def layers() -> str:
+    """The library's parts, what each may import, and the imports between them the code makes."""
+    from tests import test_layout as rules
+
+    edges: set[tuple[str, str]] = set()
+    for path in sorted(rules.LIBRARY.rglob("*.py")):
+        part = rules._part(rules._module_name(path, rules.LIBRARY.parent))
+        for name in rules._imports(path, rules.LIBRARY.parent):
+            if name.startswith("resnext.") and (target := rules._part(name)) != part and target in rules.PARTS + ["core"]:
+                edges.add((part, target))
+    graph = ["```mermaid", "graph TD", *(f"    {a} --> {b}" for a, b in sorted(edges)), "```"]
+    allowed = [f"| `{part}` | {', '.join(f'`{p}`' for p in sorted(rules.ALLOWED[part])) or '—'} |"
+               for part in sorted(rules.ALLOWED, key=lambda p: (p != "core", p))]
+    return "\n".join([*graph, "", "| part | may import, besides the core |", "| --- | --- |", *allowed])
+
+
+def claims() -> str:
+    """The papers' ImageNet-1k claims beside timm's measurements of the released checkpoints."""
+    from resnext.published.references import GAP_POINTS, claims as published
+
+    rows = []
+    for c in published():
+        measured = "—" if c.measured_top1 is None else f"{c.measured_top1:.2f}"
+        gap = "" if c.gap is None else f"{c.gap:+.2f}" + (" (flagged)" if c.flagged else "")
+        why = f" {c.explanation} ({c.explanation_source})" if c.explanation else ""
+        rows.append(f"| `{c.model}` | {c.claimed_top1:.2f} | {measured} | {gap} | {c.source}.{why} |".replace("\n", " "))
+    return "\n".join([f"A gap over {GAP_POINTS} points is flagged.", "",
+                      "| variant | claimed top-1 | timm's top-1 | gap | sources |", "| --- | ---: | ---: | ---: | --- |",
+                      *rows])
+
+
+def limits() -> str:
+    """The bounds the code keeps, read from its constants."""
+    from resnext import image, memory
+    from resnext.catalog import format_bytes
+    from resnext.export.catalog import BROWSER_LIMIT_BYTES
+    from resnext.transfer import features, head
+    from resnext_app import budget, heads, store, transfer
+
+    rows = [
+        ("largest image (`RESNEXT_MAX_PIXELS`)", f"{image.DEFAULT_MAX_PIXELS / 1e6:.0f} megapixels", "`resnext/image.py`"),
+        ("most elongated image", f"{image.MAX_ASPECT}:1", "`resnext/image.py`"),
+        ("memory kept free beside the models", format_bytes(memory.RESERVE_BYTES), "`resnext/memory.py`"),
+        ("what visitors' uploads may hold at once (`RESNEXT_MAX_UPLOAD_GB`)", f"{budget.DEFAULT_GB} GB",
+         "`resnext_app/budget.py`"),
+        ("share of that for the shared results", f"{store.RESULTS_SHARE:.0%}", "`resnext_app/store.py`"),
+        ("heads of visitors' classes per session", f"{transfer.MAX_SESSION_HEADS}, "
+         f"{format_bytes(transfer.MAX_SESSION_HEAD_BYTES)}", "`resnext_app/transfer.py`"),
+        ("heads of visitors' classes on the server", str(heads.MAX_HEADS), "`resnext_app/heads.py`"),
+        ("classes of a head", f"2 to {head.MAX_CLASSES}, names of at most {head.MAX_CLASS_CHARS} characters",
+         "`resnext/transfer/head.py`"),
+        ("feature cache (`RESNEXT_FEATURE_CACHE_MB`)", f"{features.DEFAULT_CACHE_MB} MB", "`resnext/transfer/features.py`"),
+        ("largest weights file a browser runs", format_bytes(BROWSER_LIMIT_BYTES), "`resnext/export/catalog.py`"),
+    ]
+    return "\n".join(["| limit | value | where |", "| --- | --- | --- |", *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
+
+
+GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims, "limits": limits}
