@@ -86,5 +86,5 @@ def test_the_generated_pages_follow_the_code(site):
         assert all(o in cli for action in sub._actions for o in action.option_strings if o not in ("-h", "--help"))
     environment = _text(site, "environment")
     assert all(v.name in environment for v in VARIABLES)
-    development = (site / "development" / "index.html").read_text()
-    assert "mermaid" in development and all(f"{part}" in development for part in ALLOWED)
+    architecture = (site / "architecture" / "index.html").read_text()
+    assert "mermaid" in architecture and all(f"<code>{part}</code>" in architecture for part in ALLOWED)
