@@ -3,8 +3,9 @@
 A page says ``<!-- generated: NAME -->`` and gets, in its place, the table of environment variables
 (from :mod:`resnext.environment`), the command line's reference (from its argparse parser), the
 library's layers and their imports (from the rules ``tests/test_layout.py`` holds and the imports
-the code makes), or ``<!-- figures: NAME -->`` a table of measurements from ``assets/NAME.json``
-(:mod:`benchmarks.figures`). A marker nobody knows fails the build.
+the code makes); ``<!-- figures: NAME -->`` a table of measurements from ``assets/NAME.json``
+(:mod:`benchmarks.figures`); ``<!-- constant: module.NAME -->`` a constant of the code, inline. A
+marker nobody knows fails the build.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
-_MARKER = re.compile(r"<!-- (generated|figures): ([a-z_]+) -->")
+_MARKER = re.compile(r"<!-- (generated|figures|constant): ([A-Za-z_.]+) -->")
 
 
 def on_page_markdown(markdown: str, page: "Page", **_) -> str:
@@ -32,6 +33,8 @@ def on_page_markdown(markdown: str, page: "Page", **_) -> str:
 
     def replace(match: re.Match) -> str:
         kind, name = match.groups()
+        if kind == "constant":
+            return constant(name)
         if kind == "figures":
             from benchmarks.figures import render
 
@@ -41,6 +44,19 @@ def on_page_markdown(markdown: str, page: "Page", **_) -> str:
         return GENERATED[name]()
 
     return _MARKER.sub(replace, markdown)
+
+
+def constant(path: str) -> str:
+    """A constant of the code, as the text states it: ``resnext.memory.RESERVE_BYTES`` → ``2.5 GB``."""
+    import importlib
+
+    from resnext.catalog import format_bytes
+
+    module, _, name = path.rpartition(".")
+    value = getattr(importlib.import_module(module), name)
+    if name.endswith("_BYTES"):
+        return format_bytes(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def environment_table() -> str:
