@@ -10,7 +10,7 @@ from .common import model_args, say_mode
 from .progress import progress_bar
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("cam", help="save an explanation (Grad-CAM or another method) of an image")
     p.add_argument("image", metavar="IMAGE")

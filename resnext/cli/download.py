@@ -9,7 +9,7 @@ from .common import source_arg
 from .progress import progress_bar
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("download", help="download and verify weights into the cache")
     p.add_argument("ids", nargs="+", metavar="ID")

@@ -12,7 +12,7 @@ from .common import bulk_args, corruptions, load, model_args, severity_list, var
 from .progress import file_progress
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("eval", help="accuracy on a labelled folder (one sub-folder per class)")
     p.add_argument("folder", metavar="FOLDER", help="sub-folders named by synset id, class index or class name")

@@ -10,7 +10,7 @@ from .. import catalog
 from ..errors import ResNeXtError
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("export", help="write each variant's network as a weight-free ONNX graph (its weights stay "
                                       "in the Hub's model.safetensors) and the catalog as JSON")

@@ -6,7 +6,7 @@ import argparse
 
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("features", help="the feature cache of resnext probe: its size, or --clear it")
     p.add_argument("--clear", action="store_true", help="remove every cached feature vector")

@@ -10,7 +10,7 @@ from ..catalog import format_optional
 from .common import source_arg
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("list", help="list the variants and their metadata")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")

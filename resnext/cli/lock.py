@@ -10,7 +10,7 @@ from ..errors import ResNeXtError
 from .common import source_arg
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("lock", help="pin the SHA-256 of the weights on this machine; every load is then checked "
                                     "against the lock file")

@@ -13,7 +13,7 @@ from .common import bulk_args, load, model_args, variants_of
 from .progress import file_progress
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("predict", help="classify image files, folders (recursively) and globs")
     p.add_argument("images", nargs="+", metavar="PATH", help="image files, folders or glob patterns")

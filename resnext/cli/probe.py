@@ -11,7 +11,7 @@ from .common import bulk_args, load, model_args, variants_of, write
 from .progress import stage_progress
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("probe", help="which backbone transfers best to your own classes; a classifier of them")
     p.add_argument("folder", metavar="FOLDER", help="one sub-folder per class, any names")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("space", help="write a Space folder ready to upload: 'static' is the browser edition "
                                      "(free to host; build it first: cd web && npm ci && npm run build)")

@@ -9,7 +9,7 @@ from ..errors import ResNeXtError
 from .common import corruptions, load, model_args, variants_of, write
 
 
-def add(sub) -> None:
+def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the command to the ``resnext`` parser's subcommands."""
     p = sub.add_parser("stress", help="one image under every corruption and severity, through several models")
     p.add_argument("image", metavar="IMAGE")
