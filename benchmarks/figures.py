@@ -13,13 +13,35 @@ from typing import Any, Callable
 from resnext.catalog import ASSETS_DIR, format_bytes, get_variant
 from resnext.memory import RESERVE_BYTES
 
-__all__ = ["TABLES", "load", "render"]
+__all__ = ["TABLES", "load", "render", "save"]
 
 
 def load(name: str, folder: Path = ASSETS_DIR) -> dict[str, Any] | None:
     """The JSON ``folder/NAME.json``, or None where that benchmark has not been run."""
     path = folder / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def save(path: Path | str, fields: dict[str, Any]) -> Path:
+    """Write a benchmark's figures as JSON, headed by the machine and the date they were measured on.
+
+    Args:
+        path: The file (``assets/NAME.json`` for a table the docs draw).
+        fields: The figures.
+
+    Returns:
+        The path written.
+    """
+    import datetime
+
+    import torch
+
+    from benchmarks.machine import cpu_model, isa_flags
+
+    record = {"cpu": cpu_model(), "isa": isa_flags(), "threads": torch.get_num_threads(),
+              "date": datetime.date.today().isoformat(), **fields}
+    Path(path).write_text(json.dumps(record, indent=2) + "\n")
+    return Path(path)
 
 
 def _machine(data: dict[str, Any], command: str) -> str:
@@ -91,6 +113,15 @@ def _web(d: dict[str, Any]) -> str:
             + f"\n\n{_machine(d, 'python -m benchmarks.web')} {d['browser']} {d['runs']} runs each, p50. {goals}")
 
 
+def _bulk(d: dict[str, Any]) -> str:
+    rows = [[f"{r['megapixels']} MP", f"{r['timm_per_s']:.2f}", f"{r['ours_per_s']:.2f}",
+             f"{r['ours_per_s'] / r['timm_per_s']:.2f}x", f"{d['target']}x", f"{r['identical_top5']}/{r['images']}"]
+            for r in d["rows"]]
+    return (_table(["photo", "timm loop images/s", "ours images/s", "speed-up", "goal", "identical top-5"], rows)
+            + f"\n\n{_machine(d, 'python -m benchmarks.bulk')} `{d['variant']}` (random weights), exact fp32, "
+            f"{d['engine']} engine, batch {d['batch']}; fresh JPEGs every round, median of {d['rounds']} rounds.")
+
+
 TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "latency": ("latency", "python -m benchmarks.cost", _latency),
     "memory": ("latency", "python -m benchmarks.cost --memory-only", _memory),
@@ -98,6 +129,7 @@ TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "stress_cost": ("stress_cost", "python -m benchmarks.stress", _stress),
     "transfer_cost": ("transfer_cost", "python -m benchmarks.transfer --cost-only", _transfer),
     "web_speed": ("web_speed", "python -m benchmarks.web", _web),
+    "bulk_speed": ("bulk_speed", "python -m benchmarks.bulk", _bulk),
 }
 """Each table: the JSON it reads (``assets/STEM.json``), the command that writes it, how it is drawn."""
 

@@ -22,8 +22,6 @@ said, not run.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import statistics
 import tempfile
 import time
@@ -32,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 import resnext
-from benchmarks.machine import cpu_model, describe, isa_flags
+from benchmarks.figures import save
+from benchmarks.machine import describe
 from resnext.catalog import ASSETS_DIR
 from benchmarks.photos import SIZES, photo
 from tests.hub import HubServer
@@ -150,9 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                    "value": f"{_p50(web['photo']):.0f} ms", "met": _p50(web["photo"]) <= PHOTO_GOAL_MS}]
     for g in goals:
         print(f"Goal: {g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}.")
-    record = {
-        "cpu": cpu_model(), "isa": isa_flags(), "threads": torch.get_num_threads(),
-        "date": datetime.date.today().isoformat(), "runs": args.runs,
+    save(args.out, {
+        "runs": args.runs,
         "browser": f"Headless Chromium, onnxruntime-web WebAssembly SIMD on {first['threads']} threads "
                    f"(cross-origin isolated); WebGPU {'present but not measured' if first['webgpu'] else 'absent'}; "
                    f"Python: its default engine in exact mode, and PyTorch eager.",
@@ -162,8 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                   "web_photo_ms": round(_p50(web["photo"]), 1), "python_photo_ms": round(py_whole, 1),
                   "python_mode": mode} for vid, web, py_net, py_whole, mode, torch_net in rows],
         "goals": goals,
-    }
-    Path(args.out).write_text(json.dumps(record, indent=2) + "\n")
+    })
     print(f"wrote {args.out}")
     return 0
 

@@ -60,6 +60,9 @@ def test_every_figure_on_the_pages_is_its_jsons(site):
     assert all(f"{name} {s:.4f}" in page for name, s in stress["corruptions"].items())
     transfer = figures.load("transfer_cost")
     assert f"{transfer['decode_ms']:.1f} ms" in _text(site, "your-classes")
+    bulk = figures.load("bulk_speed")
+    page = _text(site, "cli")
+    assert all(f"{r['megapixels']} MP {r['timm_per_s']:.2f} {r['ours_per_s']:.2f}" in page for r in bulk["rows"])
     web = figures.load("web_speed")
     if web is not None:
         page = _text(site, "hosting")
