@@ -19,7 +19,8 @@ the logits' relative error, and top-1 agreement on the images whose exact top-1 
 than twice the largest logit error (there, rounding cannot flip it). Also measured: the machine's
 achievable matrix-multiply rate through OpenVINO (fp32 and bf16) and the network's share of it,
 and the first request after a load against the tenth. Weights are random (real architecture):
-speed and agreement, never accuracy.
+speed and agreement, never accuracy. The figures also go to ``assets/e2e_speed.json``, from which
+the manual draws its table.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import torch
 from PIL import Image
 
 import resnext
+from benchmarks.figures import save
 from benchmarks.machine import describe, gemm_rate
 from benchmarks.photos import SIZES, photo
 from resnext.catalog import ASSETS_DIR
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.e2e", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12, help="fresh photos per size")
     parser.add_argument("--variant", default="swsl_resnext50_32x4d")
+    parser.add_argument("--out", default=str(ASSETS_DIR / "e2e_speed.json"), help="where the figures go")
     args = parser.parse_args(argv)
 
     import timm
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
           "| logits rel. error | top-1 where it cannot flip |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     network_ms = {}
+    recorded = []
     for set_name, make in sets.items():
         files = make()
         times = {name: {s: [] for s in (*STAGES, "total")} for name in pipelines}
@@ -111,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {set_name} | {name} | {modes[name]} | {med['total']:.1f} | "
                   + " | ".join(f"{med[s]:.1f}" for s in STAGES)
                   + f" | {speedup:.2f}x | {'' if target is None else f'{target}x'} | {status} | {error} | {agree} |")
+            recorded.append({"images": set_name, "pipeline": name, "mode": modes[name],
+                             **{f"{k}_ms": round(val, 1) for k, val in med.items()}, "vs_timm": round(speedup, 2),
+                             "target": target, "logits_error": error, "top1_agree": agree})
 
     print("\nFirst request after the load (the engine is warmed at load) against the tenth, ms:\n")
     print("| mode | first | tenth |")
@@ -126,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         ceiling = gemm_rate(precision)
         achieved = flop / (network_ms[mode] / 1000) / 1e9
         print(f"| {precision} | {ceiling:.0f} | {achieved:.0f} | {100 * achieved / ceiling:.0f}% |")
+    path = save(args.out, {"variant": v.id, "rounds": args.rounds, "rows": recorded})
+    print(f"wrote {path}")
     return 0
 
 

@@ -122,6 +122,20 @@ def _bulk(d: dict[str, Any]) -> str:
             f"{d['engine']} engine, batch {d['batch']}; fresh JPEGs every round, median of {d['rounds']} rounds.")
 
 
+def _e2e(d: dict[str, Any]) -> str:
+    rows = []
+    for r in d["rows"]:
+        target = r["target"]
+        goal = "" if target is None else f"{target}x, " + ("met" if r["vs_timm"] >= target else "missed")
+        rows.append([r["images"], r["pipeline"], f"{r['total_ms']:.1f}", f"{r['decode_ms']:.1f}", f"{r['resize_ms']:.1f}",
+                     f"{r['network_ms']:.1f}", f"{r['head_ms']:.1f}", f"{r['vs_timm']:.2f}x", goal,
+                     r["logits_error"] or "", r["top1_agree"] or ""])
+    return (_table(["images", "pipeline", "total ms", "decode", "resize", "network", "head", "vs timm", "goal",
+                    "logits rel. error vs exact", "top-1 where it cannot flip"], rows)
+            + f"\n\n{_machine(d, 'python -m benchmarks.e2e')} `{d['variant']}` (random weights), batch 1, medians "
+            f"over {d['rounds']} fresh photos per size, the pipelines taking turns image by image.")
+
+
 TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "latency": ("latency", "python -m benchmarks.cost", _latency),
     "memory": ("latency", "python -m benchmarks.cost --memory-only", _memory),
@@ -130,6 +144,7 @@ TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "transfer_cost": ("transfer_cost", "python -m benchmarks.transfer --cost-only", _transfer),
     "web_speed": ("web_speed", "python -m benchmarks.web", _web),
     "bulk_speed": ("bulk_speed", "python -m benchmarks.bulk", _bulk),
+    "e2e_speed": ("e2e_speed", "python -m benchmarks.e2e", _e2e),
 }
 """Each table: the JSON it reads (``assets/STEM.json``), the command that writes it, how it is drawn."""
 
