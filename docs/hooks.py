@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
-_MARKER = re.compile(r"<!-- (generated|figures|constant): ([A-Za-z_.]+) -->")
+_MARKER = re.compile(r"<!-- (generated|figures|constant): ([A-Za-z0-9_.]+) -->")
 
 
 def on_page_markdown(markdown: str, page: "Page", **_) -> str:
@@ -43,7 +43,10 @@ def on_page_markdown(markdown: str, page: "Page", **_) -> str:
             raise PluginError(f"{page.file.src_path}: no generator named {name!r}; see docs/hooks.py.")
         return GENERATED[name]()
 
-    return _MARKER.sub(replace, markdown)
+    done = _MARKER.sub(replace, markdown)
+    if left := re.search(r"<!-- (generated|figures|constant):[^>]*-->", done):
+        raise PluginError(f"{page.file.src_path}: the marker {left.group(0)} is malformed; see docs/hooks.py.")
+    return done
 
 
 def constant(path: str) -> str:
