@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             web = page.evaluate(_MEASURE, [vid, args.runs, "bench.jpg"])
             page.context.close()
 
-            clf = resnext.load_classifier(vid, weights=checkpoint(vid, work, args.variants.index(vid)))
+            clf = resnext.load_classifier(vid, weights=checkpoint(vid, work))
             x = clf.transform.to_tensor(np.asarray(clf.crop(work / "bench.jpg")))[None]
             clf.analyze(x)
             network, whole = [], []
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.perf_counter()
                 clf.predict(work / "bench.jpg")
                 whole.append(1000 * (time.perf_counter() - t))
-            eager = resnext.load_classifier(vid, weights=checkpoint(vid, work, args.variants.index(vid)), engine="torch")
+            eager = resnext.load_classifier(vid, weights=checkpoint(vid, work), engine="torch")
             eager.analyze(x)
             torch_ms = []
             for _ in range(args.runs):

@@ -15,7 +15,7 @@ from resnext.catalog import format_bytes
 from resnext.hardware import fast_precision
 
 from . import timing
-from .heads import _heads, head_mode, variant_of
+from .heads import head, head_mode, variant_of
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,7 +37,7 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
     """
     from resnext.weights import is_cached
 
-    own = _heads().get(variant_id)
+    own = head(variant_id)
     if own is not None:
         clf = classifier(own.backbone, head_mode(own)).with_head(own)  # a copy and one layer: not worth caching
         clf.variant = variant_of(variant_id)  # rows and tables name it by the id the pickers show

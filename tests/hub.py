@@ -42,6 +42,10 @@ class HubServer:
             def do_GET(self) -> None:
                 hub._answer(self, body=True)
 
+            def end_headers(self) -> None:  # every answer, as the Hub's
+                self.send_header("Access-Control-Allow-Origin", "*")
+                super().end_headers()
+
         self._servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
         self._httpd, self._cdn = self._servers
         self._threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in self._servers]
@@ -70,7 +74,6 @@ class HubServer:
             if sha in self.truncate:
                 data = data[: len(data) // 2]
             handler.send_response(200)
-            handler.send_header("Access-Control-Allow-Origin", "*")
             handler.send_header("Content-Length", str(len(data)))
             handler.send_header("ETag", f'"{sha}"')
             handler.end_headers()
@@ -88,7 +91,6 @@ class HubServer:
             return self._error(handler, 404, "EntryNotFound")
         sha = hashlib.sha256(data).hexdigest()
         handler.send_response(302)
-        handler.send_header("Access-Control-Allow-Origin", "*")
         handler.send_header("X-Repo-Commit", hashlib.sha1(repo.encode()).hexdigest())
         handler.send_header("X-Linked-Etag", f'"{sha}"')
         handler.send_header("X-Linked-Size", str(len(data)))
@@ -108,7 +110,6 @@ class HubServer:
                             "lfs": {"oid": sha, "size": len(data), "pointerSize": 134}})
         text = json.dumps(entries).encode()
         handler.send_response(200)
-        handler.send_header("Access-Control-Allow-Origin", "*")
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(text)))
         handler.end_headers()
@@ -120,7 +121,6 @@ class HubServer:
     def _error(handler: http.server.BaseHTTPRequestHandler, status: int, code: str) -> None:
         text = b'{"error": "not found"}'
         handler.send_response(status)
-        handler.send_header("Access-Control-Allow-Origin", "*")
         handler.send_header("X-Error-Code", code)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(text)))

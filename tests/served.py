@@ -91,3 +91,14 @@ def settle(scope, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished its script run (no running indicator) in a page or a frame."""
     scope.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=timeout)
     time.sleep(0.5)  # the last elements of a run are drawn just after the indicator goes
+
+
+def axe_violations(frame) -> list[dict]:
+    """axe-core's critical and serious violations in a document (``axe.min.js`` from axe-playwright-python)."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    frame.evaluate(AXE_SCRIPT)
+    result = frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"]],
+             "summary": v["nodes"][0].get("failureSummary", "")[:300]}
+            for v in result["violations"] if v["impact"] in ("critical", "serious")]

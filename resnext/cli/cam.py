@@ -32,17 +32,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Explain one image and save the map (PNG overlay or .npy); optionally score its faithfulness."""
     from ..classifier import load_classifier
     from ..explain.attribution import explain
     from ..explain.visualize import overlay

@@ -14,7 +14,7 @@ from .progress import progress_bar
 
 
 def model_args(p: argparse.ArgumentParser, many: bool = False, required: bool = True) -> None:
-    """Add ``--model`` (once, or repeatable with ``many``), ``--weights``, ``--fast``, ``--precision`` and ``--source``."""
+    """Add ``--model`` (repeatable with ``many``), ``--weights``, ``--fast``, ``--precision`` and ``--source``."""
     if many:
         p.add_argument("--model", required=required, action="append", metavar="ID",
                        help="variant id, e.g. swsl_resnext50_32x4d; repeat to run several")

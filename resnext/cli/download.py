@@ -20,17 +20,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Download and verify each variant's weights (and with --prepare, cache the engine's conversion)."""
     from ..weights import ensure_weights
 
     variants = [catalog.get_variant(i) for i in args.ids]  # all ids checked before any download

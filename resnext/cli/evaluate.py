@@ -33,17 +33,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Report accuracy on a labelled folder; with --corrupt or --calibration, robustness and calibration."""
     from ..bulk.evaluate import class_folders, evaluate
     from ..bulk.report import evaluation_json, per_class_csv, print_evaluation
 

@@ -20,17 +20,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Write each variant's ONNX graph and the catalog as JSON into --out."""
     import importlib.util
 
     from ..export import catalog_json, onnx_graph

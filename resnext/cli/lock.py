@@ -22,17 +22,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Pin the SHA-256 of the weights here in the lock file."""
     from ..weights import lock, present
 
     if args.ids:

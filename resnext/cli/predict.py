@@ -31,17 +31,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Classify every file; 2 when some could not be read (their rows say why)."""
     from ..bulk.predict import Row, predict_files, probe
     from ..bulk.inputs import expand
     from ..bulk.results import RowWriter, failure_summary

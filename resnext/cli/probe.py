@@ -30,17 +30,7 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command.
-
-    Args:
-        args: The parsed command line.
-
-    Returns:
-        The exit status: 0, or 2 when some inputs failed.
-
-    Raises:
-        ResNeXtError: A user error, said in one sentence.
-    """
+    """Compare the backbones on a folder of classes; optionally save the best probe as a head."""
     from ..transfer import labelled_files, save_head, study
     from ..transfer.head import head_from_probe
     from ..transfer.probe import fit_probe

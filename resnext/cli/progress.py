@@ -1,4 +1,5 @@
-"""Progress on stderr while a command works: a download's bar, files counted, a study's stage; silent when stderr is not a terminal."""
+"""Progress on stderr while a command works: a download's bar, files counted, a study's stage;
+silent when stderr is not a terminal."""
 
 from __future__ import annotations
 

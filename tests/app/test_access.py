@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.served import browser_marks, CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle
+from tests.served import axe_violations, browser_marks, CHROMIUM, CHROMIUM_ARGS, OUTPUT, settle
 from tests.test_space import framing_page, space  # noqa: F401 - fixtures: the app as the image starts it, framed
 
 pytestmark = browser_marks()
@@ -57,14 +57,8 @@ def _axe(frame) -> list[dict]:
 
 
 def _axe_once(frame) -> list[dict]:
-    from axe_playwright_python.base import AXE_SCRIPT
-
     frame.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=60_000)
-    frame.evaluate(AXE_SCRIPT)
-    result = frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"]],
-             "summary": v["nodes"][0].get("failureSummary", "")[:300]}
-            for v in result["violations"] if v["impact"] in ("critical", "serious")]
+    return axe_violations(frame)
 
 
 def _sample(scope, name: str = "chelsea.png", count: int = 1) -> None:

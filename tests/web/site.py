@@ -26,7 +26,37 @@ def build(out: Path) -> Path:
     return out
 
 
-class Site:
+def _send(handler: http.server.BaseHTTPRequestHandler, body: bytes, content_type: str) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class _Loopback:
+    """A threaded HTTP server on a free loopback port, running while the ``with`` block lasts."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, handler) -> None:
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self._httpd.server_address[1]}/"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class Site(_Loopback):
     """``dist`` on a loopback port; ``hub`` goes into its config.json; ``requests`` lists the paths asked."""
 
     def __init__(self, dist: Path, hub: str, isolated: bool) -> None:
@@ -49,34 +79,16 @@ class Site:
             def do_GET(self) -> None:
                 site.requests.append(self.path)
                 if self.path.split("?")[0] == "/config.json":
-                    text = json.dumps({"hub": hub}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(text)))
-                    self.end_headers()
-                    self.wfile.write(text)
-                    return
-                super().do_GET()
+                    return _send(self, json.dumps({"hub": hub}).encode(), "application/json")
+                return super().do_GET()
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                      functools.partial(Handler, directory=str(dist)))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/"
-
-    def __enter__(self) -> "Site":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(functools.partial(Handler, directory=str(dist)))
 
 
-class Frame:
+class Frame(_Loopback):
     """A page on another site (``localhost``) that frames the site as huggingface.co frames a Space."""
+
+    host = "localhost"
 
     def __init__(self, src: str) -> None:
         from tests.test_space import FRAME  # the iframe huggingface.co puts a Space in
@@ -88,23 +100,6 @@ class Frame:
                 pass
 
             def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
+                _send(self, page, "text/html; charset=utf-8")
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://localhost:{self._httpd.server_address[1]}/"
-
-    def __enter__(self) -> "Frame":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(Handler)

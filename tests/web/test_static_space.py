@@ -15,7 +15,7 @@ from resnext.explain import explain
 from resnext.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import HubServer
-from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT, browser_marks, unless_in_ci
+from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_violations, browser_marks, unless_in_ci
 from tests.web.site import Frame, Site, build
 from tests.web.weights import checkpoint, publish
 
@@ -37,13 +37,13 @@ def world(tmp_path_factory):
     folder = root / "weights"
     folder.mkdir()
     with HubServer() as hub:
-        shas = publish(hub, [A, B, C], folder)
+        publish(hub, [A, B, C], folder)
         for name, vid in BROKEN.items():  # A's file stands in: what matters is how it arrives
-            sha = hub.add(hub_repo(resnext.get_variant(vid)), HUB_FILE, checkpoint(A, folder, 0).read_bytes() + name.encode())
+            sha = hub.add(hub_repo(resnext.get_variant(vid)), HUB_FILE, checkpoint(A, folder).read_bytes() + name.encode())
             (hub.corrupt if name == "corrupt" else hub.truncate).add(sha)
         with Site(dist, hub.endpoint, isolated=True) as isolated, Site(dist, hub.endpoint, isolated=False) as plain, \
                 Frame(isolated.url) as frame:
-            yield {"hub": hub, "shas": shas, "isolated": isolated, "plain": plain, "frame": frame, "weights": folder}
+            yield {"hub": hub, "isolated": isolated, "plain": plain, "frame": frame, "weights": folder}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def context(browser):
 
 
 def _library(vid: str, folder):
-    return resnext.load_classifier(vid, weights=checkpoint(vid, folder, [A, B, C].index(vid)), engine="torch")
+    return resnext.load_classifier(vid, weights=checkpoint(vid, folder), engine="torch")
 
 
 def _rows(scope, model: str, image: str, timeout: float = 180_000) -> list[tuple[int, float]]:
@@ -206,15 +206,6 @@ def test_without_isolation_and_in_a_spaces_frame_it_runs_on_one_thread(world, co
     assert "not cross-origin isolated" in line and "Open it in a tab of its own" in line
 
 
-def _axe(page) -> list[dict]:
-    from axe_playwright_python.base import AXE_SCRIPT
-
-    page.evaluate(AXE_SCRIPT)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"] if v["impact"] in ("critical", "serious")]
-
-
 def test_every_page_passes_axe_on_a_phone_and_works_from_the_keyboard(world, context):
     page = context.new_page()
     page.goto(world["isolated"].url)
@@ -226,7 +217,7 @@ def test_every_page_passes_axe_on_a_phone_and_works_from_the_keyboard(world, con
             break
     page.keyboard.press("Enter")
     rows = _rows(page, "swsl_resnext50_32x4d", "coffee.png")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.focus("#cam-class")
     page.keyboard.press("ArrowDown")
     page.wait_for_function("(old) => document.querySelector('canvas[data-class-index]').dataset.classIndex !== old",
@@ -235,7 +226,7 @@ def test_every_page_passes_axe_on_a_phone_and_works_from_the_keyboard(world, con
         page.get_by_role("link", name=link).click()
         page.get_by_role("heading", level=1, name=link).wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        assert _axe(page) == [], link
+        assert axe_violations(page) == [], link
 
 
 def test_the_comparison_is_the_catalog_with_this_devices_time(world, context):

@@ -7,6 +7,7 @@
 
 import { centreCrop, normalize } from "./preprocess.js";
 import { readPhoto } from "./photo.js";
+import { UPLOAD } from "./links.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
 /**
@@ -62,6 +63,17 @@ export class Context {
       url: URL.createObjectURL(chosen.file), pixels };
     this.crops.clear();
     return this.photo;
+  }
+
+  /**
+   * What a link says of the photo, as the Streamlit app's ``photo`` parameter: a sample's name, or
+   * ``upload`` for the visitor's own; before any photo, what the link itself asked.
+   * @param {string | null} asked The link's ``photo``.
+   * @returns {string | null}
+   */
+  linkPhoto(asked) {
+    if (!this.photo) return asked;
+    return this.photo.source === "Samples" ? this.photo.name : UPLOAD;
   }
 
   /**

@@ -128,7 +128,7 @@ export async function readPhoto(file, name, limits) {
   /** @type {ImageBitmap} */
   let bitmap;
   try {
-    bitmap = await createImageBitmap(new Blob([bytes], { type: file.type }), options);
+    bitmap = await createImageBitmap(file, options);
   } catch {
     throw new Error(`${name} is damaged or truncated and cannot be decoded; try another copy of the image.`);
   }

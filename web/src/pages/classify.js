@@ -11,7 +11,7 @@ import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
-import { modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
+import { START, modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
 
 export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
 
@@ -41,12 +41,12 @@ export function render(root, ctx, params, dropped) {
   const current = h("div", { class: "current" });
   const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; run(); });
 
-  const state = () => publish({ model, photo: ctx.photo ? (ctx.photo.source === "Samples" ? ctx.photo.name : "upload") : params.get("photo"), class: wanted });
+  const state = () => publish({ model, photo: ctx.linkPhoto(params.get("photo")), class: wanted });
 
   async function run() {
     state();
     if (!ctx.photo) {
-      say(status, "Drop a photo, take one with the webcam, or pick a sample to start.");
+      say(status, START);
       return;
     }
     const mine = ++turn;

@@ -10,6 +10,9 @@ import { describe } from "../runtime.js";
 
 /** @typedef {import("../context.js").Context} Context */
 
+/** What a page says before there is a photo, in the Streamlit app's words. */
+export const START = "Drop a photo, take one with the webcam, or pick a sample to start.";
+
 /**
  * A model picker: the variants a browser can run, grouped by family; the rest are named with why not.
  * @param {Context} ctx

@@ -12,7 +12,7 @@ import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
-import { photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
+import { START, photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
 
 export const DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"];
 export const MOST = 4;
@@ -68,10 +68,10 @@ export function render(root, ctx, params, dropped) {
   }
 
   async function run() {
-    publish({ page: "side_by_side", models: chosen, photo: ctx.photo ? (ctx.photo.source === "Samples" ? ctx.photo.name : "upload") : params.get("photo") });
+    publish({ page: "side_by_side", models: chosen, photo: ctx.linkPhoto(params.get("photo")) });
     agreement.replaceChildren();
     if (chosen.length < 2) { columns.replaceChildren(); say(status, "Pick at least two models to compare.", "warning"); return; }
-    if (!ctx.photo) { say(status, "Drop a photo, take one with the webcam, or pick a sample to start."); return; }
+    if (!ctx.photo) { say(status, START); return; }
     const mine = ++turn;
     results.clear();
     const photo = ctx.photo;
