@@ -8,7 +8,7 @@
 
 import { Context } from "./context.js";
 import { Models } from "./models.js";
-import { hubEndpoint, openCache, sha256 } from "./hub.js";
+import { checkedBy, hubEndpoint, hubProblem, openCache, sha256 } from "./hub.js";
 import { h, say } from "./dom.js";
 import { PAGES, UPLOAD, notice, pageOf } from "./links.js";
 import { detect, loadRuntime, sessionOptions } from "./runtime.js";
@@ -39,6 +39,8 @@ export async function start(root, nav, banner) {
     return new Models(ort, ctx.variants, { hub, io, options: sessionOptions(features), graphs: "models/" }, ctx.times);
   });
   licences(catalog.variants);
+  const checks = document.getElementById("checks"); // once, for every download: whose hashes, or why there are none
+  if (checks) checks.textContent = ` ${hubProblem(hub) || checkedBy(catalog.variants)}`;
   Object.assign(globalThis, { resnextExplorer: ctx }); // for the browser tests and the benchmark
 
   const params = new URLSearchParams(location.search);

@@ -2,40 +2,118 @@
 /**
  * Weights from the Hugging Face Hub, as the library takes them: timm's ``model.safetensors`` in the
  * repo derived from the variant's timm name, fetched once (CORS) and kept in Cache Storage, so a
- * second visit downloads nothing. The bytes are checked against the size and SHA-256 the Hub gives
- * for the LFS file, as ``resnext`` checks the same file.
+ * second visit downloads nothing. Each download is checked against the SHA-256 and size the site's
+ * publisher pinned (``resnext space static --lock``: the catalog's ``hub`` entry then carries
+ * ``sha256``, ``size`` and ``revision``), else against those the Hub's tree gives for the LFS file.
+ * The file is written into one buffer of its announced size and hashed as it arrives, so the
+ * download costs its own size in memory and no more. Nothing here touches the page (no ``document``,
+ * no ``window``): a Web Worker calls it as the page does.
  * @module hub
  */
 
+import { Sha256, sha256 } from "./sha256.js";
+
+export { sha256 };
+
 export const DEFAULT_HUB = "https://huggingface.co";
 export const CACHE_NAME = "resnext-weights-v1";
+/** The header a kept file carries: the SHA-256 it was checked against when it was kept. */
+const CHECKED = "x-resnext-sha256";
+const PIECE = 1 << 20; // the slices a kept file is written to Cache Storage in
 
 /**
- * The Hub's address from the built site's ``config.json`` (beside ``index.html``), else the default.
+ * The Hub's address from the built site's ``config.json`` (beside ``index.html``): its ``hub`` as
+ * it is written, checked by {@link hubProblem} where it is used, never replaced by the default; the
+ * default only where the site has no ``config.json`` or it names no Hub.
  * @param {typeof fetch} fetcher
  * @param {string} [url]
- * @returns {Promise<string>}
+ * @returns {Promise<string>} The address, or ``""`` when ``config.json`` cannot be read.
  */
 export async function hubEndpoint(fetcher, url = "config.json") {
+  /** @type {Response} */
+  let response;
   try {
-    const response = await fetcher(url);
-    if (!response.ok) return DEFAULT_HUB;
-    const config = await response.json();
-    return typeof config.hub === "string" && config.hub ? config.hub.replace(/\/+$/, "") : DEFAULT_HUB;
+    response = await fetcher(url);
   } catch {
-    return DEFAULT_HUB;
+    return DEFAULT_HUB; // the site itself is unreachable: its downloads will say so
+  }
+  if (response.status === 404) return DEFAULT_HUB;
+  try {
+    const config = await response.json();
+    if (!("hub" in config)) return DEFAULT_HUB;
+    return typeof config.hub === "string" ? config.hub.trim().replace(/\/+$/, "") : "";
+  } catch {
+    return "";
   }
 }
 
-/** @typedef {{repo: string, file: string}} Where The catalog's ``hub`` entry of a variant. */
-
 /**
- * The file's address on the Hub.
- * @param {string} hub The endpoint.
- * @param {Where} where
+ * Why the page downloads nothing from a Hub address, in one sentence, or ``""`` when it may: an
+ * ``https:`` URL, or ``http:`` on this machine's loopback (127.0.0.0/8, localhost, [::1]) for tests.
+ * @param {string} hub
  * @returns {string}
  */
-export const weightsUrl = (hub, where) => `${hub}/${where.repo}/resolve/main/${where.file}`;
+export function hubProblem(hub) {
+  /** @type {URL} */
+  let url;
+  try {
+    url = new URL(hub);
+  } catch {
+    return `This site's config.json gives no Hub address this page can read${hub ? ` (“${hub.slice(0, 80)}”)` : ""}, so it downloads no weights, from huggingface.co or elsewhere; its publisher must set "hub" to an https: URL.`;
+  }
+  const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+  if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return "";
+  return `This site's Hub address ${url.origin} is not an https: URL, so the page downloads no weights from it, nor from huggingface.co in its place; its publisher must set "hub" in config.json to an https: URL.`;
+}
+
+/**
+ * What checks the downloads, in one sentence for the page: the publisher's hashes (the site was
+ * written with ``--lock``) or the Hub's own.
+ * @param {{hub: Where | null, browser?: string | null}[]} variants The catalog's variants.
+ * @returns {string}
+ */
+export function checkedBy(variants) {
+  const runnable = variants.filter((v) => v.hub && !v.browser);
+  const pinned = runnable.filter((v) => v.hub?.sha256).length;
+  if (pinned && pinned === runnable.length) return "Each download is checked against the publisher's hashes.";
+  if (pinned) return "Each download is checked against the publisher's hashes where this site pins them, else against the Hub's.";
+  return "Each download is checked against the Hub's hashes (this site pins none of its own).";
+}
+
+/**
+ * @typedef {{repo: string, file: string, sha256?: string | null, size?: number | null, revision?: string | null}} Where
+ *   The catalog's ``hub`` entry of a variant; ``sha256``, ``size`` and ``revision`` where the site
+ *   was written with a lock.
+ */
+/**
+ * @typedef {{sha256?: string | null, size?: number | null, revision?: string | null}} Expected
+ *   What the publisher pinned (the catalog's, from the lock).
+ */
+/** @typedef {(done: number, total: number | null) => void} Progress */
+/**
+ * @typedef {{match: (url: string) => Promise<Response | undefined>, put: (url: string, response: Response) => Promise<void>,
+ *   delete?: (url: string) => Promise<boolean>, keys?: () => Promise<readonly (Request | string)[]>}} Kept
+ */
+/**
+ * @typedef {{fetcher: typeof fetch, caches: {open: (name: string) => Promise<Kept>} | undefined,
+ *   digest?: (data: Uint8Array<ArrayBuffer>) => Promise<string>, storage?: {persist?: () => Promise<boolean>}}} Io
+ *   The network, Cache Storage, and the storage manager asked to persist what is kept (default:
+ *   ``navigator.storage`` where the page has one). ``digest`` is no longer used: files are hashed
+ *   as they arrive.
+ */
+/**
+ * @typedef {{bytes: Uint8Array<ArrayBuffer>, note: string}} Fetched The file, and a sentence for the
+ *   visitor when it could not be kept (``""`` otherwise).
+ */
+
+/**
+ * The file's address on the Hub, at a revision (a commit the publisher pinned) or ``main``.
+ * @param {string} hub The endpoint.
+ * @param {Where} where
+ * @param {string | null} [revision]
+ * @returns {string}
+ */
+export const weightsUrl = (hub, where, revision) => `${hub}/${where.repo}/resolve/${revision || "main"}/${where.file}`;
 
 /**
  * What the Hub says the file is: its SHA-256 and size, from the repo's tree (the API
@@ -44,15 +122,18 @@ export const weightsUrl = (hub, where) => `${hub}/${where.repo}/resolve/main/${w
  * @param {typeof fetch} fetcher
  * @param {string} hub
  * @param {Where} where
+ * @param {string | null} [revision]
+ * @param {AbortSignal} [signal]
  * @returns {Promise<{sha256: string | null, size: number | null}>}
  * @throws {Error} One sentence: the Hub cannot be reached or has no such repo or file.
  */
-export async function fileInfo(fetcher, hub, where) {
+export async function fileInfo(fetcher, hub, where, revision, signal) {
   /** @type {Response} */
   let response;
   try {
-    response = await fetcher(`${hub}/api/models/${where.repo}/tree/main`);
+    response = await fetcher(`${hub}/api/models/${where.repo}/tree/${revision || "main"}`, { signal });
   } catch {
+    signal?.throwIfAborted();
     throw new Error(`The Hub cannot be reached for ${where.repo}; check the connection and try again.`);
   }
   if (response.status === 404) throw new Error(`The Hub has no repo ${where.repo}; this model cannot run here.`);
@@ -66,41 +147,302 @@ export async function fileInfo(fetcher, hub, where) {
 }
 
 /**
- * The weights file's bytes: from Cache Storage if they are there, else downloaded, checked against
- * what the Hub says of them, and kept.
- * @param {{fetcher: typeof fetch, caches: {open: (name: string) => Promise<{match: (url: string) => Promise<Response | undefined>, put: (url: string, response: Response) => Promise<void>}>} | undefined, digest: (data: Uint8Array<ArrayBuffer>) => Promise<string>}} io
+ * The weights file's bytes: from Cache Storage if they are there and still what the catalog pins,
+ * else downloaded into one buffer of the announced size, checked (against the publisher's SHA-256
+ * and size where the catalog has them, else against the Hub's tree), and kept. A kept file that
+ * fails its check is removed and downloaded again. After a file is first kept, the page asks once
+ * for persistent storage.
+ *
+ * Called with ``options`` it returns ``{bytes, note}``; the old form, with ``progress`` in their
+ * place, returns the bytes alone (and drops the note) until its callers move.
+ * @overload
+ * @param {Io} io
  * @param {string} hub The endpoint.
- * @param {Where} where
- * @param {(done: number, total: number | null) => void} [progress]
- * @returns {Promise<Uint8Array<ArrayBuffer>>}
- * @throws {Error} One sentence: the Hub could not be reached, has no such file, or sent other bytes.
+ * @param {Where} where The catalog's ``hub`` entry.
+ * @param {{progress?: Progress, signal?: AbortSignal, expected?: Expected}} options ``expected``: what
+ *   the catalog pins (``{sha256, size, revision}``), else taken from ``where``; ``signal`` aborts the
+ *   request and the read (the promise then rejects with the signal's reason).
+ * @returns {Promise<Fetched>} The bytes, and a sentence when they could not be kept (storage full,
+ *   size unknown) or ``""``.
+ * @throws {Error} One sentence: the Hub setting is refused, the Hub cannot be reached or has no
+ *   such file, the bytes are not the pinned or announced ones, or this device lacks the memory.
  */
-export async function weights(io, hub, where, progress) {
-  const url = weightsUrl(hub, where);
-  const name = where.repo;
+/**
+ * @overload
+ * @param {Io} io
+ * @param {string} hub
+ * @param {Where} where
+ * @param {Progress} [progress]
+ * @returns {Promise<Uint8Array<ArrayBuffer>>}
+ */
+/**
+ * @param {Io} io
+ * @param {string} hub
+ * @param {Where} where
+ * @param {{progress?: Progress, signal?: AbortSignal, expected?: Expected} | Progress} [options]
+ * @returns {Promise<Fetched | Uint8Array<ArrayBuffer>>}
+ */
+export async function weights(io, hub, where, options) {
+  if (typeof options === "object") return fetchWeights(io, hub, where, options);
+  return (await fetchWeights(io, hub, where, { progress: options })).bytes;
+}
+
+/**
+ * Remove the variant's kept file from Cache Storage, at whatever revision it was kept (the worker
+ * calls this when a session cannot be made from kept bytes).
+ * @param {Io} io
+ * @param {string} hub The endpoint.
+ * @param {Where} where The catalog's ``hub`` entry.
+ * @returns {Promise<boolean>} Whether anything was removed.
+ */
+export async function forget(io, hub, where) {
   const cache = await openCache(io.caches);
-  const kept = cache ? await cache.match(url) : undefined;
-  if (kept) return new Uint8Array(await kept.arrayBuffer());
-  const expected = await fileInfo(io.fetcher, hub, where);
+  if (!cache?.delete) return false;
+  const urls = new Set([weightsUrl(hub, where, where.revision)]);
+  const prefix = `${hub}/${where.repo}/resolve/`;
+  for (const key of (await cache.keys?.().catch(() => [])) ?? []) {
+    const url = typeof key === "string" ? key : key.url;
+    if (url.startsWith(prefix) && url.endsWith(`/${where.file}`)) urls.add(url);
+  }
+  let removed = false;
+  for (const url of urls) removed = (await cache.delete(url).catch(() => false)) || removed;
+  return removed;
+}
+
+/**
+ * @param {Io} io
+ * @param {string} hub
+ * @param {Where} where
+ * @param {{progress?: Progress, signal?: AbortSignal, expected?: Expected}} options
+ * @returns {Promise<Fetched>}
+ */
+async function fetchWeights(io, hub, where, { progress, signal, expected }) {
+  const problem = hubProblem(hub);
+  if (problem) throw new Error(problem);
+  const pin = expected ?? where;
+  const name = where.repo;
+  const url = weightsUrl(hub, where, pin.revision);
+  signal?.throwIfAborted();
+  const cache = await openCache(io.caches);
+  const kept = cache ? await fromCache(io, hub, where, cache, url, pin, signal) : undefined;
+  if (kept) return { bytes: kept, note: "" };
+  const truth = pin.sha256 ? { sha256: pin.sha256, size: pin.size ?? null } : await fileInfo(io.fetcher, hub, where, pin.revision, signal);
+  const publisher = Boolean(pin.sha256);
   /** @type {Response} */
   let response;
   try {
-    response = await io.fetcher(url);
+    response = await io.fetcher(url, { signal });
   } catch {
+    signal?.throwIfAborted();
     throw new Error(`The Hub cannot be reached for ${name}; check the connection and try again.`);
   }
   if (response.status === 404) throw new Error(`The Hub has no weights file in ${name}; this model cannot run here.`);
   if (!response.ok) throw new Error(`The Hub answered ${response.status} for ${name}; try again later.`);
-  const total = expected.size ?? (Number(response.headers.get("content-length")) || null);
-  const bytes = await readAll(response, (done) => progress?.(done, total));
-  if (total !== null && bytes.byteLength !== total) {
-    throw new Error(`The download of ${name} was cut off (${bytes.byteLength} of ${total} bytes); try again.`);
+  const size = truth.size ?? announcedLength(response);
+  const { bytes, hash } = await readInto(response, size, name, signal, (done) => progress?.(done, size));
+  if (truth.sha256 && hash !== truth.sha256) {
+    throw new Error(publisher
+      ? `The weights of ${name} are not the file this site's publisher pinned (their SHA-256 differs), so they were not used or kept; try again later, and tell the site's publisher if it lasts.`
+      : `The weights of ${name} arrived damaged (their SHA-256 is not the Hub's); try again.`);
   }
-  if (expected.sha256 && (await io.digest(bytes)) !== expected.sha256) {
-    throw new Error(`The weights of ${name} arrived damaged (their SHA-256 is not the Hub's); try again.`);
+  if (size === null) return { bytes, note: `Nobody announced the size of ${name}'s weights, so this page did not keep them: the next visit downloads them again.` };
+  return { bytes, note: cache ? await keep(io, cache, url, bytes, hash, name) : "" };
+}
+
+/**
+ * A response's length as its server announced it, or null (none, or one for encoded bytes).
+ * @param {Response} response
+ * @returns {number | null}
+ */
+function announcedLength(response) {
+  const encoding = response.headers.get("content-encoding");
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  return (!encoding || encoding === "identity") && Number.isSafeInteger(length) && length >= 0 ? length : null;
+}
+
+/**
+ * A kept file, if it is still what the catalog pins (the SHA-256 it was checked against when kept,
+ * and its size); one that is not is removed, so that it is downloaded again.
+ * @param {Io} io
+ * @param {string} hub
+ * @param {Where} where
+ * @param {Kept} cache
+ * @param {string} url
+ * @param {Expected} pin
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Uint8Array<ArrayBuffer> | undefined>}
+ */
+async function fromCache(io, hub, where, cache, url, pin, signal) {
+  const kept = await cache.match(url).catch(() => undefined);
+  if (!kept) return undefined;
+  const checked = kept.headers.get(CHECKED);
+  const length = announcedLength(kept);
+  const size = pin.size ?? length;
+  if ((pin.sha256 && checked !== pin.sha256) || (size !== null && length !== null && length !== size)) {
+    await forget(io, hub, where);
+    return undefined;
   }
-  await cache?.put(url, new Response(bytes)).catch(() => undefined); // full storage: the next visit downloads again
-  return bytes;
+  /** @type {ArrayBuffer} */
+  let buffer;
+  try {
+    buffer = await abortable(kept.arrayBuffer(), signal);
+  } catch (error) {
+    signal?.throwIfAborted();
+    if (error instanceof RangeError) throw new Error(outOfMemory(where.repo, size));
+    await forget(io, hub, where);
+    return undefined;
+  }
+  if (size !== null && buffer.byteLength !== size) {
+    await forget(io, hub, where);
+    return undefined;
+  }
+  return new Uint8Array(buffer);
+}
+
+/**
+ * Read a response's body into one buffer of the announced size, hashing it as it comes; with no
+ * size announced, the chunks are joined once at the end.
+ * @param {Response} response
+ * @param {number | null} size
+ * @param {string} name
+ * @param {AbortSignal | undefined} signal
+ * @param {(done: number) => void} report
+ * @returns {Promise<{bytes: Uint8Array<ArrayBuffer>, hash: string}>}
+ */
+async function readInto(response, size, name, signal, report) {
+  const out = size === null ? null : allocate(size, name);
+  /** @type {Uint8Array[]} */
+  const parts = [];
+  const hasher = new Sha256();
+  let done = 0;
+  let larger = false;
+  const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body ?? new Response(new Uint8Array(0)).body).getReader();
+  try {
+    for (;;) {
+      const { value, done: finished } = await abortable(reader.read(), signal);
+      if (finished) break;
+      if (out && done + value.byteLength > out.byteLength) { larger = true; break; }
+      if (out) out.set(value, done);
+      else parts.push(value);
+      hasher.update(value);
+      done += value.byteLength;
+      report(done);
+    }
+  } catch {
+    reader.cancel().catch(() => undefined);
+    signal?.throwIfAborted();
+    throw new Error(`The download of ${name} broke off after ${done} bytes; check the connection and try again.`);
+  }
+  if (larger) {
+    reader.cancel().catch(() => undefined);
+    throw new Error(`The download of ${name} is larger than announced (more than ${size} bytes), so it was not used; try again.`);
+  }
+  if (out && done !== out.byteLength) {
+    throw new Error(`The download of ${name} was cut off (${done} of ${size} bytes); try again.`);
+  }
+  return { bytes: out ?? join(parts, done, name), hash: hasher.hex() };
+}
+
+/**
+ * The chunks of a download whose size nobody announced, in one buffer.
+ * @param {Uint8Array[]} parts
+ * @param {number} size
+ * @param {string} name
+ * @returns {Uint8Array<ArrayBuffer>}
+ */
+function join(parts, size, name) {
+  const out = allocate(size, name);
+  let at = 0;
+  for (const part of parts) { out.set(part, at); at += part.byteLength; }
+  return out;
+}
+
+/**
+ * A buffer for a download, or the sentence that this device lacks the memory.
+ * @param {number} size
+ * @param {string} name
+ * @returns {Uint8Array<ArrayBuffer>}
+ */
+function allocate(size, name) {
+  try {
+    return new Uint8Array(size);
+  } catch {
+    throw new Error(outOfMemory(name, size));
+  }
+}
+
+/**
+ * The sentence for weights this device has not the memory to hold.
+ * @param {string} name
+ * @param {number | null} size
+ * @returns {string}
+ */
+export const outOfMemory = (name, size) =>
+  `This device ran out of memory for the weights of ${name}${size ? ` (${Math.round(size / 1e6)} MB)` : ""}; close other tabs or apps, or pick a smaller model (the other models still work).`;
+
+/**
+ * Keep a checked file in Cache Storage, written in slices of the one buffer (no copy of the whole),
+ * with its size and the SHA-256 it was checked against; then ask once for persistent storage.
+ * @param {Io} io
+ * @param {Kept} cache
+ * @param {string} url
+ * @param {Uint8Array<ArrayBuffer>} bytes
+ * @param {string} hash
+ * @param {string} name
+ * @returns {Promise<string>} ``""``, or the sentence that says why it was not kept.
+ */
+async function keep(io, cache, url, bytes, hash, name) {
+  let at = 0;
+  const body = new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.byteLength) { controller.close(); return; }
+      controller.enqueue(bytes.subarray(at, at + PIECE));
+      at += PIECE;
+    },
+  });
+  const headers = { "content-length": String(bytes.byteLength), "content-type": "application/octet-stream", [CHECKED]: hash };
+  try {
+    await cache.put(url, new Response(body, { headers }));
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "QuotaExceededError") {
+      return `This device's storage for this site is full, so ${name} was not kept: it runs for this visit and the next visit downloads it again; remove models kept here (Model comparison) or clear this site's data to free space.`;
+    }
+    return `This browser did not keep ${name} (${String(/** @type {Error} */ (error)?.message ?? error).slice(0, 80)}), so the next visit downloads it again.`;
+  }
+  askToPersist(io);
+  return "";
+}
+
+/** @type {WeakSet<object>} the storage managers asked already (once a visit) */
+const asked = new WeakSet();
+
+/**
+ * Ask once for persistent storage, so the browser does not evict kept weights under pressure (the
+ * answer changes nothing here; the browser may ask the visitor).
+ * @param {Io} io
+ */
+function askToPersist(io) {
+  const storage = io.storage ?? /** @type {any} */ (globalThis.navigator)?.storage;
+  if (!storage || typeof storage.persist !== "function" || asked.has(storage)) return;
+  asked.add(storage);
+  storage.persist().catch(() => undefined);
+}
+
+/**
+ * A promise that rejects with the signal's reason as soon as it aborts.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<T>}
+ */
+function abortable(promise, signal) {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
 }
 
 /**
@@ -116,39 +458,4 @@ export async function openCache(caches) {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A response's body, whole, reporting the bytes as they come.
- * @param {Response} response
- * @param {(done: number) => void} report
- * @returns {Promise<Uint8Array<ArrayBuffer>>}
- */
-async function readAll(response, report) {
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  /** @type {Uint8Array[]} */
-  const parts = [];
-  let done = 0;
-  for (;;) {
-    const { value, done: finished } = await reader.read();
-    if (finished) break;
-    parts.push(value);
-    done += value.byteLength;
-    report(done);
-  }
-  const out = new Uint8Array(done);
-  let at = 0;
-  for (const part of parts) { out.set(part, at); at += part.byteLength; }
-  return out;
-}
-
-/**
- * SHA-256 of bytes as hex, with the browser's (and Node's) Web Crypto.
- * @param {Uint8Array<ArrayBuffer>} data
- * @returns {Promise<string>}
- */
-export async function sha256(data) {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  return [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
