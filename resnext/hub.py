@@ -25,7 +25,8 @@ from .catalog import Variant
 from .errors import ChecksumError, DownloadError, ResNeXtError
 from .integrity import is_verified, mark_verified, move_aside, sha256_file
 
-__all__ = ["HUB_FILE", "SOURCES", "SOURCE_ENV", "hub_cached", "hub_repo", "hub_weights", "weights_source"]
+__all__ = ["HUB_FILE", "SOURCES", "SOURCE_ENV", "hub_cached", "hub_repo", "hub_revision", "hub_weights",
+           "weights_source"]
 
 HUB_FILE = "model.safetensors"
 SOURCE_ENV = environment.WEIGHTS_SOURCE.name
@@ -33,6 +34,7 @@ SOURCES = ("auto", "hub", "url")  # auto: the Hub, then the model-index URL
 
 log = logging.getLogger(__name__)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 def hub_repo(variant: Variant) -> str | None:
@@ -70,6 +72,12 @@ def hub_cached(variant: Variant) -> Path | None:
         return None
     found = try_to_load_from_cache(repo, HUB_FILE, cache_dir=_options()["cache_dir"])
     return Path(found) if isinstance(found, str) else None
+
+
+def hub_revision(path: Path) -> str | None:
+    """The Hub commit a file of the Hub cache was taken at (its ``snapshots/<commit>/`` folder), else None."""
+    folder = Path(path).parent
+    return folder.name if folder.parent.name == "snapshots" and _COMMIT.fullmatch(folder.name) else None
 
 
 def hub_weights(variant: Variant, progress: Callable[[int, int | None], None] | None = None) -> Path:

@@ -89,12 +89,14 @@ def move_aside(path: Path, problem: str) -> str:
 
 @dataclass(frozen=True)
 class Locked:
-    """One locked weights file: the variant it serves, where it came from, its size and SHA-256."""
+    """One locked weights file: the variant it serves, where it came from, its size and SHA-256, and the
+    Hub commit it was taken at (None when it did not come from the Hub's cache)."""
 
     variant: str
     origin: str
     size: int
     sha256: str
+    revision: str | None = None
 
 
 def lock_path(cache: Path) -> Path:
@@ -113,7 +115,8 @@ def read_lock(path: Path) -> dict[str, Locked] | None:
         data = json.loads(path.read_text())
         if data.get("format") != LOCK_FORMAT:
             raise ValueError(f"format {data.get('format')!r}")
-        return {vid: Locked(vid, str(e["origin"]), int(e["size"]), str(e["sha256"]))
+        return {vid: Locked(vid, str(e["origin"]), int(e["size"]), str(e["sha256"]),
+                            str(e["revision"]) if e.get("revision") else None)
                 for vid, e in data["weights"].items()}
     except FileNotFoundError:
         return None
@@ -128,8 +131,9 @@ def write_lock(path: Path, entries: list[Locked]) -> Path:
     Raises:
         WeightsError: It cannot be written.
     """
-    body = {"format": LOCK_FORMAT, "weights": {e.variant: {"origin": e.origin, "size": e.size, "sha256": e.sha256}
-                                               for e in sorted(entries, key=lambda e: e.variant)}}
+    body = {"format": LOCK_FORMAT, "weights": {
+        e.variant: {"origin": e.origin, "size": e.size, "sha256": e.sha256, **({"revision": e.revision} if e.revision else {})}
+        for e in sorted(entries, key=lambda e: e.variant)}}
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

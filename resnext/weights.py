@@ -30,7 +30,7 @@ from .catalog import Variant
 from .checkpoint import attach_weights, read_checkpoint
 from .errors import ChecksumError, DownloadError, WeightsError
 from .fetch import ProgressCallback, cache_errors, fetch, file_lock
-from .hub import hub_cached, hub_repo, hub_weights, weights_source
+from .hub import hub_cached, hub_repo, hub_revision, hub_weights, weights_source
 from .integrity import (Locked, check_locked, is_verified, lock_path, mark_verified, move_aside, sha256_file,
                         write_lock)
 
@@ -161,7 +161,7 @@ def lock(variants: Sequence[Variant], path: Path | None = None) -> tuple[Path, l
     entries = []
     for v in variants:
         file = _find(v, None, 30.0, None)  # not ensure_weights: an older lock must not refuse what is locked anew
-        entries.append(Locked(v.id, origin(v), file.stat().st_size, sha256_file(file)))
+        entries.append(Locked(v.id, origin(v), file.stat().st_size, sha256_file(file), hub_revision(file)))
     return write_lock(path or lock_path(cache_dir()), entries), entries
 
 
