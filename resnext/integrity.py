@@ -132,7 +132,8 @@ def write_lock(path: Path, entries: list[Locked]) -> Path:
         WeightsError: It cannot be written.
     """
     body = {"format": LOCK_FORMAT, "weights": {
-        e.variant: {"origin": e.origin, "size": e.size, "sha256": e.sha256, **({"revision": e.revision} if e.revision else {})}
+        e.variant: {"origin": e.origin, "size": e.size, "sha256": e.sha256,
+                    **({"revision": e.revision} if e.revision else {})}
         for e in sorted(entries, key=lambda e: e.variant)}}
     tmp = path.with_name(f".{path.name}.tmp")
     try:

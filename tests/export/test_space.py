@@ -60,7 +60,7 @@ def test_the_command_writes_a_folder_ready_to_upload_and_never_overwrites(tmp_pa
 
 def _lock(path, weights):
     """A lock file as ``resnext lock`` writes it."""
-    write_lock(path, [Locked(vid, origin, size, sha, revision) for vid, (origin, size, sha, revision) in weights.items()])
+    write_lock(path, [Locked(vid, *entry) for vid, entry in weights.items()])
     return path
 
 
@@ -124,4 +124,5 @@ def test_resnext_lock_records_the_hub_commit_and_the_space_downloads_from_it(tin
     out = tmp_path / "space"
     assert main(["space", "static", str(out), "--site", str(_site(tmp_path)), "--lock", str(lock)]) == 0
     rows = {r["id"]: r for r in json.loads((out / "models" / "catalog.json").read_text())["variants"]}
-    assert rows[vid]["hub"] == {"repo": repo, "file": HUB_FILE, "sha256": sha, "size": entry.size, "revision": entry.revision}
+    assert rows[vid]["hub"] == {"repo": repo, "file": HUB_FILE, "sha256": sha, "size": entry.size,
+                                "revision": entry.revision}

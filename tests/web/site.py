@@ -18,6 +18,19 @@ ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder
              "Cross-Origin-Resource-Policy": "cross-origin"}
 
 
+def marks() -> list:
+    """A built-site test's marks: a slow browser test, skipped where Chromium, Node or ``web/node_modules``
+    is missing (except in CI, where that is a failure)."""
+    import shutil
+
+    import pytest
+
+    from tests.served import browser_marks, unless_in_ci
+
+    missing = shutil.which("node") is None or not (WEB / "node_modules" / "onnxruntime-web").exists()
+    return [*browser_marks(), pytest.mark.slow, unless_in_ci(missing, "Node or web/node_modules is missing")]
+
+
 def build(out: Path) -> Path:
     """``npm run build`` into ``out`` (node_modules must be there: ``npm ci``)."""
     done = subprocess.run(["node", str(WEB / "tools" / "build.mjs"), str(out)], capture_output=True, text=True,

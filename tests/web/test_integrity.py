@@ -5,7 +5,6 @@ tree entry that agrees with it. Debian's Chromium, one built site, one browser, 
 from __future__ import annotations
 
 import hashlib
-import shutil
 
 import pytest
 
@@ -14,16 +13,18 @@ from resnext.export import write_static_space
 from resnext.hub import HUB_FILE, hub_repo
 from resnext.integrity import Locked, write_lock
 from tests.hub import HubServer
-from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT, browser_marks, unless_in_ci
-from tests.web.site import Site, build
+from tests.served import CHROMIUM, CHROMIUM_ARGS
+from tests.web.site import Site, build, marks
 from tests.web.weights import checkpoint, publish
 
 SWAPPED, PINNED = "ssl_resnext50_32x4d", "swsl_resnext50_32x4d"  # the Hub serves another file / the pinned one
 REVISION = "c0ffee" + "0" * 34
-NODE_MODULES = ROOT / "web" / "node_modules" / "onnxruntime-web"
 
-pytestmark = [*browser_marks(), pytest.mark.slow,
-              unless_in_ci(shutil.which("node") is None or not NODE_MODULES.exists(), "Node or web/node_modules is missing")]
+pytestmark = marks()
+
+
+def _repo(vid: str) -> str:
+    return str(hub_repo(resnext.get_variant(vid)))
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +38,13 @@ def world(tmp_path_factory):
         served = checkpoint(SWAPPED, folder).read_bytes()
         published = bytes([served[0] ^ 1]) + served[1:]  # what the publisher locked: same size, other bytes
         pinned = checkpoint(PINNED, folder).read_bytes()
-        lock = write_lock(root / "weights.lock", [
-            Locked(SWAPPED, f"Hub {hub_repo(resnext.get_variant(SWAPPED))}", len(published), hashlib.sha256(published).hexdigest()),
-            Locked(PINNED, f"Hub {hub_repo(resnext.get_variant(PINNED))}", len(pinned), hashlib.sha256(pinned).hexdigest(),
-                   REVISION)])
+        entries = [Locked(SWAPPED, f"Hub {_repo(SWAPPED)}", len(published), hashlib.sha256(published).hexdigest()),
+                   Locked(PINNED, f"Hub {_repo(PINNED)}", len(pinned), hashlib.sha256(pinned).hexdigest(), REVISION)]
+        lock = write_lock(root / "weights.lock", entries)
         space = root / "space"
         write_static_space(build(root / "dist"), space, lock=lock)
-        with Site(space, hub.endpoint, isolated=False) as site, Site(space, "http://mirror.example", isolated=False) as plain_http:
+        with Site(space, hub.endpoint, isolated=False) as site, \
+                Site(space, "http://mirror.example", isolated=False) as plain_http:
             yield {"hub": hub, "site": site, "plain_http": plain_http}
 
 
@@ -68,15 +69,15 @@ def test_a_file_the_publisher_did_not_lock_is_refused_in_one_sentence_and_not_ke
     refusal = page.locator(f"article[data-model='{SWAPPED}'] [role=alert]")
     refusal.wait_for(timeout=60_000)
     text = refusal.inner_text()
-    assert text.startswith(f"The weights of {hub_repo(resnext.get_variant(SWAPPED))} are not the file this site's "
+    assert text.startswith(f"The weights of {_repo(SWAPPED)} are not the file this site's "
                            "publisher pinned (their SHA-256 differs), so they were not used or kept;")
     assert text.count(".") <= 2 and "\n" not in text
     assert "checked against the publisher's hashes where this site pins them" in page.locator("footer").inner_text()
-    pinned_url = f"{hub.endpoint}/{hub_repo(resnext.get_variant(PINNED))}/resolve/{REVISION}/{HUB_FILE}"
+    pinned_url = f"{hub.endpoint}/{_repo(PINNED)}/resolve/{REVISION}/{HUB_FILE}"
     assert _kept(page) == [pinned_url]  # the pinned file at its revision; the refused one not at all
     paths = [path for _, path in hub.requests]
     assert not any(p.startswith("/api/") for p in paths)  # the lock needs no word from the Hub's tree
-    assert f"/{hub_repo(resnext.get_variant(PINNED))}/resolve/{REVISION}/{HUB_FILE}" in paths
+    assert f"/{_repo(PINNED)}/resolve/{REVISION}/{HUB_FILE}" in paths
 
 
 def test_a_hub_that_is_not_https_is_refused_and_the_default_is_not_used_instead(world, page):
