@@ -183,7 +183,7 @@ export async function fileInfo(fetcher, hub, where, revision, signal) {
  * @returns {Promise<Fetched | Uint8Array<ArrayBuffer>>}
  */
 export async function weights(io, hub, where, options) {
-  if (typeof options === "object") return fetchWeights(io, hub, where, options);
+  if (options && typeof options === "object") return fetchWeights(io, hub, where, options);
   return (await fetchWeights(io, hub, where, { progress: options })).bytes;
 }
 
