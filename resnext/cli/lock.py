@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
             raise ResNeXtError("No weights are on this machine to lock; download some first (`resnext download ID`).")
     path, entries = lock(variants, Path(args.out) if args.out else None)
     for e in entries:
-        print(f"{e.variant}  {e.sha256}  {e.size:,} bytes  ({e.origin})")
+        at = f" at {e.revision}" if e.revision else ""
+        print(f"{e.variant}  {e.sha256}  {e.size:,} bytes  ({e.origin}{at})")
     from ..integrity import LOCK_ENV, lock_path
     from ..weights import cache_dir
 

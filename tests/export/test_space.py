@@ -121,6 +121,7 @@ def test_resnext_lock_records_the_hub_commit_and_the_space_downloads_from_it(tin
     assert main(["lock", vid, "--out", str(lock)]) == 0
     entry = read_lock(lock)[vid]
     assert entry.revision == hashlib.sha1(repo.encode()).hexdigest()  # the stand-in's X-Repo-Commit
+    assert f"(Hub {repo} at {entry.revision})" in capsys.readouterr().out
     out = tmp_path / "space"
     assert main(["space", "static", str(out), "--site", str(_site(tmp_path)), "--lock", str(lock)]) == 0
     rows = {r["id"]: r for r in json.loads((out / "models" / "catalog.json").read_text())["variants"]}

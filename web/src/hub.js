@@ -102,8 +102,9 @@ export function checkedBy(variants) {
  *   as they arrive.
  */
 /**
- * @typedef {{bytes: Uint8Array<ArrayBuffer>, note: string}} Fetched The file, and a sentence for the
- *   visitor when it could not be kept (``""`` otherwise).
+ * @typedef {{bytes: Uint8Array<ArrayBuffer>, note: string, kept: boolean}} Fetched The file; a sentence
+ *   for the visitor when it could not be kept (``""`` otherwise); whether it is in Cache Storage now
+ *   (a worker, which has no ``persist()``, tells the page, which then calls {@link askToPersist}).
  */
 
 /**
@@ -225,7 +226,7 @@ async function fetchWeights(io, hub, where, { progress, signal, expected }) {
   signal?.throwIfAborted();
   const cache = await openCache(io.caches);
   const kept = cache ? await fromCache(io, hub, where, cache, url, pin, signal) : undefined;
-  if (kept) return { bytes: kept, note: "" };
+  if (kept) return { bytes: kept, note: "", kept: true };
   const truth = pin.sha256 ? { sha256: pin.sha256, size: pin.size ?? null } : await fileInfo(io.fetcher, hub, where, pin.revision, signal);
   const publisher = Boolean(pin.sha256);
   /** @type {Response} */
@@ -245,8 +246,12 @@ async function fetchWeights(io, hub, where, { progress, signal, expected }) {
       ? `The weights of ${name} are not the file this site's publisher pinned (their SHA-256 differs), so they were not used or kept; try again later, and tell the site's publisher if it lasts.`
       : `The weights of ${name} arrived damaged (their SHA-256 is not the Hub's); try again.`);
   }
-  if (size === null) return { bytes, note: `Nobody announced the size of ${name}'s weights, so this page did not keep them: the next visit downloads them again.` };
-  return { bytes, note: cache ? await keep(io, cache, url, bytes, hash, name) : "" };
+  if (size === null) {
+    return { bytes, note: `Nobody announced the size of ${name}'s weights, so this page did not keep them: the next visit downloads them again.`, kept: false };
+  }
+  const note = cache ? await keep(cache, url, bytes, hash, name) : "";
+  if (cache && !note) askToPersist(io.storage);
+  return { bytes, note, kept: Boolean(cache && !note) };
 }
 
 /**
@@ -382,8 +387,7 @@ export const outOfMemory = (name, size) =>
 
 /**
  * Keep a checked file in Cache Storage, written in slices of the one buffer (no copy of the whole),
- * with its size and the SHA-256 it was checked against; then ask once for persistent storage.
- * @param {Io} io
+ * with its size and the SHA-256 it was checked against.
  * @param {Kept} cache
  * @param {string} url
  * @param {Uint8Array<ArrayBuffer>} bytes
@@ -391,7 +395,7 @@ export const outOfMemory = (name, size) =>
  * @param {string} name
  * @returns {Promise<string>} ``""``, or the sentence that says why it was not kept.
  */
-async function keep(io, cache, url, bytes, hash, name) {
+async function keep(cache, url, bytes, hash, name) {
   let at = 0;
   const body = new ReadableStream({
     pull(controller) {
@@ -409,7 +413,6 @@ async function keep(io, cache, url, bytes, hash, name) {
     }
     return `This browser did not keep ${name} (${String(/** @type {Error} */ (error)?.message ?? error).slice(0, 80)}), so the next visit downloads it again.`;
   }
-  askToPersist(io);
   return "";
 }
 
@@ -417,12 +420,12 @@ async function keep(io, cache, url, bytes, hash, name) {
 const asked = new WeakSet();
 
 /**
- * Ask once for persistent storage, so the browser does not evict kept weights under pressure (the
- * answer changes nothing here; the browser may ask the visitor).
- * @param {Io} io
+ * Ask once a visit for persistent storage, so the browser does not evict kept weights under pressure
+ * (the answer changes nothing here; the browser may ask the visitor). A page has it; a worker does
+ * not (``persist()`` is the window's), so the page calls this when its worker says a file was kept.
+ * @param {{persist?: () => Promise<boolean>}} [storage] Default: ``navigator.storage``.
  */
-function askToPersist(io) {
-  const storage = io.storage ?? /** @type {any} */ (globalThis.navigator)?.storage;
+export function askToPersist(storage = /** @type {any} */ (globalThis.navigator)?.storage) {
   if (!storage || typeof storage.persist !== "function" || asked.has(storage)) return;
   asked.add(storage);
   storage.persist().catch(() => undefined);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { test } from "node:test";
 
-import { CACHE_NAME, DEFAULT_HUB, checkedBy, forget, hubEndpoint, hubProblem, openCache, sha256, weights, weightsUrl } from "../src/hub.js";
+import { CACHE_NAME, DEFAULT_HUB, askToPersist, checkedBy, forget, hubEndpoint, hubProblem, openCache, sha256, weights, weightsUrl } from "../src/hub.js";
 import { Sha256 } from "../src/sha256.js";
 
 const HUB = "https://h";
@@ -126,6 +126,7 @@ test("a second visit reads the weights from Cache Storage: no request; the old p
   const again = await weights(io, HUB, where, {});
   assert.deepEqual([...again.bytes], [...file]);
   assert.equal(again.note, "");
+  assert.equal(again.kept, true);
   assert.equal(calls.length, 2);
   assert.deepEqual(keptIn(caches), ["https://h/timm/x/resolve/main/model.safetensors"]);
 });
@@ -207,6 +208,7 @@ test("a download whose size nobody announced is used but not kept, and says so",
   const { fetcher } = hub(file, { tree: treeOf(file, false), chunks: 4 });
   const got = await weights({ fetcher, caches }, HUB, where, {});
   assert.deepEqual([...got.bytes], [...file]);
+  assert.equal(got.kept, false);
   assert.match(got.note, /^Nobody announced the size of timm\/x's weights, so this page did not keep them: the next visit downloads them again\.$/);
   assert.deepEqual(keptIn(caches), []);
   const sized = await weights({ fetcher: hub(file, { tree: treeOf(file, false), headers: { "content-length": "9" } }).fetcher, caches }, HUB, where, {});
@@ -224,19 +226,25 @@ test("a full Cache Storage is a note, not an error: the model runs, nothing is k
   const storageManager = manager();
   const got = await weights({ fetcher: hub().fetcher, caches, storage: storageManager }, HUB, where, {});
   assert.deepEqual([...got.bytes], [...file]);
+  assert.equal(got.kept, false);
   assert.match(got.note, /^This device's storage for this site is full, so timm\/x was not kept: it runs for this visit and the next visit downloads it again; remove models kept here \(Model comparison\) or clear this site's data to free space\.$/);
   assert.deepEqual(keptIn(caches), []);
   assert.equal(storageManager.asked.count, 0);
 });
 
-test("persistent storage is asked for once, after a model is first kept", async () => {
+test("persistent storage is asked for once, after a model is first kept (or by the page, for its worker)", async () => {
   const caches = storage();
   const storageManager = manager();
   const io = { fetcher: hub().fetcher, caches, storage: storageManager };
-  await weights(io, HUB, where, {});
+  assert.equal((await weights(io, HUB, where, {})).kept, true);
   await weights(io, HUB, { ...where, repo: "timm/y" }, {});
   assert.equal(keptIn(caches).length, 2);
   assert.equal(storageManager.asked.count, 1);
+  const pages = manager();
+  askToPersist(pages);
+  askToPersist(pages);
+  askToPersist({});
+  assert.equal(pages.asked.count, 1);
 });
 
 test("forget removes a kept file at any revision; a kept file the lock no longer matches is removed and downloaded again", async () => {
@@ -296,6 +304,7 @@ test("a page refused storage (a frame on another site) still downloads, and keep
   const got = await weights({ fetcher, caches: refused }, HUB, where, {});
   assert.deepEqual([...got.bytes], [...file]);
   assert.equal(got.note, "");
+  assert.equal(got.kept, false);
   assert.equal(calls.length, 2);
 });
 
