@@ -5,15 +5,16 @@
  * second visit downloads nothing. Each download is checked against the SHA-256 and size the site's
  * publisher pinned (``resnext space static --lock``: the catalog's ``hub`` entry then carries
  * ``sha256``, ``size`` and ``revision``), else against those the Hub's tree gives for the LFS file.
- * The file is written into one buffer of its announced size and hashed as it arrives, so the
- * download costs its own size in memory and no more. Nothing here touches the page (no ``document``,
- * no ``window``): a Web Worker calls it as the page does.
+ * The file is written into one buffer of its announced size and hashed as it arrives
+ * (``download.js``). Nothing here touches the page (no ``document``, no ``window``): a Web Worker
+ * calls it as the page does.
  * @module hub
  */
 
-import { Sha256, sha256 } from "./sha256.js";
+import { abortable, announcedLength, outOfMemory, readInto } from "./download.js";
+import { sha256 } from "./sha256.js";
 
-export { sha256 };
+export { outOfMemory, sha256 };
 
 export const DEFAULT_HUB = "https://huggingface.co";
 export const CACHE_NAME = "resnext-weights-v1";
@@ -255,17 +256,6 @@ async function fetchWeights(io, hub, where, { progress, signal, expected }) {
 }
 
 /**
- * A response's length as its server announced it, or null (none, or one for encoded bytes).
- * @param {Response} response
- * @returns {number | null}
- */
-function announcedLength(response) {
-  const encoding = response.headers.get("content-encoding");
-  const length = Number(response.headers.get("content-length") ?? NaN);
-  return (!encoding || encoding === "identity") && Number.isSafeInteger(length) && length >= 0 ? length : null;
-}
-
-/**
  * A kept file, if it is still what the catalog pins (the SHA-256 it was checked against when kept,
  * and its size); one that is not is removed, so that it is downloaded again.
  * @param {Io} io
@@ -303,87 +293,6 @@ async function fromCache(io, hub, where, cache, url, pin, signal) {
   }
   return new Uint8Array(buffer);
 }
-
-/**
- * Read a response's body into one buffer of the announced size, hashing it as it comes; with no
- * size announced, the chunks are joined once at the end.
- * @param {Response} response
- * @param {number | null} size
- * @param {string} name
- * @param {AbortSignal | undefined} signal
- * @param {(done: number) => void} report
- * @returns {Promise<{bytes: Uint8Array<ArrayBuffer>, hash: string}>}
- */
-async function readInto(response, size, name, signal, report) {
-  const out = size === null ? null : allocate(size, name);
-  /** @type {Uint8Array[]} */
-  const parts = [];
-  const hasher = new Sha256();
-  let done = 0;
-  let larger = false;
-  const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body ?? new Response(new Uint8Array(0)).body).getReader();
-  try {
-    for (;;) {
-      const { value, done: finished } = await abortable(reader.read(), signal);
-      if (finished) break;
-      if (out && done + value.byteLength > out.byteLength) { larger = true; break; }
-      if (out) out.set(value, done);
-      else parts.push(value);
-      hasher.update(value);
-      done += value.byteLength;
-      report(done);
-    }
-  } catch {
-    reader.cancel().catch(() => undefined);
-    signal?.throwIfAborted();
-    throw new Error(`The download of ${name} broke off after ${done} bytes; check the connection and try again.`);
-  }
-  if (larger) {
-    reader.cancel().catch(() => undefined);
-    throw new Error(`The download of ${name} is larger than announced (more than ${size} bytes), so it was not used; try again.`);
-  }
-  if (out && done !== out.byteLength) {
-    throw new Error(`The download of ${name} was cut off (${done} of ${size} bytes); try again.`);
-  }
-  return { bytes: out ?? join(parts, done, name), hash: hasher.hex() };
-}
-
-/**
- * The chunks of a download whose size nobody announced, in one buffer.
- * @param {Uint8Array[]} parts
- * @param {number} size
- * @param {string} name
- * @returns {Uint8Array<ArrayBuffer>}
- */
-function join(parts, size, name) {
-  const out = allocate(size, name);
-  let at = 0;
-  for (const part of parts) { out.set(part, at); at += part.byteLength; }
-  return out;
-}
-
-/**
- * A buffer for a download, or the sentence that this device lacks the memory.
- * @param {number} size
- * @param {string} name
- * @returns {Uint8Array<ArrayBuffer>}
- */
-function allocate(size, name) {
-  try {
-    return new Uint8Array(size);
-  } catch {
-    throw new Error(outOfMemory(name, size));
-  }
-}
-
-/**
- * The sentence for weights this device has not the memory to hold.
- * @param {string} name
- * @param {number | null} size
- * @returns {string}
- */
-export const outOfMemory = (name, size) =>
-  `This device ran out of memory for the weights of ${name}${size ? ` (${Math.round(size / 1e6)} MB)` : ""}; close other tabs or apps, or pick a smaller model (the other models still work).`;
 
 /**
  * Keep a checked file in Cache Storage, written in slices of the one buffer (no copy of the whole),
@@ -429,23 +338,6 @@ export function askToPersist(storage = /** @type {any} */ (globalThis.navigator)
   if (!storage || typeof storage.persist !== "function" || asked.has(storage)) return;
   asked.add(storage);
   storage.persist().catch(() => undefined);
-}
-
-/**
- * A promise that rejects with the signal's reason as soon as it aborts.
- * @template T
- * @param {Promise<T>} promise
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<T>}
- */
-function abortable(promise, signal) {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const stop = () => reject(signal.reason);
-    signal.addEventListener("abort", stop, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
-  });
 }
 
 /**
