@@ -2,7 +2,8 @@
 /**
  * Accuracy against a cost as an accessible SVG scatter, as the Python app's comparison draws it: a
  * log cost axis with 1-2-5 ticks, one point per variant, the families told apart by shape as well as
- * colour (with a legend), each point focusable from the keyboard and named with its values.
+ * colour (with a legend), each point focusable from the keyboard and named with its values, and the
+ * Pareto front (no other variant is both cheaper and more accurate) as a dashed line.
  * @module chart
  */
 
@@ -71,6 +72,17 @@ export function logTicks(low, high) {
 }
 
 /**
+ * Which points no other beats: none is cheaper-or-equal and better-or-equal, strictly in one (the
+ * library's ``resnext.compare.pareto_front``).
+ * @param {number[]} cost What to minimise.
+ * @param {number[]} benefit What to maximise.
+ * @returns {boolean[]} True on the front.
+ */
+export function paretoFront(cost, benefit) {
+  return cost.map((c, i) => !cost.some((d, j) => d <= c && benefit[j] >= benefit[i] && (d < c || benefit[j] > benefit[i])));
+}
+
+/**
  * The legend: each family's marker and name, as HTML beside the charts.
  * @param {string[]} families
  * @returns {HTMLElement}
@@ -114,6 +126,10 @@ export function scatter(points, axes) {
       s("text", { x: PAD.left - 6, y: py(t) + 4, "text-anchor": "end" }, String(t)))),
     s("text", { class: "axis", x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT - 8, "text-anchor": "middle" }, axes.x.label),
     s("text", { class: "axis", x: -(PAD.top + bottom) / 2, y: 14, transform: "rotate(-90)", "text-anchor": "middle" }, axes.y.label));
+  const front = paretoFront(xs, ys);
+  const edge = shown.filter((_, i) => front[i]).sort((a, b) => a.x - b.x);
+  const line = edge.length > 1 ? s("polyline", { class: "front", "aria-hidden": "true",
+    points: edge.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(" ") }) : "";
   const marks = shown.map((p) => {
     const style = FAMILY_STYLE[p.family] ?? FAMILY_STYLE.SSL;
     const [cx, cy] = [px(p.x), py(p.y)];
@@ -129,5 +145,5 @@ export function scatter(points, axes) {
   return s("svg", { id: axes.id, class: "chart", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "group",
     "aria-labelledby": `${axes.id}-title`, "aria-describedby": `${axes.id}-desc` },
   s("title", { id: `${axes.id}-title` }, axes.title), s("desc", { id: `${axes.id}-desc` }, axes.description),
-  grid, s("g", { class: "points" }, ...marks));
+  grid, line, s("g", { class: "points" }, ...marks));
 }
