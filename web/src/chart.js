@@ -8,8 +8,8 @@
  */
 
 const SVG = "http://www.w3.org/2000/svg";
-const WIDTH = 480, HEIGHT = 330;
-const PAD = { left: 52, right: 16, top: 14, bottom: 48 };
+const WIDTH = 440, HEIGHT = 320;
+const PAD = { left: 50, right: 14, top: 14, bottom: 48 };
 const R = 6; // a marker's half-width
 
 /** The Python app's family colours, darkened where a light one would fall below 3:1 on white. */
@@ -23,9 +23,10 @@ export const FAMILY_STYLE = /** @type {Record<string, {color: string, shape: str
 
 /** @typedef {{id: string, family: string, x: number, y: number}} Point */
 /**
- * @typedef {{id: string, title: string, description: string, x: {label: string, format: (v: number) => string},
- *   y: {label: string, format: (v: number) => string}}} Axes
+ * An axis: its label, what a point's name calls its value, and how a value is written.
+ * @typedef {{label: string, name: string, format: (v: number) => string}} Axis
  */
+/** @typedef {{id: string, title: string, description: string, x: Axis, y: Axis}} Axes */
 
 /**
  * An SVG element.
@@ -111,7 +112,9 @@ export function scatter(points, axes) {
   const shown = points.filter((p) => p.x > 0 && Number.isFinite(p.y));
   const xs = shown.map((p) => p.x), ys = shown.map((p) => p.y);
   const xTicks = logTicks(Math.min(...xs), Math.max(...xs));
-  const [x0, x1] = [Math.min(xTicks[0], ...xs), Math.max(xTicks[xTicks.length - 1], ...xs)].map(Math.log10);
+  const [low, high] = [Math.min(...xs), Math.max(...xs)].map(Math.log10);
+  const [x0, x1] = [low - 0.04 * (high - low), high + 0.04 * (high - low)]; // room for the end points' markers
+  const inside = xTicks.filter((t) => Math.log10(t) >= x0 && Math.log10(t) <= x1);
   const y0 = Math.floor(Math.min(...ys)) - 1, y1 = Math.ceil(Math.max(...ys)) + 1;
   const step = y1 - y0 > 8 ? 2 : 1;
   const yTicks = [];
@@ -120,7 +123,7 @@ export function scatter(points, axes) {
   const py = (/** @type {number} */ y) => HEIGHT - PAD.bottom - (y - y0) / (y1 - y0) * (HEIGHT - PAD.top - PAD.bottom);
   const bottom = HEIGHT - PAD.bottom;
   const grid = s("g", { class: "grid", "aria-hidden": "true" },
-    ...xTicks.map((t) => s("g", {}, s("line", { x1: px(t), x2: px(t), y1: PAD.top, y2: bottom }),
+    ...inside.map((t) => s("g", {}, s("line", { x1: px(t), x2: px(t), y1: PAD.top, y2: bottom }),
       s("text", { x: px(t), y: bottom + 16, "text-anchor": "middle" }, axes.x.format(t)))),
     ...yTicks.map((t) => s("g", {}, s("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: py(t), y2: py(t) }),
       s("text", { x: PAD.left - 6, y: py(t) + 4, "text-anchor": "end" }, String(t)))),
@@ -133,17 +136,32 @@ export function scatter(points, axes) {
   const marks = shown.map((p) => {
     const style = FAMILY_STYLE[p.family] ?? FAMILY_STYLE.SSL;
     const [cx, cy] = [px(p.x), py(p.y)];
-    const name = `${p.id} (${p.family}): ${axes.y.format(p.y)} ${axes.y.label}, ${axes.x.format(p.x)} ${axes.x.label}`;
-    const right = cx > WIDTH / 2;
+    const values = `${axes.y.name} ${axes.y.format(p.y)}, ${axes.x.name} ${axes.x.format(p.x)}`;
+    const name = `${p.id} (${p.family}): ${values}`;
     return s("g", { class: "point", tabindex: 0, role: "img", "aria-label": name, "data-model": p.id, "data-x": p.x, "data-y": p.y,
-      transform: `translate(${cx.toFixed(1)},${cy.toFixed(1)})` },
-    s("title", {}, name),
-    s("path", { d: markerPath(style.shape), fill: style.color }),
-    s("text", { class: "tip", x: right ? -10 : 10, y: -10, "text-anchor": right ? "end" : "start", "aria-hidden": "true" },
-      `${p.id}: ${axes.y.format(p.y)}, ${axes.x.format(p.x)}`));
+      "data-values": values, transform: `translate(${cx.toFixed(1)},${cy.toFixed(1)})` },
+    s("title", {}, name), s("path", { d: markerPath(style.shape), fill: style.color }));
   });
+  const tip = s("text", { class: "tip", "aria-hidden": "true", visibility: "hidden" });
+  /** Show the values of the point focused or pointed at, above every marker. */
+  const show = (/** @type {Event} */ event) => {
+    const point = /** @type {SVGGElement | null} */ (/** @type {Element} */ (event.target).closest?.(".point"));
+    if (!point) { tip.setAttribute("visibility", "hidden"); return; }
+    const { e: cx, f: cy } = point.transform.baseVal.consolidate()?.matrix ?? { e: 0, f: 0 };
+    const anchor = cx < WIDTH / 3 ? "start" : cx > 2 * WIDTH / 3 ? "end" : "middle";
+    const x = cx + { start: -4, middle: 0, end: 4 }[anchor];
+    const y = cy < PAD.top + 40 ? cy + 24 : cy - 28; // near the top, under the point
+    tip.setAttribute("text-anchor", anchor);
+    tip.replaceChildren(s("tspan", { x, y }, point.dataset.model ?? ""), s("tspan", { x, dy: "1.2em" }, point.dataset.values ?? ""));
+    tip.setAttribute("visibility", "visible");
+  };
+  const hide = () => tip.setAttribute("visibility", "hidden");
+  const layer = s("g", { class: "points" }, ...marks);
+  for (const [type, listener] of /** @type {const} */ ([["focusin", show], ["mouseover", show], ["focusout", hide], ["mouseleave", hide]])) {
+    layer.addEventListener(type, listener);
+  }
   return s("svg", { id: axes.id, class: "chart", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "group",
     "aria-labelledby": `${axes.id}-title`, "aria-describedby": `${axes.id}-desc` },
   s("title", { id: `${axes.id}-title` }, axes.title), s("desc", { id: `${axes.id}-desc` }, axes.description),
-  grid, line, s("g", { class: "points" }, ...marks));
+  grid, line, layer, tip);
 }

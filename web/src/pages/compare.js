@@ -97,7 +97,7 @@ export function render(root, ctx, params, dropped, signal) {
 
   const points = (/** @type {(v: import("../models.js").Variant) => number | null} */ x) =>
     variants.map((v) => ({ id: v.id, family: v.family, x: x(v) ?? 0, y: v.top1 ?? NaN }));
-  const top1 = { label: "ImageNet top-1 (%)", format: (/** @type {number} */ y) => `${y.toFixed(2)}%` };
+  const top1 = { label: "ImageNet top-1 (%)", name: "top-1", format: (/** @type {number} */ y) => `${y.toFixed(2)}%` };
   fill();
   showKept();
   root.replaceChildren(
@@ -110,11 +110,11 @@ export function render(root, ctx, params, dropped, signal) {
       h("div", { class: "charts" },
         h("figure", {}, scatter(points((v) => v.macs / 1e9), { id: "vs-macs", title: "Top-1 against compute",
           description: "ImageNet top-1 accuracy of each variant against its multiply-adds per image (GMACs, log scale); shape and colour tell the families apart.",
-          x: { label: "GMACs", format: (x) => `${+x.toPrecision(3)}` }, y: top1 }),
+          x: { label: "GMACs", name: "GMACs", format: (x) => `${+x.toPrecision(3)}` }, y: top1 }),
         h("figcaption", { text: "Top-1 against GMACs (log scale)" })),
         h("figure", {}, scatter(points((v) => v.file_size), { id: "vs-size", title: "Top-1 against file size",
           description: "ImageNet top-1 accuracy of each variant against the size of its weights file (log scale); shape and colour tell the families apart.",
-          x: { label: "file size", format: bytes }, y: top1 }),
+          x: { label: "File size", name: "file size", format: bytes }, y: top1 }),
         h("figcaption", { text: "Top-1 against the weights' file size (log scale)" }))),
       h("p", { class: "caption" }, "Each point can be reached with Tab and says its values. ", h("a", { href: "#variants" }, "The same figures, as a table"), ".")),
     h("h2", { id: "variants", tabindex: -1, text: "Every variant" }),
