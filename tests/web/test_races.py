@@ -5,7 +5,6 @@ while the visitor changes their mind. Also Model comparison's chart, its table's
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import pytest
@@ -15,19 +14,17 @@ import resnext
 from resnext.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import SLOW_CHUNK, SLOW_DELAY, HubServer
-from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_violations, browser_marks, unless_in_ci
-from tests.web.site import Site, build
+from tests.served import ROOT, axe_violations
+from tests.web.conftest import PHONE
+from tests.web.site import Site, marks, workspace
 from tests.web.weights import checkpoint, publish
 
 A, B = "ssl_resnext50_32x4d", "swsl_resnext50_32x4d"
 SLOW = "swsl_resnext101_32x4d"  # A's file stands in, served slowly: it is abandoned long before it ends
-PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 900}
-NODE_MODULES = ROOT / "web" / "node_modules" / "onnxruntime-web"
 CATALOG = json.loads((ROOT / "web" / "public" / "models" / "catalog.json").read_text())
 
-pytestmark = [*browser_marks(), pytest.mark.slow,
-              unless_in_ci(shutil.which("node") is None or not NODE_MODULES.exists(), "Node or web/node_modules is missing")]
+pytestmark = marks()
 
 # Every call of history.replaceState; every text a given element shows after the visitor's next click or change.
 RECORD = """
@@ -47,10 +44,7 @@ SAVE_DATA = "Object.defineProperty(navigator, 'connection', { value: { saveData:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The built site and the Hub, with A and B and the slow file."""
-    root = tmp_path_factory.mktemp("races")
-    dist = build(root / "dist")
-    folder = root / "weights"
-    folder.mkdir()
+    dist, folder = workspace(tmp_path_factory, "races")
     with HubServer() as hub:
         publish(hub, [A, B], folder)
         slow = checkpoint(A, folder).read_bytes() + b"slow"
@@ -61,22 +55,10 @@ def world(tmp_path_factory):
                    "slow_seconds": len(slow) / SLOW_CHUNK * SLOW_DELAY}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as playwright
-
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+@pytest.fixture(autouse=True)
+def recorded(context):
+    """Each test's phone context records the address bar's rewrites."""
     context.add_init_script(RECORD)
-    yield context
-    context.close()
 
 
 def _rows(scope, model: str, image: str, timeout: float = 120_000) -> list[int]:
