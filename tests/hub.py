@@ -109,17 +109,16 @@ class HubServer:
         return None
 
     @staticmethod
-    def _write(handler: http.server.BaseHTTPRequestHandler, data: bytes, slow: bool) -> None:
-        if not slow:
-            handler.wfile.write(data)
-            return
+    def _write(handler: http.server.BaseHTTPRequestHandler, data: bytes, slow: bool = False) -> None:
+        """Send a body, ``SLOW_CHUNK`` bytes every ``SLOW_DELAY`` seconds if ``slow``; a client that goes away ends it."""
+        step = SLOW_CHUNK if slow else max(1, len(data))
         try:
-            for start in range(0, len(data), SLOW_CHUNK):
-                handler.wfile.write(data[start:start + SLOW_CHUNK])
-                handler.wfile.flush()
-                time.sleep(SLOW_DELAY)
+            for start in range(0, len(data), step):
+                handler.wfile.write(data[start:start + step])  # unbuffered: each piece leaves at once
+                if slow:
+                    time.sleep(SLOW_DELAY)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up the download
+            pass  # an abandoned download
 
     def _tree(self, handler: http.server.BaseHTTPRequestHandler, repo: str, body: bool) -> None:
         if repo not in self.repos:
@@ -135,7 +134,7 @@ class HubServer:
         handler.send_header("Content-Length", str(len(text)))
         handler.end_headers()
         if body:
-            handler.wfile.write(text)
+            self._write(handler, text)
         return None
 
     @staticmethod
