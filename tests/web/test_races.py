@@ -21,6 +21,7 @@ from tests.web.weights import checkpoint, publish
 
 A, B = "ssl_resnext50_32x4d", "swsl_resnext50_32x4d"
 SLOW = "swsl_resnext101_32x4d"  # A's file stands in, served slowly: it is abandoned long before it ends
+TABLET = {"width": 820, "height": 1180}
 WIDE = {"width": 1280, "height": 900}
 CATALOG = json.loads((ROOT / "web" / "public" / "models" / "catalog.json").read_text())
 
@@ -204,12 +205,14 @@ def test_the_comparison_draws_the_trade_off_fits_and_lists_what_is_kept(world, c
     page.get_by_text("No weights are kept on this device yet").wait_for()
     assert _kept_repos(page) == []
 
-    for viewport in (PHONE, WIDE):  # the table fits, whole, and the page passes axe
+    for viewport in (PHONE, TABLET, WIDE):  # the table fits, whole, and the pages pass axe on a phone and at 1280 px
         page.set_viewport_size(viewport)
         fits = page.evaluate("""() => { const w = document.querySelector('.table-wrap');
             return [w.scrollWidth, w.clientWidth, document.documentElement.scrollWidth]; }""")
         print(f"table at {viewport['width']} px: scrollWidth {fits[0]}, clientWidth {fits[1]}")
         assert fits[0] <= fits[1] and fits[2] <= viewport["width"]
+        if viewport is TABLET:
+            continue
         for name in ("Classify", "Side by side", "Model comparison"):
             page.get_by_role("link", name=name).click()
             page.get_by_role("heading", level=1, name=name).wait_for()
