@@ -82,13 +82,13 @@ export function render(root, ctx, params, dropped, signal) {
     say(status, "");
     results.clear();
     const photo = ctx.photo;
-    const models = chosen;
+    const ids = chosen; // this run's, whatever the boxes say later
     try {
-      await downloadsAgreed(models, mine);
+      await downloadsAgreed(ids, mine);
     } catch {
       return; // a newer choice, or the page left
     }
-    const slots = models.map((id) => {
+    const slots = ids.map((id) => {
       const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(id));
       const slot = h("div", { class: "column-body" });
       return { id, slot, column: h("article", { "data-model": id, "aria-label": id }, h("h2", {}, h("strong", { text: v.family }), ` · ${v.architecture}`), h("p", { class: "caption", text: id }), slot) };
