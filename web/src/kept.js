@@ -56,13 +56,15 @@ export async function kept(caches, variants) {
 }
 
 /**
- * The weights' cache: null where the browser keeps nothing for this page, undefined before anything is kept.
+ * The weights' cache: null where the browser keeps nothing for this page; an empty one, not made,
+ * before anything is kept.
  * @param {Caches | undefined} caches
  */
 async function open(caches) {
   try {
     if (!caches) return null;
-    return (await caches.has(CACHE_NAME)) ? await caches.open(CACHE_NAME) : { keys: async () => [], match: async () => undefined };
+    if (await caches.has(CACHE_NAME)) return await caches.open(CACHE_NAME);
+    return { keys: async () => [], match: async () => undefined, delete: async () => false };
   } catch {
     return null;
   }
@@ -75,6 +77,6 @@ async function open(caches) {
  * @returns {Promise<boolean>} Whether it was there and is gone.
  */
 export async function remove(caches, url) {
-  if (!caches || !(await caches.has(CACHE_NAME))) return false;
-  return (await caches.open(CACHE_NAME)).delete(url);
+  const cache = await open(caches);
+  return cache ? cache.delete(url) : false;
 }
