@@ -9,7 +9,9 @@ missing repo or file is a 404 with the Hub's ``X-Error-Code`` (``RepoNotFound``,
 Hub's tree API does (an LFS file's ``lfs.oid`` is its SHA-256), which is what a browser reads,
 since it follows the redirect and sees only the CDN's headers. Every answer allows any origin
 (``Access-Control-Allow-Origin: *``), as the Hub's do. ``corrupt`` serves a file with one byte
-changed under its true ETag; ``truncate`` serves the first half of a file.
+changed under its true ETag; ``truncate`` serves the first half of a file; ``slow`` serves a file
+in chunks of ``SLOW_CHUNK`` bytes, ``SLOW_DELAY`` seconds apart, so that a test can act while a
+download is under way (a client that goes away ends it).
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import hashlib
 import http.server
 import json
 import threading
+import time
 from urllib.parse import unquote, urlsplit
+
+
+SLOW_CHUNK = 64 * 1024
+SLOW_DELAY = 0.05
 
 
 class HubServer:
@@ -28,6 +35,7 @@ class HubServer:
         self.repos: dict[str, dict[str, bytes]] = {}
         self.corrupt: set[str] = set()  # sha256s served with a byte flipped
         self.truncate: set[str] = set()  # sha256s served cut in half
+        self.slow: set[str] = set()  # sha256s served a chunk at a time
         self.requests: list[tuple[str, str]] = []
         self._blobs: dict[str, bytes] = {}
         hub = self
@@ -78,7 +86,7 @@ class HubServer:
             handler.send_header("ETag", f'"{sha}"')
             handler.end_headers()
             if body:
-                handler.wfile.write(data)
+                self._write(handler, data, slow=sha in self.slow)
             return None
         if path.startswith("/api/models/") and "/tree/" in path:
             return self._tree(handler, path.removeprefix("/api/models/").partition("/tree/")[0], body)
@@ -100,6 +108,18 @@ class HubServer:
         handler.end_headers()
         return None
 
+    @staticmethod
+    def _write(handler: http.server.BaseHTTPRequestHandler, data: bytes, slow: bool = False) -> None:
+        """Send a body, ``SLOW_CHUNK`` bytes every ``SLOW_DELAY`` seconds if ``slow``; a client that goes away ends it."""
+        step = SLOW_CHUNK if slow else max(1, len(data))
+        try:
+            for start in range(0, len(data), step):
+                handler.wfile.write(data[start:start + step])  # unbuffered: each piece leaves at once
+                if slow:
+                    time.sleep(SLOW_DELAY)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # an abandoned download
+
     def _tree(self, handler: http.server.BaseHTTPRequestHandler, repo: str, body: bool) -> None:
         if repo not in self.repos:
             return self._error(handler, 404, "RepoNotFound")
@@ -114,7 +134,7 @@ class HubServer:
         handler.send_header("Content-Length", str(len(text)))
         handler.end_headers()
         if body:
-            handler.wfile.write(text)
+            self._write(handler, text)
         return None
 
     @staticmethod

@@ -7,11 +7,12 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import shutil
 import subprocess
 import threading
 from pathlib import Path
 
-from tests.served import ROOT
+from tests.served import ROOT, browser_marks, unless_in_ci
 
 WEB = ROOT / "web"
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp",
@@ -19,16 +20,19 @@ ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder
 
 
 def marks() -> list:
-    """A built-site test's marks: a slow browser test, skipped where Chromium, Node or ``web/node_modules``
-    is missing (except in CI, where that is a failure)."""
-    import shutil
-
+    """A suite of the built site's marks: a slow browser test, which needs Node and ``web/node_modules``."""
     import pytest
-
-    from tests.served import browser_marks, unless_in_ci
 
     missing = shutil.which("node") is None or not (WEB / "node_modules" / "onnxruntime-web").exists()
     return [*browser_marks(), pytest.mark.slow, unless_in_ci(missing, "Node or web/node_modules is missing")]
+
+
+def workspace(tmp_path_factory, name: str) -> tuple[Path, Path]:
+    """A module's built site and an empty folder for its checkpoints, in a fresh temporary folder."""
+    root = tmp_path_factory.mktemp(name)
+    folder = root / "weights"
+    folder.mkdir()
+    return build(root / "dist"), folder
 
 
 def build(out: Path) -> Path:

@@ -4,8 +4,6 @@ weights of the real architectures), checked against the library on the same chec
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,27 +13,22 @@ from resnext.explain import explain
 from resnext.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import HubServer
-from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_violations, browser_marks, unless_in_ci
-from tests.web.site import Frame, Site, build
+from tests.served import axe_violations
+from tests.web.conftest import PHONE
+from tests.web.site import Frame, Site, marks, workspace
 from tests.web.weights import checkpoint, publish
 
 A, B, C = "ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "tv2_resnext50_32x4d"  # C: another resize (232)
 BROKEN = {"corrupt": "ssl_resnext101_32x4d", "truncated": "swsl_resnext101_32x4d"}
 MISSING = "tv_resnext50_32x4d"  # not on the Hub at all
-PHONE = {"width": 390, "height": 844}
-NODE_MODULES = ROOT / "web" / "node_modules" / "onnxruntime-web"
 
-pytestmark = [*browser_marks(), pytest.mark.slow,
-              unless_in_ci(shutil.which("node") is None or not NODE_MODULES.exists(), "Node or web/node_modules is missing")]
+pytestmark = marks()
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The built site on three servers (isolated, plain, framed) and the Hub with its checkpoints."""
-    root = tmp_path_factory.mktemp("static-space")
-    dist = build(root / "dist")
-    folder = root / "weights"
-    folder.mkdir()
+    dist, folder = workspace(tmp_path_factory, "static-space")
     with HubServer() as hub:
         publish(hub, [A, B, C], folder)
         for name, vid in BROKEN.items():  # A's file stands in: what matters is how it arrives
@@ -44,23 +37,6 @@ def world(tmp_path_factory):
         with Site(dist, hub.endpoint, isolated=True) as isolated, Site(dist, hub.endpoint, isolated=False) as plain, \
                 Frame(isolated.url) as frame:
             yield {"hub": hub, "isolated": isolated, "plain": plain, "frame": frame, "weights": folder}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as playwright
-
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    yield context
-    context.close()
 
 
 def _library(vid: str, folder):

@@ -12,31 +12,35 @@ import { topK } from "./models.js";
 /** @typedef {import("./models.js").Answer & {id: string, top: {index: number, probability: number}[], crop: Uint8Array, size: number}} Result */
 
 /**
- * Run a variant on the photo in use, saying in ``status`` what it waits for.
+ * Run a variant on the photo in use, saying in ``status`` what it waits for while ``signal`` holds.
  * @param {import("./context.js").Context} ctx
  * @param {string} id
  * @param {HTMLElement} status
+ * @param {AbortSignal} [signal] Aborted: the run stops (or never starts) and says nothing more.
  * @returns {Promise<Result>}
- * @throws {Error} One sentence.
+ * @throws {Error} One sentence, or the signal's reason.
  */
-export async function classify(ctx, id, status) {
+export async function classify(ctx, id, status, signal) {
   const v = ctx.variants.get(id);
   if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
   const models = await ctx.models();
+  signal?.throwIfAborted();
   const { crop, input } = ctx.crop(v);
   say(status, `Running ${id}…`);
-  const answer = await models.run(id, input, progress(status, id));
+  const answer = await models.run(id, input, { signal, progress: progress(status, id, signal) });
+  signal?.throwIfAborted();
   say(status, "");
   return { ...answer, id, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
 }
 
 /**
- * A download's progress, said in a status line.
+ * A download's progress, said in a status line until ``signal`` aborts (then it is another's line).
  * @param {HTMLElement} status
  * @param {string} id
+ * @param {AbortSignal} [signal]
  * @returns {(done: number, total: number | null) => void}
  */
-export const progress = (status, id) => (done, total) => say(status, total && done >= total ? `Preparing ${id}…`
+export const progress = (status, id, signal) => (done, total) => signal?.aborted || say(status, total && done >= total ? `Preparing ${id}…`
   : `Downloading the weights of ${id} from the Hub: ${megabytes(done)}${total ? ` of ${megabytes(total)}` : ""}…`);
 
 /**

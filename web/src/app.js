@@ -12,10 +12,12 @@ import { checkedBy, hubEndpoint, hubProblem, openCache, sha256 } from "./hub.js"
 import { h, say } from "./dom.js";
 import { PAGES, UPLOAD, notice, pageOf } from "./links.js";
 import { detect, loadRuntime, sessionOptions } from "./runtime.js";
+import { Pages } from "./lifecycle.js";
 import * as classify from "./pages/classify.js";
 import * as sideBySide from "./pages/side_by_side.js";
 import * as compare from "./pages/compare.js";
 
+/** @type {Record<keyof typeof PAGES, import("./lifecycle.js").Render>} */
 const RENDER = { classify: classify.render, side_by_side: sideBySide.render, compare: compare.render };
 
 /**
@@ -37,7 +39,7 @@ export async function start(root, nav, banner) {
     const ort = await loadRuntime(features, "ort/");
     const io = { fetcher: fetch.bind(globalThis), caches: globalThis.caches, digest: sha256 };
     return new Models(ort, ctx.variants, { hub, io, options: sessionOptions(features), graphs: "models/" }, ctx.times);
-  });
+  }, features.keeps ? globalThis.caches : undefined);
   licences(catalog.variants);
   const checks = document.getElementById("checks"); // once, for every download: whose hashes, or why there are none
   if (checks) checks.textContent = ` ${hubProblem(hub) || checkedBy(catalog.variants)}`;
@@ -54,6 +56,7 @@ export async function start(root, nav, banner) {
       dropped.push(`photo=${photo}`);
     }
   }
+  const pages = new Pages();
   const show = (/** @type {URLSearchParams} */ p, /** @type {string[]} */ d) => {
     const page = pageOf(p);
     for (const link of nav.querySelectorAll("a")) {
@@ -61,7 +64,7 @@ export async function start(root, nav, banner) {
       else link.removeAttribute("aria-current");
     }
     document.title = `${PAGES[page]} · ResNeXt Explorer`;
-    RENDER[page](root, ctx, p, d);
+    pages.show(RENDER[page], root, ctx, p, d);
     const quoted = d.map((x) => `“${x.slice(0, 40)}”`);
     say(banner, notice(quoted, p.get("photo")), "warning");
   };

@@ -7,7 +7,10 @@
 
 import { h } from "./dom.js";
 
-/** @typedef {{file: Blob, name: string, source: "Upload" | "Camera" | "Samples"}} Chosen */
+/**
+ * A photo as chosen: a sample's file is still on its way, so that the choice counts from the click.
+ * @typedef {{file: Blob | Promise<Blob>, name: string, source: "Upload" | "Camera" | "Samples"}} Chosen
+ */
 
 /**
  * The photo controls.
@@ -22,10 +25,7 @@ export function chooser(samples, choose) {
     if (file) choose({ file, name: source === "Camera" ? "webcam.jpg" : file.name, source });
     input.value = ""; // the same file chosen again is a new choice
   };
-  const sample = async (/** @type {string} */ name) => {
-    const response = await fetch(`samples/${name}`);
-    choose({ file: await response.blob(), name, source: "Samples" });
-  };
+  const sample = (/** @type {string} */ name) => choose({ file: fetch(`samples/${name}`).then((r) => r.blob()), name, source: "Samples" });
   const section = h("section", { class: "chooser", "aria-label": "Photo" },
     h("div", { class: "inputs" },
       h("label", { class: "button" }, "Choose or drop a photo", h("input", { type: "file", accept: "image/*", class: "visually-hidden", id: "upload", onchange: pick("Upload") })),

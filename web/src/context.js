@@ -22,8 +22,9 @@ export class Context {
    * @param {string[]} samples
    * @param {import("./runtime.js").Features} features
    * @param {() => Promise<import("./models.js").Models>} models Made on first use (the runtime loads then).
+   * @param {import("./kept.js").Caches | undefined} [caches] Where the weights are kept, if anywhere.
    */
-  constructor(catalog, samples, features, models) {
+  constructor(catalog, samples, features, models, caches) {
     this.catalog = catalog;
     this.samples = samples;
     this.features = features;
@@ -36,6 +37,7 @@ export class Context {
     /** @type {Promise<import("./models.js").Models> | null} */
     this.modelsPromise = null;
     this.makeModels = models;
+    this.caches = caches;
     /** @type {Map<string, number[]>} each variant's network milliseconds on this device, this visit */
     this.times = new Map();
   }
@@ -51,16 +53,21 @@ export class Context {
   }
 
   /**
-   * Make a chosen file the photo in use; a file that cannot be used leaves the last one in place.
+   * Make a chosen file the photo in use; a file that cannot be used leaves the last one in place, and
+   * so does a choice whose signal aborted (a newer one was made, or its page was left).
    * @param {import("./chooser.js").Chosen} chosen
+   * @param {AbortSignal} [signal]
    * @returns {Promise<Photo>}
-   * @throws {Error} One sentence on what is wrong with the file.
+   * @throws {Error} One sentence on what is wrong with the file, or the signal's reason.
    */
-  async use(chosen) {
-    const pixels = await readPhoto(chosen.file, chosen.name, this.catalog.limits);
+  async use(chosen, signal) {
+    const file = await chosen.file;
+    signal?.throwIfAborted();
+    const pixels = await readPhoto(file, chosen.name, this.catalog.limits);
+    signal?.throwIfAborted();
     if (this.photo) URL.revokeObjectURL(this.photo.url);
     this.photo = { name: chosen.name, source: chosen.source, width: pixels.width, height: pixels.height, note: pixels.note,
-      url: URL.createObjectURL(chosen.file), pixels };
+      url: URL.createObjectURL(file), pixels };
     this.crops.clear();
     return this.photo;
   }

@@ -23,6 +23,11 @@ import { weights } from "./hub.js";
  *   ms: number}} Answer
  */
 /** @typedef {{session: any, fcWeight: Float32Array}} Loaded */
+/**
+ * What a load or run may be given: a signal (aborted: a queued run never starts, a download stops,
+ * and the promise rejects with ``signal.reason``) and the download's progress.
+ * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number | null) => void}} Options
+ */
 
 const KEPT = 4;
 
@@ -47,18 +52,18 @@ export class Models {
   /**
    * The variant's session, made once.
    * @param {string} id
-   * @param {(done: number, total: number | null) => void} [progress] The download's progress.
+   * @param {Options} [options]
    * @returns {Promise<Loaded>}
    * @throws {Error} One sentence: the variant cannot run in a browser, or its weights cannot be had.
    */
-  load(id, progress) {
+  load(id, options = {}) {
     let loading = this.loaded.get(id);
     if (loading) {
       this.loaded.delete(id); // most recently used last
       this.loaded.set(id, loading);
       return loading;
     }
-    loading = this.make(id, progress);
+    loading = this.make(id, options);
     this.loaded.set(id, loading);
     loading.catch(() => this.loaded.get(id) === loading && this.loaded.delete(id)); // a failure is not kept
     for (const [old, kept] of this.loaded) {
@@ -71,17 +76,19 @@ export class Models {
 
   /**
    * @param {string} id
-   * @param {(done: number, total: number | null) => void} [progress]
+   * @param {Options} options
    * @returns {Promise<Loaded>}
    */
-  async make(id, progress) {
+  async make(id, { signal, progress }) {
     const v = this.variants.get(id);
     if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
     if (v.browser || !v.hub) throw new Error(`${id} cannot run in a browser: ${v.browser}.`);
-    const response = await fetch(`${this.where.graphs}${id}.onnx`);
+    const response = await fetch(`${this.where.graphs}${id}.onnx`, { signal });
     if (!response.ok) throw new Error(`The network of ${id} is missing from this site (${response.status}); reload the page.`);
     const graph = new Uint8Array(await response.arrayBuffer());
-    const file = await weights(this.where.io, this.where.hub, v.hub, progress);
+    const io = this.where.io;
+    const file = await weights({ ...io, fetcher: (url, init) => io.fetcher(url, { ...init, signal }) }, this.where.hub, v.hub, progress);
+    signal?.throwIfAborted();
     const session = await createSession(this.ort, graph, file, v.hub.repo, this.where.options);
     const header = readHeader(file, v.hub.repo);
     const fc = header.tensors.get("fc.weight");
@@ -93,12 +100,15 @@ export class Models {
    * Run a variant on its input tensor, after any run already under way.
    * @param {string} id
    * @param {Float32Array} input (3, size, size), the variant's preprocessing.
-   * @param {(done: number, total: number | null) => void} [progress]
+   * @param {Options} [options]
    * @returns {Promise<Answer>}
    */
-  run(id, input, progress) {
+  run(id, input, options = {}) {
+    const signal = options.signal;
     const turn = this.queue.then(async () => {
-      const { session, fcWeight } = await this.load(id, progress);
+      signal?.throwIfAborted();
+      const { session, fcWeight } = await this.load(id, options);
+      signal?.throwIfAborted();
       const size = Math.round(Math.sqrt(input.length / 3));
       const start = performance.now();
       const out = await session.run({ image: new this.ort.Tensor("float32", input, [1, 3, size, size]) });

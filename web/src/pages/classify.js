@@ -11,6 +11,7 @@ import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
+import { latest } from "../lifecycle.js";
 import { START, modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
 
 export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
@@ -21,8 +22,9 @@ export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
  * @param {import("../context.js").Context} ctx
  * @param {URLSearchParams} params The link's state.
  * @param {string[]} dropped Filled with what the link asked that this page does not know.
+ * @param {AbortSignal} signal Aborted when the page is left.
  */
-export function render(root, ctx, params, dropped) {
+export function render(root, ctx, params, dropped, signal) {
   let model = params.get("model") ?? DEFAULT_VARIANT;
   if (!ctx.runnable.some((v) => v.id === model)) {
     if (params.has("model")) dropped.push(`model=${model}`);
@@ -33,7 +35,8 @@ export function render(root, ctx, params, dropped) {
   if (asked !== null && wanted === null) dropped.push(`class=${asked}`);
   /** @type {import("../answer.js").Result | null} */
   let result = null;
-  let turn = 0;
+  const runs = latest(signal);
+  const photos = latest(signal);
 
   const status = h("p", { class: "status", role: "status" });
   const error = h("p", { class: "message", role: "alert", hidden: true });
@@ -49,15 +52,15 @@ export function render(root, ctx, params, dropped) {
       say(status, START);
       return;
     }
-    const mine = ++turn;
+    const mine = runs();
     say(error, "");
     try {
-      const r = await classify(ctx, model, status);
-      if (mine !== turn) return;
+      const r = await classify(ctx, model, status, mine);
+      if (mine.aborted) return;
       result = r;
       show();
     } catch (e) {
-      if (mine !== turn) return;
+      if (mine.aborted) return;
       say(status, "");
       say(error, /** @type {Error} */ (e).message, "error");
     }
@@ -99,7 +102,7 @@ export function render(root, ctx, params, dropped) {
   }
 
   const pick = chooser(ctx.samples, async (chosen) => {
-    if (await useChosen(ctx, chosen, error, status)) { photoLine(current, ctx); wanted = null; run(); }
+    if (await useChosen(ctx, chosen, error, status, photos())) { photoLine(current, ctx); wanted = null; run(); }
   });
   root.replaceChildren(
     h("h1", { text: "Classify" }), runtimeLine(ctx), select, pick, current, status, error, results);

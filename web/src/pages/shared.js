@@ -62,23 +62,26 @@ export function photoLine(slot, ctx) {
 export const runtimeLine = (ctx) => h("p", { class: "caption runtime", text: describe(ctx.features) });
 
 /**
- * Take a chosen photo; if it cannot be used, say why and keep the last one.
+ * Take a chosen photo; if it cannot be used, say why and keep the last one. A choice whose signal
+ * aborts (a newer choice, or the page left) is dropped and says nothing.
  * @param {Context} ctx
  * @param {import("../chooser.js").Chosen} chosen
  * @param {HTMLElement} error
  * @param {HTMLElement} status
+ * @param {AbortSignal} signal This choice's.
  * @returns {Promise<boolean>} Whether the photo is now in use.
  */
-export async function useChosen(ctx, chosen, error, status) {
+export async function useChosen(ctx, chosen, error, status, signal) {
   say(status, `Reading ${chosen.name}…`);
   try {
-    await ctx.use(chosen);
+    await ctx.use(chosen, signal);
     say(error, "");
+    say(status, "");
     return true;
   } catch (e) {
+    if (signal.aborted) return false;
+    say(status, "");
     say(error, /** @type {Error} */ (e).message, "error");
     return false;
-  } finally {
-    say(status, "");
   }
 }

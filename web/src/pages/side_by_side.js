@@ -6,12 +6,14 @@
  * @module pages/side_by_side
  */
 
-import { h, say } from "../dom.js";
+import { h, megabytes, say } from "../dom.js";
 import { chooser } from "../chooser.js";
 import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
+import { clicked, latest } from "../lifecycle.js";
+import { keptIds } from "../kept.js";
 import { START, photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
 
 export const DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"];
@@ -23,8 +25,9 @@ export const MOST = 4;
  * @param {import("../context.js").Context} ctx
  * @param {URLSearchParams} params
  * @param {string[]} dropped
+ * @param {AbortSignal} signal Aborted when the page is left.
  */
-export function render(root, ctx, params, dropped) {
+export function render(root, ctx, params, dropped, signal) {
   const known = new Set(ctx.runnable.map((v) => v.id));
   let chosen = DEFAULTS;
   const asked = params.get("models");
@@ -33,7 +36,8 @@ export function render(root, ctx, params, dropped) {
     if (ids.length && ids.length <= MOST && ids.every((i) => known.has(i))) chosen = ids;
     else dropped.push(`models=${asked}`);
   }
-  let turn = 0;
+  const runs = latest(signal);
+  const photos = latest(signal);
   /** @type {Map<string, import("../answer.js").Result>} */
   const results = new Map();
   const status = h("p", { class: "status", role: "status" });
@@ -41,6 +45,7 @@ export function render(root, ctx, params, dropped) {
   const current = h("div", { class: "current" });
   const columns = h("div", { class: "columns" });
   const agreement = h("div", { class: "agreement" });
+  const download = h("div", { class: "download" });
   const opacity = h("input", { type: "range", id: "sbs-alpha", min: 0, max: 1, step: 0.05, value: 0.5 });
 
   const boxes = h("fieldset", { class: "models" }, h("legend", { text: `Models (2 to ${MOST})` }),
@@ -70,12 +75,20 @@ export function render(root, ctx, params, dropped) {
   async function run() {
     publish({ page: "side_by_side", models: chosen, photo: ctx.linkPhoto(params.get("photo")) });
     agreement.replaceChildren();
+    download.replaceChildren();
+    const mine = runs();
     if (chosen.length < 2) { columns.replaceChildren(); say(status, "Pick at least two models to compare.", "warning"); return; }
     if (!ctx.photo) { say(status, START); return; }
-    const mine = ++turn;
+    say(status, "");
     results.clear();
     const photo = ctx.photo;
-    const slots = chosen.map((id) => {
+    const ids = chosen; // this run's, whatever the boxes say later
+    try {
+      await downloadsAgreed(ids, mine);
+    } catch {
+      return; // a newer choice, or the page left
+    }
+    const slots = ids.map((id) => {
       const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(id));
       const slot = h("div", { class: "column-body" });
       return { id, slot, column: h("article", { "data-model": id, "aria-label": id }, h("h2", {}, h("strong", { text: v.family }), ` · ${v.architecture}`), h("p", { class: "caption", text: id }), slot) };
@@ -85,8 +98,8 @@ export function render(root, ctx, params, dropped) {
       const line = h("p", { class: "status", role: "status" });
       slot.replaceChildren(line);
       try {
-        const r = await classify(ctx, id, line);
-        if (mine !== turn) return;
+        const r = await classify(ctx, id, line, mine);
+        if (mine.aborted) return;
         results.set(id, r);
         const top1 = ctx.catalog.labels[r.top[0].index];
         slot.replaceChildren(topBars(r.top, ctx.catalog.labels, photo.name, id),
@@ -94,7 +107,7 @@ export function render(root, ctx, params, dropped) {
           h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device` }));
         draw(id);
       } catch (e) {
-        if (mine !== turn) return;
+        if (mine.aborted) return;
         slot.replaceChildren(h("p", { class: "message error", role: "alert", text: /** @type {Error} */ (e).message }));
       }
     }
@@ -105,13 +118,39 @@ export function render(root, ctx, params, dropped) {
     }
   }
 
-  const pick = chooser(ctx.samples, async (c) => { if (await useChosen(ctx, c, error, status)) { photoLine(current, ctx); run(); } });
+  /**
+   * Say what the chosen models would download (the weights not yet on this device, from the
+   * catalog's file sizes) and, where the browser asks to save data, wait for a click before any.
+   * @param {string[]} ids
+   * @param {AbortSignal} mine This run's.
+   * @returns {Promise<void>} Rejects if the run is abandoned first.
+   */
+  async function downloadsAgreed(ids, mine) {
+    const here = await keptIds(ctx.caches, ctx.catalog.variants);
+    mine.throwIfAborted();
+    const missing = ids.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))
+      .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id));
+    const total = missing.reduce((sum, v) => sum + (v.file_size ?? 0), 0);
+    if (!total) return;
+    const sentence = `${missing.length === ids.length ? `These ${ids.length} models' weights are` : `The weights of ${missing.map((v) => v.id).join(", ")} are`} not on this device yet: ${megabytes(total)} to download from the Hub, once.`;
+    const line = h("p", { class: "message info", "data-bytes": total, text: sentence });
+    download.replaceChildren(line);
+    if (!(/** @type {any} */ (navigator).connection?.saveData)) return;
+    line.className = "message warning";
+    line.textContent = `${sentence} Your browser asks to save data, so nothing is downloaded until you say so.`;
+    const go = h("button", { type: "button", text: `Download ${megabytes(total)} and compare` });
+    download.append(go);
+    await clicked(go, mine);
+    download.replaceChildren();
+  }
+
+  const pick = chooser(ctx.samples, async (c) => { if (await useChosen(ctx, c, error, status, photos())) { photoLine(current, ctx); run(); } });
   root.replaceChildren(
     h("h1", { text: "Side by side" }),
     h("p", { class: "lead", text: "The same image through SSL, SWSL and IG models: what each answers and where each looked." }),
     runtimeLine(ctx), boxes, pick, current,
     h("div", { class: "field" }, h("label", { for: "sbs-alpha", text: "Heatmap opacity" }), opacity),
-    status, error, columns, agreement);
+    status, error, download, columns, agreement);
   photoLine(current, ctx);
   run();
 }

@@ -1,0 +1,167 @@
+// @ts-check
+/**
+ * Accuracy against a cost as an accessible SVG scatter, as the Python app's comparison draws it: a
+ * log cost axis with 1-2-5 ticks, one point per variant, the families told apart by shape as well as
+ * colour (with a legend), each point focusable from the keyboard and named with its values, and the
+ * Pareto front (no other variant is both cheaper and more accurate) as a dashed line.
+ * @module chart
+ */
+
+const SVG = "http://www.w3.org/2000/svg";
+const WIDTH = 440, HEIGHT = 320;
+const PAD = { left: 50, right: 14, top: 14, bottom: 48 };
+const R = 6; // a marker's half-width
+
+/** The Python app's family colours, darkened where a light one would fall below 3:1 on white. */
+export const FAMILY_STYLE = /** @type {Record<string, {color: string, shape: string}>} */ ({
+  SSL: { color: "#4c78a8", shape: "circle" },
+  SWSL: { color: "#c2600a", shape: "square" },
+  IG: { color: "#3b7d34", shape: "triangle" },
+  "Supervised V1": { color: "#767676", shape: "diamond" },
+  "Supervised V2": { color: "#3d3d3d", shape: "down" },
+});
+
+/** @typedef {{id: string, family: string, x: number, y: number}} Point */
+/**
+ * An axis: its label, what a point's name calls its value, and how a value is written.
+ * @typedef {{label: string, name: string, format: (v: number) => string}} Axis
+ */
+/** @typedef {{id: string, title: string, description: string, x: Axis, y: Axis}} Axes */
+
+/**
+ * An SVG element.
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attributes]
+ * @param {...(Node | string)} children
+ * @returns {SVGElement}
+ */
+function s(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  element.append(...children);
+  return element;
+}
+
+/**
+ * A marker's outline, centred on (0, 0).
+ * @param {string} shape
+ * @returns {string} An SVG path.
+ */
+export function markerPath(shape) {
+  switch (shape) {
+    case "square": return `M${-R},${-R}H${R}V${R}H${-R}Z`;
+    case "triangle": return `M0,${-R - 1}L${R + 1},${R}H${-R - 1}Z`;
+    case "down": return `M0,${R + 1}L${R + 1},${-R}H${-R - 1}Z`;
+    case "diamond": return `M0,${-R - 1}L${R + 1},0L0,${R + 1}L${-R - 1},0Z`;
+    default: return `M${-R},0A${R},${R} 0 1,0 ${R},0A${R},${R} 0 1,0 ${-R},0Z`;
+  }
+}
+
+/**
+ * 1-2-5 ticks covering [low, high] on a log axis (as the Python app's ``_log_ticks``).
+ * @param {number} low
+ * @param {number} high
+ * @returns {number[]}
+ */
+export function logTicks(low, high) {
+  if (!(low > 0 && high > 0)) return [];
+  const ticks = [];
+  for (let e = Math.floor(Math.log10(low)) - 1; e <= Math.ceil(Math.log10(high)); e++) {
+    for (const m of [1, 2, 5]) ticks.push(m * 10 ** e);
+  }
+  return ticks.filter((t) => low / 1.5 <= t && t <= high * 1.5);
+}
+
+/**
+ * Which points no other beats: none is cheaper-or-equal and better-or-equal, strictly in one (the
+ * library's ``resnext.compare.pareto_front``).
+ * @param {number[]} cost What to minimise.
+ * @param {number[]} benefit What to maximise.
+ * @returns {boolean[]} True on the front.
+ */
+export function paretoFront(cost, benefit) {
+  return cost.map((c, i) => !cost.some((d, j) => d <= c && benefit[j] >= benefit[i] && (d < c || benefit[j] > benefit[i])));
+}
+
+/**
+ * The legend: each family's marker and name, as HTML beside the charts.
+ * @param {string[]} families
+ * @returns {HTMLElement}
+ */
+export function legend(families) {
+  const list = document.createElement("ul");
+  list.className = "legend";
+  list.setAttribute("aria-label", "Families");
+  for (const family of families) {
+    const style = FAMILY_STYLE[family] ?? FAMILY_STYLE.SSL;
+    const item = document.createElement("li");
+    item.append(s("svg", { width: 18, height: 18, viewBox: "-9 -9 18 18", "aria-hidden": "true" },
+      s("path", { d: markerPath(style.shape), fill: style.color, stroke: "#1b1f24", "stroke-width": 1 })), family);
+    list.append(item);
+  }
+  return list;
+}
+
+/**
+ * The chart.
+ * @param {Point[]} points Those with a value on both axes are drawn.
+ * @param {Axes} axes
+ * @returns {SVGElement}
+ */
+export function scatter(points, axes) {
+  const shown = points.filter((p) => p.x > 0 && Number.isFinite(p.y));
+  const xs = shown.map((p) => p.x), ys = shown.map((p) => p.y);
+  const xTicks = logTicks(Math.min(...xs), Math.max(...xs));
+  const [low, high] = [Math.min(...xs), Math.max(...xs)].map(Math.log10);
+  const [x0, x1] = [low - 0.04 * (high - low), high + 0.04 * (high - low)]; // room for the end points' markers
+  const inside = xTicks.filter((t) => Math.log10(t) >= x0 && Math.log10(t) <= x1);
+  const y0 = Math.floor(Math.min(...ys)) - 1, y1 = Math.ceil(Math.max(...ys)) + 1;
+  const step = y1 - y0 > 8 ? 2 : 1;
+  const yTicks = [];
+  for (let t = Math.ceil(y0 / step) * step; t <= y1; t += step) yTicks.push(t);
+  const px = (/** @type {number} */ x) => PAD.left + (Math.log10(x) - x0) / (x1 - x0) * (WIDTH - PAD.left - PAD.right);
+  const py = (/** @type {number} */ y) => HEIGHT - PAD.bottom - (y - y0) / (y1 - y0) * (HEIGHT - PAD.top - PAD.bottom);
+  const bottom = HEIGHT - PAD.bottom;
+  const grid = s("g", { class: "grid", "aria-hidden": "true" },
+    ...inside.map((t) => s("g", {}, s("line", { x1: px(t), x2: px(t), y1: PAD.top, y2: bottom }),
+      s("text", { x: px(t), y: bottom + 16, "text-anchor": "middle" }, axes.x.format(t)))),
+    ...yTicks.map((t) => s("g", {}, s("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: py(t), y2: py(t) }),
+      s("text", { x: PAD.left - 6, y: py(t) + 4, "text-anchor": "end" }, String(t)))),
+    s("text", { class: "axis", x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT - 8, "text-anchor": "middle" }, axes.x.label),
+    s("text", { class: "axis", x: -(PAD.top + bottom) / 2, y: 14, transform: "rotate(-90)", "text-anchor": "middle" }, axes.y.label));
+  const front = paretoFront(xs, ys);
+  const edge = shown.filter((_, i) => front[i]).sort((a, b) => a.x - b.x);
+  const line = edge.length > 1 ? s("polyline", { class: "front", "aria-hidden": "true",
+    points: edge.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(" ") }) : "";
+  const marks = shown.map((p) => {
+    const style = FAMILY_STYLE[p.family] ?? FAMILY_STYLE.SSL;
+    const [cx, cy] = [px(p.x), py(p.y)];
+    const values = `${axes.y.name} ${axes.y.format(p.y)}, ${axes.x.name} ${axes.x.format(p.x)}`;
+    const name = `${p.id} (${p.family}): ${values}`;
+    return s("g", { class: "point", tabindex: 0, role: "img", "aria-label": name, "data-model": p.id, "data-x": p.x, "data-y": p.y,
+      "data-values": values, transform: `translate(${cx.toFixed(1)},${cy.toFixed(1)})` },
+    s("title", {}, name), s("path", { d: markerPath(style.shape), fill: style.color }));
+  });
+  const tip = s("text", { class: "tip", "aria-hidden": "true", visibility: "hidden" });
+  /** Show the values of the point focused or pointed at, above every marker. */
+  const show = (/** @type {Event} */ event) => {
+    const point = /** @type {SVGGElement | null} */ (/** @type {Element} */ (event.target).closest?.(".point"));
+    if (!point) { tip.setAttribute("visibility", "hidden"); return; }
+    const { e: cx, f: cy } = point.transform.baseVal.consolidate()?.matrix ?? { e: 0, f: 0 };
+    const anchor = cx < WIDTH / 3 ? "start" : cx > 2 * WIDTH / 3 ? "end" : "middle";
+    const x = cx + { start: -4, middle: 0, end: 4 }[anchor];
+    const y = cy < PAD.top + 40 ? cy + 24 : cy - 28; // near the top, under the point
+    tip.setAttribute("text-anchor", anchor);
+    tip.replaceChildren(s("tspan", { x, y }, point.dataset.model ?? ""), s("tspan", { x, dy: "1.2em" }, point.dataset.values ?? ""));
+    tip.setAttribute("visibility", "visible");
+  };
+  const hide = () => tip.setAttribute("visibility", "hidden");
+  const layer = s("g", { class: "points" }, ...marks);
+  for (const [type, listener] of /** @type {const} */ ([["focusin", show], ["mouseover", show], ["focusout", hide], ["mouseleave", hide]])) {
+    layer.addEventListener(type, listener);
+  }
+  return s("svg", { id: axes.id, class: "chart", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "group",
+    "aria-labelledby": `${axes.id}-title`, "aria-describedby": `${axes.id}-desc` },
+  s("title", { id: `${axes.id}-title` }, axes.title), s("desc", { id: `${axes.id}-desc` }, axes.description),
+  grid, line, layer, tip);
+}
