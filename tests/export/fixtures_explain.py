@@ -1,0 +1,127 @@
+"""The fixtures of the browser's explanation modules (``web/src/explain/``), written by the library.
+
+    python -m tests.export.fixtures_explain   # rewrites web/test/fixtures/explain-*.json
+
+The browser cannot run the library, and its tests cannot run a real network in Node in seconds, so the
+library's own functions (:func:`resnext.explain`, :func:`resnext.faithfulness`) run here on a stand-in
+classifier the browser's tests can run too: a small seeded network, ``logits = W2 · tanh(W1 · x + b1) + b2``,
+whose weights the fixture carries. Everything else (Captum's occlusion, the masks, the blur, the random
+map, the areas) is the library's. ``test_fixtures_explain.py`` fails when these files are stale.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+
+from resnext.explain import explain, faithfulness
+from resnext.explain.attribution import occlusion_window
+from resnext.explain.fidelity import _blur, phase_randomized
+
+FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
+NAMES = ("explain-occlusion.json", "explain-faithfulness.json", "explain-random.json", "explain-contrast.json")
+# A crop whose sides the occluding window's stride does not divide, so Captum's last windows are cut at
+# the edge, and whose pixel count over 16 steps ends in .5, so the masks' rounding (half to even) shows.
+SHAPE = (3, 30, 36)
+HIDDEN, CLASSES = 8, 4
+
+
+def b64(array: np.ndarray | torch.Tensor) -> str:
+    """A float32 array's bytes (little-endian, row-major) as base64: exact and a third of JSON's size."""
+    values = array.detach().numpy() if isinstance(array, torch.Tensor) else array
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode()
+
+
+class StandIn:
+    """The part of :class:`resnext.Classifier` that occlusion and faithfulness use, on a small network."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        inputs = int(np.prod(SHAPE))
+        self.w1 = torch.from_numpy((rng.normal(size=(HIDDEN, inputs)) / np.sqrt(inputs)).astype(np.float32))
+        self.b1 = torch.from_numpy(rng.normal(size=HIDDEN).astype(np.float32))
+        self.w2 = torch.from_numpy((0.4 * rng.normal(size=(CLASSES, HIDDEN))).astype(np.float32))
+        self.b2 = torch.from_numpy((0.3 * rng.normal(size=CLASSES)).astype(np.float32))
+        self._lock = threading.RLock()
+
+    def check_class(self, class_index: int | None) -> None:
+        assert class_index is None or 0 <= class_index < CLASSES
+
+    def batch(self, image: torch.Tensor) -> torch.Tensor:
+        return image if image.dim() == 4 else image[None]
+
+    def engine(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    def _head(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x.flatten(1).float() @ self.w1.T + self.b1) @ self.w2.T + self.b2
+
+    def record(self) -> dict:
+        return {"shape": list(SHAPE), "hidden": HIDDEN, "classes": CLASSES,
+                "w1": b64(self.w1), "b1": b64(self.b1), "w2": b64(self.w2), "b2": b64(self.b2)}
+
+
+def write(folder: Path = FOLDER) -> None:
+    """Write the four fixtures: occlusion maps, faithfulness curves, the random baseline map (and numpy's
+    generator under it), and the contrastive CAM."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(34)
+    clf = StandIn(rng)
+    x = torch.from_numpy(rng.normal(size=SHAPE).astype(np.float32))
+    side, stride = occlusion_window(SHAPE[-1])
+    maps = {}
+    for class_index, contrast in ((1, None), (2, 0)):
+        maps[f"{class_index}-{contrast}"] = explain(clf, x, "occlusion", class_index, contrast=contrast)
+    _dump(folder / NAMES[0], {
+        "network": clf.record(), "input": b64(x), "side": side, "stride": stride,
+        "cases": [{"class": int(k.split("-")[0]), "contrast": None if k.endswith("None") else int(k.split("-")[1]),
+                   "map": b64(m)} for k, m in maps.items()],
+    })
+
+    h, w = SHAPE[1:]
+    yy, xx = np.mgrid[0:h, 0:w]
+    blob = np.exp(-((yy - 9.0) ** 2 + (xx - 24.0) ** 2) / 40.0).astype(np.float32)
+    cases = []
+    for saliency, class_index, steps, seed in ((maps["1-None"], None, 16, 0), (blob, 1, 10, 7)):
+        result = faithfulness(clf, x, saliency, class_index, steps=steps, seed=seed)
+        cases.append({"saliency": b64(saliency), "class_given": class_index, "steps": steps, "seed": seed,
+                      "random_map": b64(phase_randomized(saliency, np.random.default_rng(seed))),
+                      "class": result.class_index, "deletion": result.deletion, "insertion": result.insertion,
+                      "random_deletion": result.random_deletion, "random_insertion": result.random_insertion,
+                      "fractions": list(result.fractions), "deletion_curve": list(result.deletion_curve),
+                      "insertion_curve": list(result.insertion_curve)})
+    _dump(folder / NAMES[1], {"network": clf.record(), "input": b64(x), "blurred": b64(_blur(x[None])[0]),
+                              "cases": cases})
+
+    # numpy's generator (SeedSequence, then PCG64) and the random map on a map the size of a real crop's.
+    big = rng.random((56, 48)).astype(np.float32) ** 3
+    _dump(folder / NAMES[2], {
+        "uniforms": {str(seed): np.random.default_rng(seed).random(6).tolist() for seed in (0, 7, 2**32 + 5, 2**40 + 3)},
+        "map": b64(big), "shape": list(big.shape), "seed": 11,
+        "random_map": b64(phase_randomized(big, np.random.default_rng(11))),
+    })
+
+    features = rng.normal(size=(5, 3, 4)).astype(np.float32)
+    fc = torch.from_numpy(rng.normal(size=(3, 5)).astype(np.float32))
+    cam_clf = SimpleNamespace(check_class=clf.check_class, batch=clf.batch, _lock=clf._lock,
+                              model=SimpleNamespace(fc=SimpleNamespace(weight=fc)))
+    crop = torch.zeros(3, 9, 7)
+    contrasts = [{"class": c, "contrast": k,
+                  "map": explain(cam_clf, crop, "gradcam", c, contrast=k, features=torch.from_numpy(features)).flatten().tolist()}
+                 for c, k in ((0, 1), (2, 0), (1, 2))]
+    _dump(folder / NAMES[3], {"features": features.flatten().tolist(), "shape": list(features.shape),
+                              "fc": fc.flatten().tolist(), "crop": [9, 7], "cases": contrasts})
+
+
+def _dump(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    write()
+    print(FOLDER)
