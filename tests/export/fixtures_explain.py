@@ -1,17 +1,21 @@
-"""The fixtures of the browser's explanation modules (``web/src/explain/``), written by the library.
+"""The fixtures of the browser's explanation and folder modules (``web/src/explain/``, ``web/src/folder/``),
+written by the library.
 
-    python -m tests.export.fixtures_explain   # rewrites web/test/fixtures/explain-*.json
+    python -m tests.export.fixtures_explain   # rewrites web/test/fixtures/explain-*.json and folder.json
 
 The browser cannot run the library, and its tests cannot run a real network in Node in seconds, so the
 library's own functions (:func:`resnext.explain`, :func:`resnext.faithfulness`) run here on a stand-in
 classifier the browser's tests can run too: a small seeded network, ``logits = W2 · tanh(W1 · x + b1) + b2``,
 whose weights the fixture carries. Everything else (Captum's occlusion, the masks, the blur, the random
-map, the areas) is the library's. ``test_fixtures_explain.py`` fails when these files are stale.
+map, the areas) is the library's. The folder report's fixture is a bulk run's rows (as ``Row.record()``
+gives them) with what ``resnext predict --out`` and ``resnext eval`` write and print for them. ``test_fixtures_explain.py`` fails when these files are stale.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import threading
 from pathlib import Path
@@ -20,12 +24,21 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 
+from resnext import get_variant
+from resnext.bulk.evaluate import class_indices, imagenet_synsets, score_rows
+from resnext.bulk.predict import OK, Row
+from resnext.bulk.report import evaluation_json, per_class_csv, print_evaluation
+from resnext.bulk.results import failure_summary, rows_csv
+from resnext.classifier import Prediction
+from resnext.errors import ResNeXtError
 from resnext.explain import explain, faithfulness
 from resnext.explain.attribution import occlusion_window
 from resnext.explain.fidelity import _blur, phase_randomized
+from resnext.labels import imagenet_labels
 
 FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
-NAMES = ("explain-occlusion.json", "explain-faithfulness.json", "explain-random.json", "explain-contrast.json")
+NAMES = ("explain-occlusion.json", "explain-faithfulness.json", "explain-random.json", "explain-contrast.json",
+         "folder.json")
 # A crop whose sides the occluding window's stride does not divide, so Captum's last windows are cut at
 # the edge, and whose pixel count over 16 steps ends in .5, so the masks' rounding (half to even) shows.
 SHAPE = (3, 30, 36)
@@ -116,6 +129,60 @@ def write(folder: Path = FOLDER) -> None:
                  for c, k in ((0, 1), (2, 0), (1, 2))]
     _dump(folder / NAMES[3], {"features": features.flatten().tolist(), "shape": list(features.shape),
                               "fc": fc.flatten().tolist(), "crop": [9, 7], "cases": contrasts})
+    _dump(folder / NAMES[4], _folder(rng))
+
+
+# Paths and reasons that need the CSV's quoting; probabilities that fall exactly between two printed
+# values (0.0078125 is 2**-7), which Python rounds to the even one.
+FOLDER_MODELS = ("swsl_resnext50_32x4d", "tv_resnext50_32x4d")
+ODD_NAMES = ('photos/a, b.jpg', 'photos/say "cheese".png', "photos/line\nbreak.jpg")
+FAILURES = ('photos/broken.jpg is cut short: it has no end marker; save it again.', "photos/x.heic, an HEIC photo, "
+            'cannot be read; convert it to "JPEG".')
+FOLDER_NAMES = ("n01440764", "7", "Great_white_shark", "tench", "cardigan", "n99999999", "goldfish", "1000")
+
+
+def _folder(rng: np.random.Generator) -> dict:
+    """Rows of a labelled folder through two models, and what the library writes for them."""
+    labels = imagenet_labels()
+    classes = [0, 1, 2, 7, 409]
+    rows, truth = [], {}
+    for i in range(14):
+        path = ODD_NAMES[i] if i < len(ODD_NAMES) else f"photos/{i:02d}.jpg"
+        if i in (4, 9):
+            rows.append(Row(path, FAILURES[i == 9]))
+            continue
+        truth[path] = classes[3 * i % len(classes)]
+        predictions = {}
+        for m, vid in enumerate(FOLDER_MODELS):
+            top = list(rng.choice(classes + [3, 4], size=5, replace=False))
+            if i % (3 - m) == 0:  # a right first answer, more often for the second model
+                top.remove(truth[path]) if truth[path] in top else top.pop()
+                top.insert(0, truth[path])
+            p = np.sort(rng.random(5).astype(np.float32))[::-1]
+            if i == 5:
+                p[1:3] = [3 * 2 ** -7, 2 ** -7]
+            predictions[vid] = [Prediction(int(c), labels[c], float(q)) for c, q in zip(top, p)]
+        rows.append(Row(path, OK, predictions))
+    classifiers = [SimpleNamespace(variant=get_variant(vid), labels=labels) for vid in FOLDER_MODELS]
+    evaluation = score_rows(classifiers, rows, truth)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        print_evaluation(evaluation)
+    names = {}
+    for name in FOLDER_NAMES:
+        try:
+            names[name] = class_indices([name], labels)[name]
+        except ResNeXtError as exc:
+            names[name] = str(exc)
+    try:
+        class_indices(["a", "n01440764", "b", "c", "d"], labels)
+    except ResNeXtError as exc:
+        names["a b c d"] = str(exc)
+    return {"models": list(FOLDER_MODELS), "rows": [row.record() for row in rows], "truth": truth,
+            "csv": {str(k): rows_csv(rows, FOLDER_MODELS, k) for k in (5, 2)},
+            "evaluation_json": json.loads(evaluation_json(evaluation)), "per_class_csv": per_class_csv(evaluation),
+            "printed": printed.getvalue(), "failure_summary": failure_summary(2, 14, "they are not counted"),
+            "class_names": names, "synsets": list(imagenet_synsets()[:10])}
 
 
 def _dump(path: Path, data: dict) -> None:
