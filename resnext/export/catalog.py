@@ -33,8 +33,9 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         variants: The variants (default: the whole catalog).
 
     Returns:
-        ``{"variants", "families", "labels", "synsets", "colormap", "limits", "published"}``. Per variant: its id, family,
-        architecture, accuracy, FLOPs (the index's figure) and multiply-adds (counted from the
+        ``{"variants", "families", "labels", "synsets", "colormap", "limits", "published"}``. Per
+        variant: its id, family, architecture (and its depth, cardinality and width per group),
+        accuracy, FLOPs (the index's figure) and multiply-adds (counted from the
         network), parameters, file size (whether it is exact, and as people read it), licence,
         training data, the Hub repo and file of its weights, its preprocessing, and ``browser``
         (None, or why a browser cannot hold it). Then each family's title, the ImageNet class names
@@ -48,7 +49,8 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         repo = hub_repo(v)
         too_large = v.file_size is not None and v.file_size >= BROWSER_LIMIT_BYTES
         rows.append({
-            "id": v.id, "family": v.family, "architecture": v.architecture, "timm_name": v.timm_name,
+            "id": v.id, "family": v.family, "architecture": v.architecture, "depth": v.depth,
+            "cardinality": v.cardinality, "width_per_group": v.width_per_group, "timm_name": v.timm_name,
             "top1": v.top1, "top5": v.top5, "flops": v.flops, "macs": multiply_adds(v), "parameters": v.parameters,
             "file_size": v.file_size, "file_size_exact": v.file_size_exact, "size_label": v.size_label, "license": v.license,
             "non_commercial": v.non_commercial, "training": v.training_path, "num_classes": v.num_classes,

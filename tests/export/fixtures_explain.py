@@ -1,5 +1,5 @@
 """The fixtures of the browser's explanation and folder modules (``web/src/explain/``, ``web/src/folder/``),
-written by the library.
+written by the library (and the robustness page's charts as the Python app draws them).
 
     python -m tests.export.fixtures_explain   # rewrites web/test/fixtures/explain-*.json and folder.json
 
@@ -38,7 +38,7 @@ from resnext.labels import imagenet_labels
 
 FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
 NAMES = ("explain-occlusion.json", "explain-faithfulness.json", "explain-random.json", "explain-contrast.json",
-         "folder.json")
+         "folder.json", "published.json")
 # A crop whose sides the occluding window's stride does not divide, so Captum's last windows are cut at
 # the edge, and whose pixel count over 16 steps ends in .5, so the masks' rounding (half to even) shows.
 SHAPE = (3, 30, 36)
@@ -130,6 +130,7 @@ def write(folder: Path = FOLDER) -> None:
     _dump(folder / NAMES[3], {"features": features.flatten().tolist(), "shape": list(features.shape),
                               "fc": fc.flatten().tolist(), "crop": [9, 7], "cases": contrasts})
     _dump(folder / NAMES[4], _folder(rng))
+    _dump(folder / NAMES[5], _published())
 
 
 # Paths and reasons that need the CSV's quoting; probabilities that fall exactly between two printed
@@ -187,6 +188,44 @@ def _folder(rng: np.random.Generator) -> dict:
 
 def _dump(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+
+def _published() -> dict:
+    """The robustness page's tables and charts as the Python app makes them (``resnext_app``), every
+    data set, architecture and metric."""
+    from resnext_app import charts, published
+
+    long = published.measurements_frame()
+    sets = [d.key for d in published.references.datasets() if d.key != "imagenet"]
+    architectures = published.architectures_trained_ways(long, at_least=3)
+
+    def traces(figure) -> list[dict]:
+        lines = [getattr(t, "mode", None) == "lines" for t in figure.data]
+        return [{"name": t.name, "x": _list(t.x), "y": _list(t.y), "hovertext": _list(getattr(t, "hovertext", None)),
+                 "color": t.line.color if line else t.marker.color, "dash": t.line.dash if line else None}
+                for t, line in zip(figure.data, lines)]
+
+    out: dict = {"family_colors": charts.FAMILY_COLORS, "architectures": architectures, "metrics": {}}
+    for metric in ("top1", "top5"):
+        table = published.robustness_table(long, metric)
+        out["metrics"][metric] = {
+            "table": {"columns": list(table.columns),
+                      "rows": [[None if isinstance(v, float) and v != v else v for v in row] for row in table.values.tolist()]},
+            "beyond": {key: {"traces": traces(fig), "x_title": fig.layout.xaxis.title.text, "y_title": fig.layout.yaxis.title.text}
+                       for key in sets for fig in [charts.beyond_imagenet(long, key, metric)]},
+            "training": {a: {"traces": traces(fig), "y_title": fig.layout.yaxis.title.text}
+                         for a in architectures for fig in [charts.training_compared(long, a, metric)]},
+        }
+    claims = published.claims_frame()
+    out["claims"] = [[None if isinstance(v, float) and v != v else v for v in row] for row in claims.values.tolist()]
+    out["claim_columns"] = list(claims.columns)
+    out["claim_notes"] = published.claim_notes()
+    return out
+
+
+def _list(values) -> list | None:
+    return None if values is None else [v.item() if hasattr(v, "item") else v for v in values]
 
 
 if __name__ == "__main__":
