@@ -55,37 +55,3 @@ export async function runBatches(batches, total, logits, { signal, progress } = 
 export function rows(logits, classes) {
   return logits.flatMap((batch) => Array.from({ length: batch.length / classes }, (_, i) => batch.subarray(i * classes, (i + 1) * classes)));
 }
-
-/**
- * The score an explanation explains, as the library's: a class's logit, or its difference from a
- * contrast class's.
- * @param {Float32Array} row One image's logits.
- * @param {number} classIndex
- * @param {number | null} [contrast]
- */
-export function score(row, classIndex, contrast = null) {
-  return contrast === null || contrast === undefined ? row[classIndex] : Math.fround(row[classIndex] - row[contrast]);
-}
-
-/**
- * The softmax probability of one class (in float64).
- * @param {Float32Array} row One image's logits.
- * @param {number} classIndex
- */
-export function probability(row, classIndex) {
-  let max = -Infinity;
-  for (const v of row) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of row) sum += Math.exp(v - max);
-  return Math.exp(row[classIndex] - max) / sum;
-}
-
-/**
- * The class with the highest logit (the first of equals).
- * @param {Float32Array} row
- */
-export function argmax(row) {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
-}

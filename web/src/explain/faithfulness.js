@@ -11,7 +11,8 @@
  * @module explain/faithfulness
  */
 
-import { argmax, probability, rows, runBatches } from "./batches.js";
+import { rows, runBatches } from "./batches.js";
+import { argmax, probability } from "./scores.js";
 import { phaseRandomized } from "./surrogate.js";
 
 /** Images per forward pass, as the library's ``CHUNK``. */

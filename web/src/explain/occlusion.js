@@ -12,7 +12,8 @@
  * @module explain/occlusion
  */
 
-import { rows, runBatches, score } from "./batches.js";
+import { rows, runBatches } from "./batches.js";
+import { score } from "./scores.js";
 import { pixelMap } from "./pixelmap.js";
 
 /** Occluded images per forward pass, as the library's ``OCCLUSION_PER_EVAL``. */
