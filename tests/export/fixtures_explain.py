@@ -80,27 +80,34 @@ class StandIn:
 
 
 def write(folder: Path = FOLDER) -> None:
-    """Write the four fixtures: occlusion maps, faithfulness curves, the random baseline map (and numpy's
-    generator under it), and the contrastive CAM."""
+    """Write the fixtures: occlusion maps, faithfulness curves, the random baseline map (and numpy's
+    generator under it), the contrastive CAM, a folder's report and the robustness page's figures."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(34)
     clf = StandIn(rng)
     x = torch.from_numpy(rng.normal(size=SHAPE).astype(np.float32))
-    side, stride = occlusion_window(SHAPE[-1])
-    maps = {}
-    for class_index, contrast in ((1, None), (2, 0)):
-        maps[f"{class_index}-{contrast}"] = explain(clf, x, "occlusion", class_index, contrast=contrast)
-    _dump(folder / NAMES[0], {
-        "network": clf.record(), "input": b64(x), "side": side, "stride": stride,
-        "cases": [{"class": int(k.split("-")[0]), "contrast": None if k.endswith("None") else int(k.split("-")[1]),
-                   "map": b64(m)} for k, m in maps.items()],
-    })
+    occlusion = _occlusion(clf, x)
+    for name, data in zip(NAMES, (occlusion, _faithfulness(clf, x, occlusion["cases"][0]["map"]), _random(rng),
+                                  _contrast(rng, clf), _folder(rng), _published())):
+        (folder / name).write_text(json.dumps(data, indent=1) + "\n")
 
+
+def _occlusion(clf: StandIn, x: torch.Tensor) -> dict:
+    """The library's occlusion map of a class, and of a class against another."""
+    side, stride = occlusion_window(SHAPE[-1])
+    return {"network": clf.record(), "input": b64(x), "side": side, "stride": stride,
+            "cases": [{"class": c, "contrast": k, "map": b64(explain(clf, x, "occlusion", c, contrast=k))}
+                      for c, k in ((1, None), (2, 0))]}
+
+
+def _faithfulness(clf: StandIn, x: torch.Tensor, occlusion_map: str) -> dict:
+    """The library's faithfulness of the occlusion map (top-1 class, defaults) and of a blob (10 steps)."""
     h, w = SHAPE[1:]
     yy, xx = np.mgrid[0:h, 0:w]
     blob = np.exp(-((yy - 9.0) ** 2 + (xx - 24.0) ** 2) / 40.0).astype(np.float32)
+    saved = np.frombuffer(base64.b64decode(occlusion_map), dtype="<f4").reshape(h, w)
     cases = []
-    for saliency, class_index, steps, seed in ((maps["1-None"], None, 16, 0), (blob, 1, 10, 7)):
+    for saliency, class_index, steps, seed in ((saved, None, 16, 0), (blob, 1, 10, 7)):
         result = faithfulness(clf, x, saliency, class_index, steps=steps, seed=seed)
         cases.append({"saliency": b64(saliency), "class_given": class_index, "steps": steps, "seed": seed,
                       "random_map": b64(phase_randomized(saliency, np.random.default_rng(seed))),
@@ -108,29 +115,30 @@ def write(folder: Path = FOLDER) -> None:
                       "random_deletion": result.random_deletion, "random_insertion": result.random_insertion,
                       "fractions": list(result.fractions), "deletion_curve": list(result.deletion_curve),
                       "insertion_curve": list(result.insertion_curve)})
-    _dump(folder / NAMES[1], {"network": clf.record(), "input": b64(x), "blurred": b64(_blur(x[None])[0]),
-                              "cases": cases})
+    return {"network": clf.record(), "input": b64(x), "blurred": b64(_blur(x[None])[0]), "cases": cases}
 
-    # numpy's generator (SeedSequence, then PCG64) and the random map on a map the size of a real crop's.
+
+def _random(rng: np.random.Generator) -> dict:
+    """numpy's generator (SeedSequence, then PCG64) for seeds of one and two words, and the random map of a
+    map the size of a small crop's."""
     big = rng.random((56, 48)).astype(np.float32) ** 3
-    _dump(folder / NAMES[2], {
-        "uniforms": {str(seed): np.random.default_rng(seed).random(6).tolist() for seed in (0, 7, 2**32 + 5, 2**40 + 3)},
-        "map": b64(big), "shape": list(big.shape), "seed": 11,
-        "random_map": b64(phase_randomized(big, np.random.default_rng(11))),
-    })
+    return {"uniforms": {str(seed): np.random.default_rng(seed).random(6).tolist() for seed in (0, 7, 2**32 + 5, 2**40 + 3)},
+            "map": b64(big), "shape": list(big.shape), "seed": 11,
+            "random_map": b64(phase_randomized(big, np.random.default_rng(11)))}
 
+
+def _contrast(rng: np.random.Generator, clf: StandIn) -> dict:
+    """The library's last-stage CAM of a class against another, from given features and classifier weights."""
     features = rng.normal(size=(5, 3, 4)).astype(np.float32)
     fc = torch.from_numpy(rng.normal(size=(3, 5)).astype(np.float32))
     cam_clf = SimpleNamespace(check_class=clf.check_class, batch=clf.batch, _lock=clf._lock,
                               model=SimpleNamespace(fc=SimpleNamespace(weight=fc)))
     crop = torch.zeros(3, 9, 7)
-    contrasts = [{"class": c, "contrast": k,
-                  "map": explain(cam_clf, crop, "gradcam", c, contrast=k, features=torch.from_numpy(features)).flatten().tolist()}
-                 for c, k in ((0, 1), (2, 0), (1, 2))]
-    _dump(folder / NAMES[3], {"features": features.flatten().tolist(), "shape": list(features.shape),
-                              "fc": fc.flatten().tolist(), "crop": [9, 7], "cases": contrasts})
-    _dump(folder / NAMES[4], _folder(rng))
-    _dump(folder / NAMES[5], _published())
+    cases = [{"class": c, "contrast": k, "map": explain(cam_clf, crop, "gradcam", c, contrast=k,
+                                                        features=torch.from_numpy(features)).flatten().tolist()}
+             for c, k in ((0, 1), (2, 0), (1, 2))]
+    return {"features": features.flatten().tolist(), "shape": list(features.shape), "fc": fc.flatten().tolist(),
+            "crop": [9, 7], "cases": cases}
 
 
 # Paths and reasons that need the CSV's quoting; probabilities that fall exactly between two printed
@@ -184,10 +192,6 @@ def _folder(rng: np.random.Generator) -> dict:
             "evaluation_json": json.loads(evaluation_json(evaluation)), "per_class_csv": per_class_csv(evaluation),
             "printed": printed.getvalue(), "failure_summary": failure_summary(2, 14, "they are not counted"),
             "class_names": names, "synsets": list(imagenet_synsets()[:10])}
-
-
-def _dump(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=1) + "\n")
 
 
 
