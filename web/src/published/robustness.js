@@ -82,8 +82,8 @@ export function beyondImagenet(catalog, dataset, metric) {
 }
 
 /**
- * For one architecture, each way of training it on every data set: a bar series per family, the
- * supervised baselines first, the data sets in the order they are first measured.
+ * For one architecture, each way of training it on every data set: a bar series per family (the
+ * supervised baselines first, each group by name), the data sets in the order they are first measured.
  * @param {Catalog} catalog
  * @param {string} architecture
  * @param {Metric} metric
@@ -95,7 +95,7 @@ export function trainingCompared(catalog, architecture, metric) {
   const categories = [...new Set(measurements.map((m) => /** @type {string} */ (titleOf.get(m.dataset))))];
   const rows = measurements.filter((m) => m.architecture === architecture);
   const families = [...new Set(rows.map((m) => m.family))];
-  families.sort((a, b) => Number(!supervised(a)) - Number(!supervised(b)));
+  families.sort((a, b) => Number(!supervised(a)) - Number(!supervised(b)) || (a < b ? -1 : a > b ? 1 : 0));
   const series = families.map((family) => {
     const own = rows.filter((m) => m.family === family)
       .sort((a, b) => categories.indexOf(/** @type {string} */ (titleOf.get(a.dataset))) - categories.indexOf(/** @type {string} */ (titleOf.get(b.dataset))));
