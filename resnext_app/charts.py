@@ -164,7 +164,8 @@ def beyond_imagenet(long: pd.DataFrame, dataset: str, metric: str = "top1") -> g
 def training_compared(long: pd.DataFrame, architecture: str, metric: str = "top1") -> go.Figure:
     """For one architecture, each way of training it (families and baselines) on every data set."""
     df = long[long["architecture"] == architecture]
-    order = list(dict.fromkeys(df.sort_values("family", key=lambda f: ~f.str.startswith("Supervised"))["family"]))
+    # The baselines first, then the others, each by name: a defined order, which the browser's chart draws too.
+    order = sorted(df["family"].unique(), key=lambda f: (not f.startswith("Supervised"), f))
     fig = px.bar(df, x="dataset_title", y=metric, color="family", barmode="group", color_discrete_map=FAMILY_COLORS,
                  category_orders={"family": order, "dataset_title": list(dict.fromkeys(long["dataset_title"]))},
                  text_auto=".1f", labels={"dataset_title": "", metric: f"{metric.replace('top', 'top-')} (%)"})

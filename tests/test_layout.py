@@ -28,7 +28,7 @@ ALLOWED = {
     "published": set(),
     "transfer": {"bulk"},
     "stress": {"bulk"},
-    "export": set(),
+    "export": {"bulk", "published"},  # the catalog carries the published figures and the synset ids
     "cli": set(PARTS),  # the command line stands above every part: the front end of each
 }
 # published needs no weights: of the core, only these

@@ -4,13 +4,14 @@
   bytes in the variant's ``model.safetensors`` (external data, one entry per tensor), with
   BatchNorm kept as it is, so that the Hub's file is the only copy of the weights.
 - ``catalog``: :func:`catalog_json`, every variant's figures from the model-index, for a front end
-  that must not retype a number.
+  that must not retype a number, with the published measurements and claims (``resnext.published``)
+  and ImageNet's synset ids (``resnext.bulk``, which names a labelled folder's classes by them).
 - ``space``: :func:`write_static_space`, a static Space folder: the built browser edition and the
   README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
 
 May import: the core (``catalog``, ``architecture``, ``preprocess``, ``labels``, ``hub``,
-``errors``); ``onnx`` only inside :mod:`resnext.export.graph`. Knows nothing of the other parts
-or of any front end.
+``errors``), ``published`` and ``bulk`` (for their data); ``onnx`` only inside
+:mod:`resnext.export.graph`. Knows nothing of the other parts or of any front end.
 """
 
 from __future__ import annotations

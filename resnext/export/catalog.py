@@ -1,4 +1,6 @@
-"""The catalog as JSON: every variant's figures and preprocessing, from the model-index, for other front ends."""
+"""The catalog as JSON: every variant's figures and preprocessing, from the model-index, for other front ends;
+with what a front end needs beside them: ImageNet's class names and synset ids (which name a labelled
+folder's classes), the heatmap's colours, the image limits, and what others measured (``resnext.published``)."""
 
 from __future__ import annotations
 
@@ -6,14 +8,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..bulk.evaluate import imagenet_synsets
 from ..catalog import Variant, families, list_variants
 from ..cost import multiply_adds
 from ..hub import HUB_FILE, hub_repo
 from ..labels import imagenet_labels
 from ..image import DEFAULT_MAX_PIXELS, MAX_ASPECT
 from ..preprocess import Transform
+from ..published import references
 
-__all__ = ["BROWSER_LIMIT_BYTES", "COLORMAP", "catalog_json"]
+__all__ = ["BROWSER_LIMIT_BYTES", "COLORMAP", "catalog_json", "published_json"]
 
 COLORMAP = "jet"  # the library's default heatmap colours (``resnext.heatmap``)
 
@@ -29,13 +33,15 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         variants: The variants (default: the whole catalog).
 
     Returns:
-        ``{"variants", "families", "labels", "colormap", "limits"}``. Per variant: its id, family,
-        architecture, accuracy, FLOPs (the index's figure) and multiply-adds (counted from the
+        ``{"variants", "families", "labels", "synsets", "colormap", "limits", "published"}``. Per
+        variant: its id, family, architecture (and its depth, cardinality and width per group),
+        accuracy, FLOPs (the index's figure) and multiply-adds (counted from the
         network), parameters, file size (whether it is exact, and as people read it), licence,
         training data, the Hub repo and file of its weights, its preprocessing, and ``browser``
         (None, or why a browser cannot hold it). Then each family's title, the ImageNet class names
-        in class-index order, the heatmap's colormap as 256 RGB entries (Matplotlib's own table, so
-        exact), and the image limits the library applies (pixels, aspect ratio).
+        in class-index order and their synset ids, the heatmap's colormap as 256 RGB entries
+        (Matplotlib's own table, so exact), the image limits the library applies (pixels, aspect
+        ratio), and :func:`published_json`.
     """
     rows = []
     for v in variants if variants is not None else list_variants():
@@ -43,7 +49,8 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         repo = hub_repo(v)
         too_large = v.file_size is not None and v.file_size >= BROWSER_LIMIT_BYTES
         rows.append({
-            "id": v.id, "family": v.family, "architecture": v.architecture, "timm_name": v.timm_name,
+            "id": v.id, "family": v.family, "architecture": v.architecture, "depth": v.depth,
+            "cardinality": v.cardinality, "width_per_group": v.width_per_group, "timm_name": v.timm_name,
             "top1": v.top1, "top5": v.top5, "flops": v.flops, "macs": multiply_adds(v), "parameters": v.parameters,
             "file_size": v.file_size, "file_size_exact": v.file_size_exact, "size_label": v.size_label, "license": v.license,
             "non_commercial": v.non_commercial, "training": v.training_path, "num_classes": v.num_classes,
@@ -54,8 +61,27 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
                         "the runtime's copy)" if too_large else None if repo else
                         "timm keeps no copy of its weights on the Hub"),
         })
-    return {"variants": rows, "families": {name: f.title for name, f in families().items()}, "labels": list(imagenet_labels()), "colormap": _colormap(COLORMAP),
-            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT}}
+    return {"variants": rows, "families": {name: f.title for name, f in families().items()}, "labels": list(imagenet_labels()),
+            "synsets": list(imagenet_synsets()), "colormap": _colormap(COLORMAP),
+            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT}, "published": published_json()}
+
+
+def published_json() -> dict[str, Any]:
+    """What the extra training data buys, as others measured it (:mod:`resnext.published`).
+
+    Returns:
+        ``{"datasets", "measurements", "claims", "gap_points"}``: the evaluation sets in the order to
+        show them (key, title, short name, what each tests, its control set); timm's accuracy of each
+        variant on each set (model, family, architecture, data set, top-1, top-5, in percent); and each
+        variant's published ImageNet-1k accuracy beside timm's measurement, with the gap in points,
+        whether it is flagged (more than ``gap_points`` away), and what explains it where something does.
+    """
+    return {
+        "datasets": [vars(d) for d in references.datasets()],
+        "measurements": [vars(m) for m in references.measurements()],
+        "claims": [{**vars(c), "gap": c.gap, "flagged": c.flagged} for c in references.claims()],
+        "gap_points": references.GAP_POINTS,
+    }
 
 
 def _colormap(name: str) -> dict[str, Any]:
