@@ -85,9 +85,9 @@ def test_the_block_reader_sees_fences_markers_and_list_items():
     assert commands("resnext a \\\n  --b\n# note\necho c\n") == ["resnext a    --b", "echo c"]
 
 
-@pytest.fixture
-def examples_env(tiny_world, server, tmp_path, monkeypatch):
-    """The tiny variants, torchvision's ResNeXt-50s among them, on the PyTorch engine (no conversion to wait for)."""
+@pytest.fixture(scope="module")
+def torchvision_index(server, tmp_path_factory) -> Path:
+    """A model-index of tiny stand-ins for torchvision's two ResNeXt-50s, which some examples name."""
     import dataclasses
 
     from resnext.architecture import build_model
@@ -101,8 +101,13 @@ def examples_env(tiny_world, server, tmp_path, monkeypatch):
         path = save_checkpoint(random_state_dict(model, seed + 20), server.root, vid)
         entries.append(model_index_entry(vid, get_variant(vid).family, f"{server.base()}/{path.name}", path,
                                          sum(p.numel() for p in model.parameters()), **TINY))
-    index = write_model_index(tmp_path / "torchvision.yaml", entries)
-    monkeypatch.setenv("RESNEXT_MODEL_INDEX", os.pathsep.join([str(tiny_world["index"]), str(index)]))
+    return write_model_index(tmp_path_factory.mktemp("torchvision") / "torchvision.yaml", entries)
+
+
+@pytest.fixture
+def examples_env(tiny_world, torchvision_index, tmp_path, monkeypatch):
+    """The tiny variants, torchvision's among them, on the PyTorch engine (no conversion to wait for), in a new folder."""
+    monkeypatch.setenv("RESNEXT_MODEL_INDEX", os.pathsep.join([str(tiny_world["index"]), str(torchvision_index)]))
     monkeypatch.setenv("RESNEXT_ENGINE", "torch")
     work = tmp_path / "work"
     work.mkdir()
