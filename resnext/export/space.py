@@ -14,8 +14,8 @@ __all__ = ["ISOLATION_HEADERS", "LOGIN", "push_space", "space_readme", "static_a
 # What makes the page cross-origin isolated (WebAssembly threads); a Space's front matter wants them lowercase.
 ISOLATION_HEADERS = {"cross-origin-embedder-policy": "require-corp", "cross-origin-opener-policy": "same-origin",
                      "cross-origin-resource-policy": "cross-origin"}
-# What a person without a usable token does, in one sentence's worth.
-LOGIN = "log in with a token that has the Write role: run `hf auth login`, or set HF_TOKEN to the token"
+# What a person without a usable token does (a token of the Write role, from huggingface.co/settings/tokens).
+LOGIN = "run `hf auth login` with a token of the Write role, or set HF_TOKEN to one"
 
 
 def space_readme(rows: Sequence[dict[str, Any]], title: str = "ResNeXt Explorer") -> str:
@@ -128,8 +128,8 @@ def push_space(folder: Path, repo_id: str, endpoint: str | None = None) -> tuple
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
         if status in (401, 403):
-            raise ResNeXtError(f"Hugging Face refused to write to {repo_id} (HTTP {status}): {LOGIN}, with access "
-                               f"to {owner}, then run this again.") from None
+            raise ResNeXtError(f"Hugging Face refused to let this token write to {repo_id} (HTTP {status}); "
+                               f"{LOGIN} that may write to {owner}'s Spaces, then run this again.") from None
         raise ResNeXtError(f"Hugging Face answered HTTP {status} while publishing {repo_id}; nothing may have "
                            "been uploaded: try again later.") from None
     except Exception as exc:  # no network: huggingface_hub's transport raises its own errors, not OSError
