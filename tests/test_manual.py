@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,18 +67,14 @@ def test_the_list_check_catches_both_defects():
 
 def rendered(text: str) -> str:
     """The page with its constant markers replaced as the build replaces them (``docs/hooks.py``)."""
-    sys.path.insert(0, str(DOCS))
-    try:
-        from hooks import constant
-    finally:
-        sys.path.remove(str(DOCS))
-    return re.sub(r"<!-- constant: ([\w.]+) -->", lambda m: constant(m.group(1)), text)
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    return re.sub(r"<!-- constant: ([\w.]+) -->", lambda m: hooks.constant(m.group(1)), text)
 
 
 def _const(path: str) -> Callable[[], object]:
     def read() -> object:
-        import importlib
-
         module, _, name = path.rpartition(".")
         return getattr(importlib.import_module(module), name)
     return read
