@@ -63,7 +63,8 @@ def blocks(text: str) -> list[Block]:
 
 def commands(code: str) -> list[str]:
     """The shell lines of a block, continuation lines joined."""
-    return [line for line in code.replace("\\\n", " ").splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    lines = code.replace("\\\n", " ").splitlines()
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def test_every_example_that_cannot_run_here_says_why():
@@ -80,9 +81,12 @@ def test_the_block_reader_sees_fences_markers_and_list_items():
     text = ("Try:\n\n<!-- example: skip (needs a token) -->\n```bash\nhf auth login\n```\n\n1. Then:\n\n"
             "    ```python\n    print(1)\n    ```\n")
     found = blocks(text)
-    assert [(b.language, b.mark, b.why, b.code) for b in found] == [("bash", "skip", "needs a token", "hf auth login\n"),
-                                                                    ("python", None, "", "print(1)\n")]
+    assert [(b.language, b.mark, b.why, b.code) for b in found] == [
+        ("bash", "skip", "needs a token", "hf auth login\n"), ("python", None, "", "print(1)\n")]
     assert commands("resnext a \\\n  --b\n# note\necho c\n") == ["resnext a    --b", "echo c"]
+    assert _same_output("  0.3507  canoe (472)\n", "  0.3512  canoe (472)")
+    assert not _same_output("  0.3507  canoe (472)", "  0.3607  canoe (472)")
+    assert not _same_output("  0.3507  canoe (472)", "  0.3507  tabby (281)")
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +110,8 @@ def torchvision_index(server, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def examples_env(tiny_world, torchvision_index, tmp_path, monkeypatch):
-    """The tiny variants, torchvision's among them, on the PyTorch engine (no conversion to wait for), in a new folder."""
+    """The tiny variants, torchvision's among them, on the PyTorch engine (no conversion to wait for), in a new
+    folder."""
     monkeypatch.setenv("RESNEXT_MODEL_INDEX", os.pathsep.join([str(tiny_world["index"]), str(torchvision_index)]))
     monkeypatch.setenv("RESNEXT_ENGINE", "torch")
     work = tmp_path / "work"
@@ -150,7 +155,8 @@ def test_the_examples_of_the_page_run(page, examples_env):
     printed = ""
     for block in blocks(page.read_text()):
         if block.mark == "output":
-            assert _same_output(block.code, printed), f"{page.name}:{block.line} shows\n{block.code}\nbut it printed\n{printed}"
+            assert _same_output(block.code, printed), \
+                f"{page.name}:{block.line} shows\n{block.code}\nbut it printed\n{printed}"
         if block.language not in RUN or block.mark == "skip":
             continue
         if block.language == "python":

@@ -60,7 +60,8 @@ def test_lists_render_as_lists():
 
 
 def test_the_list_check_catches_both_defects():
-    assert list_problems("Text:\n- one\n- two\n") == ["line 2: a list straight after a paragraph needs a blank line before it"]
+    assert list_problems("Text:\n- one\n- two\n") == [
+        "line 2: a list straight after a paragraph needs a blank line before it"]
     assert list_problems("- one\n  - nested\n") == ["line 2: nested by 2 spaces; nest by four"]
     assert list_problems("Text:\n\n- one\n    - nested\n      more\n\n```\n- code\n```\n") == []
 
@@ -116,7 +117,8 @@ LIMITS: list[tuple[str, Callable[[], object]]] = [
     (r"([\d.]+ [kMG]B) for the default model's weights", _size("resnext_app.downloads.DEFAULT_MODEL_BYTES")),
     (r"([\d.]+ [kMG]B)\s+for Side by side's three", _size("resnext_app.downloads.SIDE_BY_SIDE_BYTES")),
     (r"([\d.]+ [kMG]B) for every variant", _size("resnext_app.downloads.ALL_VARIANTS_BYTES")),
-    (r"the default model's weights \(SWSL ResNeXt-50 32x4d\) \| ([\d.]+ [kMG]B) \|", _size("resnext_app.downloads.DEFAULT_MODEL_BYTES")),
+    (r"the default model's weights \(SWSL ResNeXt-50 32x4d\) \| ([\d.]+ [kMG]B) \|",
+     _size("resnext_app.downloads.DEFAULT_MODEL_BYTES")),
     (r"Side by side's defaults \([^)]*\) \| ([\d.]+ [kMG]B) \|", _size("resnext_app.downloads.SIDE_BY_SIDE_BYTES")),
     (r"\| every variant \| ([\d.]+ [kMG]B) \|", _size("resnext_app.downloads.ALL_VARIANTS_BYTES")),
 ]

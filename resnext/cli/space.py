@@ -18,8 +18,8 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p.add_argument("out", metavar="FOLDER", help="static: a new or empty folder; push: the Space, OWNER/NAME")
     p.add_argument("--folder", metavar="FOLDER", help="push: the folder to upload (default: one written from --site)")
     p.add_argument("--site", metavar="FOLDER", default="web/dist", help="the built site (default: web/dist)")
-    p.add_argument("--hub", metavar="URL", help="another Hub endpoint: static: for the page (a mirror); push: to publish to; "
-                                                  "default: huggingface.co")
+    p.add_argument("--hub", metavar="URL", help="another Hub endpoint: static: for the page (a mirror); "
+                                                  "push: to publish to; default: huggingface.co")
     p.set_defaults(run=run)
 
 

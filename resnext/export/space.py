@@ -130,8 +130,8 @@ def push_space(folder: Path, repo_id: str, endpoint: str | None = None) -> tuple
         if status in (401, 403):
             raise ResNeXtError(f"Hugging Face refused to let this token write to {repo_id} (HTTP {status}); "
                                f"{LOGIN} that may write to {owner}'s Spaces, then run this again.") from None
-        raise ResNeXtError(f"Hugging Face answered HTTP {status} while publishing {repo_id}; nothing may have "
-                           "been uploaded: try again later.") from None
+        raise ResNeXtError(f"Hugging Face answered HTTP {status} while publishing {repo_id}, which keeps what it "
+                           "had (a commit is whole or nothing); try again later.") from None
     except Exception as exc:  # no network: huggingface_hub's transport raises its own errors, not OSError
         if not isinstance(exc, OSError) and not type(exc).__module__.startswith(("httpx", "requests", "urllib3")):
             raise
