@@ -97,6 +97,13 @@ def _faithfulness_steps() -> object:
     return inspect.signature(faithfulness).parameters["steps"].default
 
 
+def _occlusion_side() -> object:
+    from resnext.catalog import get_variant
+    from resnext.explain.attribution import occlusion_window
+
+    return occlusion_window(get_variant("swsl_resnext50_32x4d").image_size)[0]  # every variant's crop is 224
+
+
 # How the pages state a limit of the code: a phrase whose group is the number, and the constant it must be.
 # A constant that a marker can write must not be typed in docs/ (the README, not built, types them all).
 LIMITS: list[tuple[str, Callable[[], object]]] = [
@@ -112,6 +119,7 @@ LIMITS: list[tuple[str, Callable[[], object]]] = [
     (r"the default (\d+) steps", _faithfulness_steps),
     (r"in\s+(\d+) steps, and follows", _faithfulness_steps),
     (r"of (\d+) points each", lambda: _faithfulness_steps() + 1),
+    (r"a seventh of the crop wide \((\d+) px\)", lambda: _occlusion_side()),
     (r"`RESNEXT_MAX_UPLOAD_GB` \(([\d.]+) GB", _const("resnext_app.budget.DEFAULT_GB")),
     (r"`RESNEXT_FEATURE_CACHE_MB` \(default (\d+)", _const("resnext.transfer.features.DEFAULT_CACHE_MB")),
     (r"([\d.]+ [kMG]B) for the default model's weights", _size("resnext_app.downloads.DEFAULT_MODEL_BYTES")),
@@ -159,7 +167,7 @@ def test_a_page_that_types_another_limit_fails():
 
 
 # What no marker writes: a number derived from a constant or a function's default, not a constant itself.
-DERIVED = {r"(\d+) GB unpacked", r"the default (\d+) steps", r"in\s+(\d+) steps, and follows", r"of (\d+) points each"}
+DERIVED = {r"a seventh of the crop wide \((\d+) px\)", r"(\d+) GB unpacked", r"the default (\d+) steps", r"in\s+(\d+) steps, and follows", r"of (\d+) points each"}
 
 
 def test_limits_are_written_through_markers_not_typed():
