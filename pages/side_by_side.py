@@ -11,7 +11,6 @@ from resnext_app.answers import classify
 from resnext_app.layout import page
 from resnext_app.text import escape
 
-DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"]
 MOST = 4  # models side by side
 
 page("Side by side", "The same image through SSL, SWSL and IG models: what each answers and where each looked.")
@@ -22,7 +21,7 @@ links.restore([
 ], lambda photo: images.use_sample("sbs", photo))
 
 with st.sidebar:
-    chosen = pickers.variants_picker("sbs_variants", DEFAULTS, MOST)
+    chosen = pickers.variants_picker("sbs_variants", pickers.SIDE_BY_SIDE_DEFAULTS, MOST)
     precision = pickers.precision_picker("sbs_precision")
     method = explain.method_picker("sbs_method", chosen)
     # Off by default: seconds of shared CPU per model, which would delay other visitors' answers.

@@ -13,6 +13,8 @@ from resnext.catalog import format_optional as _num
 from .text import escape
 
 DEFAULT_VARIANT = "swsl_resnext50_32x4d"
+# Side by side at first: the smallest variant of each of the three families (the Docker Space preloads them).
+SIDE_BY_SIDE_DEFAULTS = ("ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d")
 PHONE_MAX_PX = 767  # the widest screen on which Streamlit hides the sidebar
 
 

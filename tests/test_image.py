@@ -7,7 +7,6 @@ with the image's environment in a real browser.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import subprocess
@@ -112,8 +111,9 @@ def test_the_space_preloads_the_side_by_side_defaults_from_the_hub():
     repos = {hub_repo(v): v.id for v in resnext.list_variants()}
     entries = [line.split() for line in _front_matter()["preload_from_hub"]]
     assert all(repo in repos and files == HUB_FILE for repo, files in entries)  # every preloaded repo is ours
-    defaults = re.search(r"DEFAULTS = (\[.*?\])", (ROOT / "pages" / "side_by_side.py").read_text()).group(1)
-    assert sorted(repos[repo] for repo, _ in entries) == sorted(ast.literal_eval(defaults))
+    from resnext_app.pickers import SIDE_BY_SIDE_DEFAULTS
+
+    assert sorted(repos[repo] for repo, _ in entries) == sorted(SIDE_BY_SIDE_DEFAULTS)
 
 
 def test_the_readme_names_no_data_volume():

@@ -12,12 +12,15 @@ from typing import Any, Sequence
 from ..errors import ResNeXtError, WeightsError
 from ..integrity import read_lock
 
-__all__ = ["ISOLATION_HEADERS", "pin_catalog", "space_readme", "write_static_space"]
+__all__ = ["ISOLATION_HEADERS", "LOGIN", "pin_catalog", "push_space", "space_readme", "static_address",
+           "write_static_space"]
 
 # What makes the page cross-origin isolated (WebAssembly threads); a Space's front matter wants them lowercase.
 ISOLATION_HEADERS = {"cross-origin-embedder-policy": "require-corp", "cross-origin-opener-policy": "same-origin",
                      "cross-origin-resource-policy": "cross-origin"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# What a person without a usable token does (a token of the Write role, from huggingface.co/settings/tokens).
+LOGIN = "run `hf auth login` with a token of the Write role, or set HF_TOKEN to one"
 
 
 def space_readme(rows: Sequence[dict[str, Any]], title: str = "ResNeXt Explorer") -> str:
@@ -131,3 +134,61 @@ def write_static_space(site: Path, out: Path, hub: str | None = None, lock: Path
     except OSError as exc:
         raise ResNeXtError(f"Cannot write the Space into {out} ({exc.strerror or exc}); choose another folder.") from None
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def static_address(repo_id: str) -> str:
+    """The address where a static Space's page is served alone: ``https://OWNER-NAME.static.hf.space``.
+
+    Args:
+        repo_id: ``OWNER/NAME``.
+
+    Returns:
+        The address; the Hub makes the subdomain lowercase and turns ``_`` and ``.`` into ``-``.
+    """
+    return "https://" + repo_id.replace("/", "-").replace("_", "-").replace(".", "-").lower() + ".static.hf.space"
+
+
+def push_space(folder: Path, repo_id: str, endpoint: str | None = None) -> tuple[str, str]:
+    """Create the static Space ``repo_id`` if it does not exist, and upload ``folder`` to it in one commit.
+
+    Args:
+        folder: A folder that :func:`write_static_space` wrote.
+        repo_id: ``OWNER/NAME`` of the Space.
+        endpoint: The Hub's address (default: huggingface_hub's, ``$HF_ENDPOINT`` or huggingface.co).
+
+    Returns:
+        The Space's page and the address of the page alone (:func:`static_address`).
+
+    Raises:
+        ResNeXtError: ``repo_id`` is not ``OWNER/NAME``, the folder is not a static Space's, there is no
+            token or the Hub refuses it, or the Hub cannot be reached.
+    """
+    import huggingface_hub
+    from huggingface_hub.errors import HfHubHTTPError
+
+    owner, _, name = repo_id.partition("/")
+    if not owner or not name or "/" in name:
+        raise ResNeXtError(f"{repo_id!r} is not a Space's name; write it as OWNER/NAME, e.g. you/resnext-explorer.")
+    readme = folder / "README.md"
+    if not (folder / "index.html").is_file() or not readme.is_file() or "sdk: static" not in readme.read_text():
+        raise ResNeXtError(f"{folder} is not a static Space's folder; write one first: resnext space static {folder}.")
+    api = huggingface_hub.HfApi(endpoint=endpoint)
+    if api.token is None and huggingface_hub.get_token() is None:
+        raise ResNeXtError(f"You are not logged in to Hugging Face; {LOGIN}, then run this again.")
+    try:
+        url = api.create_repo(repo_id, repo_type="space", space_sdk="static", exist_ok=True)
+        api.upload_folder(repo_id=repo_id, repo_type="space", folder_path=folder,
+                          commit_message="Publish the static Space (resnext space push)")
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status in (401, 403):
+            raise ResNeXtError(f"Hugging Face refused to let this token write to {repo_id} (HTTP {status}); "
+                               f"{LOGIN} that may write to {owner}'s Spaces, then run this again.") from None
+        raise ResNeXtError(f"Hugging Face answered HTTP {status} while publishing {repo_id}, which keeps what it "
+                           "had (a commit is whole or nothing); try again later.") from None
+    except Exception as exc:  # no network: huggingface_hub's transport raises its own errors, not OSError
+        if not isinstance(exc, OSError) and not type(exc).__module__.startswith(("httpx", "requests", "urllib3")):
+            raise
+        raise ResNeXtError(f"Cannot reach {api.endpoint} ({exc.__class__.__name__}); check the network and run "
+                           "this again.") from None
+    return str(url), static_address(repo_id)
