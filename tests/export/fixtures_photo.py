@@ -1,0 +1,223 @@
+"""A corpus of photo files in every form the library reads, made with Pillow (and a small PNG writer for
+what Pillow does not write: 16-bit colour, Adam7, every filter), and the fixture the browser edition's
+photo tests read: each file, its header as Pillow reads it, and the library's RGB or refusal.
+
+    python -m tests.export.fixtures_photo   # rewrites web/test/fixtures/photo.json
+
+``test_fixtures_photo.py`` fails when the committed file differs from what this writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from resnext.errors import ImageError
+from resnext.image import load_image
+
+FIXTURE = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures" / "photo.json"
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+# A Samsung phone's trailer after the EOI (its "SEF" block names the embedded video) and a Pixel's
+# motion photo (an MP4 appended after the JPEG): stand-ins of the same shape, a few hundred bytes.
+SAMSUNG_TRAILER = b"\x00\x00\x30\x0aMotionPhoto_Data" + bytes(range(256)) * 2 + b"SEFH\x00\x00\x00\x00SEFT"
+MP4_TRAILER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + b"\x00\x00\x01\x00mdat" + bytes(252)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _filtered(rows: list[bytes], bpp: int) -> bytes:
+    """Each row with one of the five filters in turn (0, 1, 2, 3, 4, 0, ...)."""
+    out, previous = bytearray(), bytes(len(rows[0]) if rows else 0)
+    for r, row in enumerate(rows):
+        kind = r % 5
+        line = bytearray()
+        for i, x in enumerate(row):
+            a = row[i - bpp] if i >= bpp else 0
+            b = previous[i]
+            c = previous[i - bpp] if i >= bpp else 0
+            p = a + b - c
+            paeth = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c
+            line.append((x - (0, a, b, (a + b) // 2, paeth)[kind]) & 255)
+        out += bytes([kind]) + line
+        previous = row
+    return bytes(out)
+
+
+def png(samples: np.ndarray, colour_type: int, depth: int = 8, interlaced: bool = False,
+        palette: bytes | None = None, trns: bytes | None = None, extra: bytes = b"") -> bytes:
+    """A PNG of ``samples`` (height x width x channels) at any depth, Adam7 or not, with every filter used."""
+    height, width, channels = samples.shape
+    bpp = max(1, channels * depth // 8)
+
+    def rows(block: np.ndarray) -> list[bytes]:
+        if depth == 16:
+            return [row.astype(">u2").tobytes() for row in block]
+        if depth == 8:
+            return [row.astype(np.uint8).tobytes() for row in block]
+        bits = np.unpackbits(block.astype(np.uint8)[..., None], axis=-1)[..., 8 - depth:]
+        return [np.packbits(row.reshape(-1)).tobytes() for row in bits]
+
+    passes = ADAM7 if interlaced else ((0, 0, 1, 1),)
+    raw = b"".join(_filtered(rows(samples[y0::dy, x0::dx]), bpp) for x0, y0, dx, dy in passes
+                   if samples[y0::dy, x0::dx].size)
+    head = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, int(interlaced))
+    body = _chunk(b"IHDR", head) + (_chunk(b"PLTE", palette) if palette else b"") + (_chunk(b"tRNS", trns) if trns else b"")
+    return b"\x89PNG\r\n\x1a\n" + body + _chunk(b"IDAT", zlib.compress(raw, 9)) + extra + _chunk(b"IEND", b"")
+
+
+def _save(img: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _exif(orientation: int) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif
+
+
+def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
+    """Every case of the photo reader, made from one RGB picture (any size; its alpha is a seeded ramp)."""
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(rgb)
+    h, w, _ = pixels.shape
+    alpha = ((np.arange(w)[None, :] * 255 // max(w - 1, 1) + rng.integers(0, 40, (h, w))) % 256).astype(np.uint8)
+    alpha[: h // 4] = 255
+    alpha[-h // 5:, : w // 3] = 0
+    rgba = Image.fromarray(np.dstack([pixels, alpha]), "RGBA")
+    grey = np.asarray(rgb.convert("L"))
+    deep = pixels.astype(np.uint16) * 257 + rng.integers(0, 257, pixels.shape).astype(np.uint16)
+    quantized = rgb.quantize(64, dither=Image.Dither.NONE)
+    index = np.asarray(quantized)[..., None]
+    palette = bytes(quantized.getpalette()[: 64 * 3])
+    files = {
+        "baseline.jpg": _save(rgb, "JPEG", quality=90),
+        "progressive.jpg": _save(rgb, "JPEG", quality=90, progressive=True),
+        "grey.jpg": _save(rgb.convert("L"), "JPEG", quality=90),
+        "cmyk.jpg": _save(rgb.convert("CMYK"), "JPEG", quality=90),
+        "motion-samsung.jpg": _save(rgb, "JPEG", quality=85) + SAMSUNG_TRAILER,
+        "motion-pixel.jpg": _save(rgb, "JPEG", quality=85) + MP4_TRAILER,
+        "mpf.jpg": _save(rgb, "MPO", quality=85, save_all=True, append_images=[rgb.rotate(180)]),
+        "palette.png": png(index, 3, palette=palette),
+        "palette-4bit-trns.png": png(index % 16, 3, depth=4, palette=palette[:48], trns=bytes(range(0, 256, 17))),
+        "palette-simple-trns.png": _save(quantized, "PNG", transparency=3),
+        "grey-1bit.png": png((grey[..., None] > 127).astype(np.uint8), 0, depth=1),
+        "grey-4bit-interlaced.png": png(grey[..., None] >> 4, 0, depth=4, interlaced=True),
+        "grey-trns.png": png(grey[..., None], 0, trns=struct.pack(">H", int(grey[0, 0]))),
+        "rgb-trns.png": png(pixels, 2, trns=struct.pack(">HHH", *map(int, pixels[0, 0]))),
+        "grey-alpha.png": png(np.dstack([grey, alpha]), 4),
+        "rgba.png": png(np.asarray(rgba), 6),
+        "rgba-interlaced.png": png(np.asarray(rgba), 6, interlaced=True),
+        "grey-16bit.png": png(deep[..., :1], 0, depth=16),
+        "grey-16bit-low.png": png(deep[..., :1] >> 8, 0, depth=16),
+        "rgb-16bit.png": png(deep, 2, depth=16),
+        "rgba-16bit-interlaced.png": png(np.dstack([deep, alpha.astype(np.uint16) * 257]), 6, depth=16, interlaced=True),
+        "grey-alpha-16bit.png": png(np.dstack([deep[..., :1], alpha.astype(np.uint16) * 257]), 4, depth=16),
+        "lossy.webp": _save(rgb, "WEBP", quality=80),
+        "lossless.webp": _save(rgb, "WEBP", lossless=True),
+        "alpha.webp": _save(rgba, "WEBP", lossless=True),
+        "animated.webp": _save(rgb, "WEBP", lossless=True, save_all=True, append_images=[rgb.rotate(180)], duration=100),
+        "still.gif": _save(quantized, "GIF"),
+        "transparent.gif": _save(quantized, "GIF", transparency=3),
+        "animated.gif": _save(quantized, "GIF", save_all=True, append_images=[quantized.rotate(180)], duration=100),
+        "24bit.bmp": _save(rgb, "BMP"),
+        "32bit.bmp": _save(rgba, "BMP"),
+        "palette.bmp": _save(quantized, "BMP"),
+        "photo.avif": _save(rgb, "AVIF", quality=90),
+    }
+    for orientation in range(1, 9):  # the tag turns the stored pixels upright
+        files[f"orientation-{orientation}.jpg"] = _save(rgb, "JPEG", quality=90, exif=_exif(orientation))
+        files[f"orientation-{orientation}.png"] = _save(rgb, "PNG", exif=_exif(orientation))
+    files["orientation-6.webp"] = _save(rgb, "WEBP", lossless=True, exif=_exif(6))
+    files["orientation-3-xmp.png"] = _save(rgb, "PNG", pnginfo=_xmp(3))
+    files["broken-exif.png"] = _save(rgb, "PNG", exif=b"Exif\x00\x00garbage, not TIFF")
+    files["broken-exif.jpg"] = _save(rgb, "JPEG", quality=90, exif=b"Exif\x00\x00garbage, not TIFF")
+    files["broken-exif-dpi.jpg"] = _save(rgb, "JPEG", quality=90, dpi=(300, 300), exif=b"Exif\x00\x00garbage, not TIFF")
+    baseline = files["baseline.jpg"]
+    files["no-eoi.jpg"] = baseline[:-2]
+    files["cut.jpg"] = baseline[: len(baseline) // 2]
+    good = files["rgba.png"]
+    files["cut.png"] = good[: len(good) // 2]
+    files["bad-crc.png"] = good[:29] + bytes([good[29] ^ 1]) + good[30:]  # IHDR's CRC broken
+    files["lying-ihdr.png"] = _sized(good, w * 2, h * 2)  # larger than its data
+    files["zero-size.png"] = _sized(good, 0, h)
+    files["huge.png"] = _sized(good, 9000, 6000)  # 54 MP: over the library's limit
+    files["elongated.png"] = _sized(good, 3100, 10)
+    files["zero-size.gif"] = files["still.gif"][:6] + struct.pack("<HH", 0, 0) + files["still.gif"][10:]
+    files["huge.webp"] = _vp8x(files["lossless.webp"], 9000, 6000)
+    files["elongated.webp"] = _vp8x(files["lossless.webp"], 6000, 10)
+    files["garbage-chunks.png"] = good[:33] + _chunk(b"zzZz", bytes(rng.integers(0, 256, 64, dtype=np.uint8))) + good[33:]
+    files["cut.bmp"] = files["24bit.bmp"][: len(files["24bit.bmp"]) // 2]
+    files["not-an-image.jpg"] = b"This is a text file, not a photo.\n" * 4
+    files["photo.heic"] = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
+    return files
+
+
+def _xmp(orientation: int):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", f'<x:xmpmeta><rdf:Description tiff:Orientation="{orientation}"/></x:xmpmeta>')
+    return info
+
+
+def _sized(data: bytes, width: int, height: int) -> bytes:
+    """A PNG whose IHDR (its checksum mended) claims ``width`` x ``height``."""
+    return data[:8] + _chunk(b"IHDR", struct.pack(">II", width, height) + data[24:29]) + data[33:]
+
+
+def _vp8x(webp: bytes, width: int, height: int) -> bytes:
+    """A WebP whose VP8X canvas claims ``width`` x ``height`` over its real frame."""
+    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes([0, 0, 0, 0]) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    body = b"WEBP" + vp8x + webp[12:]
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def library(data: bytes, name: str) -> dict:
+    """What the library makes of a file: its RGB, or the sentence it refuses it with."""
+    try:
+        img = load_image(data, name=name)
+    except ImageError as exc:
+        return {"refused": str(exc)}
+    return {"width": img.width, "height": img.height, "rgb": base64.b64encode(img.tobytes()).decode(),
+            "note": bool(img.info.get("resnext_orientation_unknown"))}
+
+
+def header(data: bytes) -> dict | None:
+    """The size and orientation Pillow reads from a file's header, or None where it cannot open it."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            found = {"format": img.format, "width": img.width, "height": img.height}
+            try:
+                found["orientation"] = img.getexif().get(0x0112, 1)  # a PNG's getexif decodes (for an eXIf after IDAT)
+            except Exception:  # noqa: BLE001 - a file damaged past its header
+                found["orientation"] = None
+            return found
+    except Exception:  # noqa: BLE001 - any failure: Pillow has no header to compare with
+        return None
+
+
+def write(path: Path = FIXTURE) -> None:
+    """Write the corpus of a small seeded picture (13 x 9: odd, so Adam7 and the transposes meet edges) with
+    Pillow's header and the library's answer for each file."""
+    rng = np.random.default_rng(1)
+    rgb = Image.fromarray(rng.integers(0, 256, (9, 13, 3), dtype=np.uint8))
+    cases = [{"name": name, "file": base64.b64encode(data).decode(), "header": header(data), "library": library(data, name)}
+             for name, data in corpus(rgb).items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"cases": cases}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    write()
+    print(FIXTURE)
