@@ -29,10 +29,8 @@ export function inspect(bytes) {
   const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false };
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) jpeg(bytes, facts);
   else if (ascii(bytes, 0, 8) === "\x89PNG\r\n\x1a\n") png(bytes, facts);
-  else if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") {
-    facts.kind = "gif";
-    if (bytes.length >= 10) { facts.width = u16le(bytes, 6); facts.height = u16le(bytes, 8); }
-  } else if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") webp(bytes, facts);
+  else if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") gif(bytes, facts);
+  else if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") webp(bytes, facts);
   else if (ascii(bytes, 0, 2) === "BM") bmp(bytes, facts);
   else if (ascii(bytes, 4, 4) === "ftyp") {
     const brands = [];
@@ -137,6 +135,28 @@ export function* pngChunks(bytes) {
     yield { type, at, data: bytes.subarray(at + 8, Math.min(at + 8 + length, bytes.length)), whole };
     if (type === "IEND" || !whole) return;
     at += 12 + length;
+  }
+}
+
+/**
+ * A GIF's logical screen, widened to its first frame where that frame reaches past it, as Pillow does.
+ * @param {Uint8Array} bytes
+ * @param {Facts} facts
+ */
+function gif(bytes, facts) {
+  facts.kind = "gif";
+  if (bytes.length < 13) return;
+  facts.width = u16le(bytes, 6);
+  facts.height = u16le(bytes, 8);
+  let at = 13 + (bytes[10] & 0x80 ? 3 << ((bytes[10] & 7) + 1) : 0);
+  while (at < bytes.length && bytes[at] === 0x21) { // extensions: a label, then sub-blocks up to an empty one
+    at += 2;
+    while (at < bytes.length && bytes[at] !== 0) at += 1 + bytes[at];
+    at++;
+  }
+  if (bytes[at] === 0x2c && at + 9 <= bytes.length) {
+    facts.width = Math.max(facts.width, u16le(bytes, at + 1) + u16le(bytes, at + 5));
+    facts.height = Math.max(facts.height, u16le(bytes, at + 3) + u16le(bytes, at + 7));
   }
 }
 
