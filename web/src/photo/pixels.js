@@ -75,19 +75,19 @@ export function orient(rgb, width, height, orientation) {
   const swap = orientation >= 5;
   const ow = swap ? height : width, oh = swap ? width : height;
   const out = new Uint8Array(rgb.length);
-  /** Where output pixel (x, y) comes from. @type {(x: number, y: number) => number} */
-  const from = {
-    2: (/** @type {number} */ x, /** @type {number} */ y) => y * width + (width - 1 - x),
-    3: (/** @type {number} */ x, /** @type {number} */ y) => (height - 1 - y) * width + (width - 1 - x),
-    4: (/** @type {number} */ x, /** @type {number} */ y) => (height - 1 - y) * width + x,
-    5: (/** @type {number} */ x, /** @type {number} */ y) => x * width + y,
-    6: (/** @type {number} */ x, /** @type {number} */ y) => (height - 1 - x) * width + y,
-    7: (/** @type {number} */ x, /** @type {number} */ y) => (height - 1 - x) * width + (width - 1 - y),
-    8: (/** @type {number} */ x, /** @type {number} */ y) => x * width + (width - 1 - y),
-  }[/** @type {2|3|4|5|6|7|8} */ (orientation)];
+  // The source of output pixel (x, y) is first(y) + x * step.
+  const last = (height - 1) * width;
+  const [first, step] = /** @type {Record<number, [(y: number) => number, number]>} */ ({
+    2: [(y) => y * width + width - 1, -1],
+    3: [(y) => last - y * width + width - 1, -1],
+    4: [(y) => last - y * width, 1],
+    5: [(y) => y, width],
+    6: [(y) => last + y, -width],
+    7: [(y) => last + width - 1 - y, -width],
+    8: [(y) => width - 1 - y, width],
+  })[orientation];
   for (let y = 0, o = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++, o += 3) {
-      const s = from(x, y) * 3;
+    for (let x = 0, s = first(y) * 3; x < ow; x++, o += 3, s += step * 3) {
       out[o] = rgb[s]; out[o + 1] = rgb[s + 1]; out[o + 2] = rgb[s + 2];
     }
   }

@@ -93,25 +93,33 @@ export async function decodePng(bytes, signal) {
   const needed = sizes.reduce((n, [w, h]) => n + (w && h ? h * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0), 0);
   const raw = await inflate(concat(idat), needed, signal);
 
-  // Samples in full resolution, one Uint16 per channel (palette indices for colour type 3).
-  const samples = new Uint16Array(width * height * channels);
+  // Samples in full resolution (palette indices for colour type 3), each row unfiltered in place.
+  const samples = depth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   const stride = Math.max(1, bitsPerPixel >> 3);
   let at = 0;
   passes.forEach(([x0, y0, dx, dy], p) => {
     const [pw, ph] = sizes[p];
     if (!pw || !ph) return;
     const rowBytes = Math.ceil((pw * bitsPerPixel) / 8);
-    let previous = new Uint8Array(rowBytes);
+    let previous = -1;
     for (let r = 0; r < ph; r++) {
-      const filter = raw[at];
-      const row = raw.slice(at + 1, at + 1 + rowBytes);
-      at += 1 + rowBytes;
-      unfilter(filter, row, previous, stride);
-      previous = row;
+      const start = at + 1;
+      unfilter(raw[at], raw, start, previous, rowBytes, stride);
+      previous = start;
+      at = start + rowBytes;
       const y = y0 + r * dy;
+      if (dx === 1 && depth === 8) { samples.set(raw.subarray(start, at), y * width * channels); continue; }
       for (let c = 0; c < pw; c++) {
-        const base = ((y * width) + x0 + c * dx) * channels;
-        for (let k = 0; k < channels; k++) samples[base + k] = sample(row, c * channels + k, depth);
+        const base = (y * width + x0 + c * dx) * channels;
+        for (let k = 0; k < channels; k++) {
+          const n = c * channels + k;
+          if (depth === 8) samples[base + k] = raw[start + n];
+          else if (depth === 16) samples[base + k] = (raw[start + 2 * n] << 8) | raw[start + 2 * n + 1];
+          else {
+            const bit = n * depth;
+            samples[base + k] = (raw[start + (bit >> 3)] >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
+          }
+        }
       }
     }
   });
@@ -119,38 +127,36 @@ export async function decodePng(bytes, signal) {
 }
 
 /**
- * The ``n``-th sample of a row at a bit depth.
- * @param {Uint8Array} row
- * @param {number} n
- * @param {number} depth
- * @returns {number}
- */
-function sample(row, n, depth) {
-  if (depth === 8) return row[n];
-  if (depth === 16) return (row[2 * n] << 8) | row[2 * n + 1];
-  const bit = n * depth;
-  return (row[bit >> 3] >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
-}
-
-/**
  * Undo a row's filter in place.
  * @param {number} filter
- * @param {Uint8Array} row
- * @param {Uint8Array} up The previous row, unfiltered (zeros for the first).
+ * @param {Uint8Array} raw The inflated data.
+ * @param {number} row Where the row's bytes start in ``raw``.
+ * @param {number} up Where the previous row (already unfiltered) starts, or -1 for the first row.
+ * @param {number} n The row's length.
  * @param {number} bpp Bytes per complete pixel (at least 1).
  */
-function unfilter(filter, row, up, bpp) {
-  const n = row.length;
+function unfilter(filter, raw, row, up, n, bpp) {
+  const end = row + n, first = Math.min(row + bpp, end);
+  if (up < 0 && filter >= 2) { // no row above: Up is nothing, Average halves the left, Paeth is Sub
+    if (filter === 2) return;
+    if (filter === 3) { for (let i = first; i < end; i++) raw[i] = (raw[i] + (raw[i - bpp] >> 1)) & 255; return; }
+    if (filter === 4) filter = 1;
+  }
+  const d = row - up; // from a byte to the one above it
   switch (filter) {
     case 0: return;
-    case 1: for (let i = bpp; i < n; i++) row[i] = (row[i] + row[i - bpp]) & 255; return;
-    case 2: for (let i = 0; i < n; i++) row[i] = (row[i] + up[i]) & 255; return;
-    case 3: for (let i = 0; i < n; i++) row[i] = (row[i] + (((i >= bpp ? row[i - bpp] : 0) + up[i]) >> 1)) & 255; return;
+    case 1: for (let i = first; i < end; i++) raw[i] = (raw[i] + raw[i - bpp]) & 255; return;
+    case 2: for (let i = row; i < end; i++) raw[i] = (raw[i] + raw[i - d]) & 255; return;
+    case 3:
+      for (let i = row; i < first; i++) raw[i] = (raw[i] + (raw[i - d] >> 1)) & 255;
+      for (let i = first; i < end; i++) raw[i] = (raw[i] + ((raw[i - bpp] + raw[i - d]) >> 1)) & 255;
+      return;
     case 4:
-      for (let i = 0; i < n; i++) {
-        const a = i >= bpp ? row[i - bpp] : 0, b = up[i], c = i >= bpp ? up[i - bpp] : 0;
-        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-        row[i] = (row[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+      for (let i = row; i < first; i++) raw[i] = (raw[i] + raw[i - d]) & 255; // left and upper left are 0: Paeth picks above
+      for (let i = first; i < end; i++) {
+        const a = raw[i - bpp], b = raw[i - d], c = raw[i - d - bpp];
+        const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+        raw[i] = (raw[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
       }
       return;
     default: throw new Error(`unknown filter type ${filter}`);
@@ -159,7 +165,7 @@ function unfilter(filter, row, up, bpp) {
 
 /**
  * The library's RGB from a PNG's samples (Pillow's mode for its type and depth, then ``_rgb``).
- * @param {Uint16Array} s
+ * @param {Uint8Array | Uint16Array} s
  * @param {number} width
  * @param {number} height
  * @param {number} depth
@@ -171,12 +177,12 @@ function unfilter(filter, row, up, bpp) {
 function toRgb(s, width, height, depth, type, palette, trns) {
   const n = width * height;
   const rgb = new Uint8Array(n * 3);
-  const high = (/** @type {number} */ v) => (depth === 16 ? v >> 8 : v); // Pillow's ";16B" raw modes keep the high byte
+  const shift = depth === 16 ? 8 : 0; // Pillow's ";16B" raw modes keep the high byte
   if (type === 0) {
-    const grey = depth === 16 ? scale16(s) : Uint8Array.from(s, (v) => v * (255 / ((1 << depth) - 1)));
+    const grey = s instanceof Uint16Array ? scale16(s) : s.map((v) => v * (255 / ((1 << depth) - 1)));
     for (let i = 0; i < n; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = grey[i];
   } else if (type === 2) {
-    for (let i = 0; i < 3 * n; i++) rgb[i] = high(s[i]);
+    for (let i = 0; i < 3 * n; i++) rgb[i] = s[i] >> shift;
   } else if (type === 3) {
     if (!palette) throw new Error("missing palette");
     const entries = Math.floor(palette.length / 3);
@@ -192,9 +198,9 @@ function toRgb(s, width, height, depth, type, palette, trns) {
     const colours = type === 4 ? 1 : 3;
     const channels = colours + 1;
     for (let i = 0; i < n; i++) {
-      const a = high(s[channels * i + colours]);
+      const a = s[channels * i + colours] >> shift;
       for (let c = 0; c < 3; c++) {
-        const v = high(s[channels * i + (colours === 1 ? 0 : c)]);
+        const v = s[channels * i + (colours === 1 ? 0 : c)] >> shift;
         rgb[3 * i + c] = a === 255 ? v : overWhite(v, a);
       }
     }
