@@ -139,6 +139,8 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "animated.webp": _save(rgb, "WEBP", lossless=True, save_all=True, append_images=[rgb.rotate(180)], duration=100),
         "still.gif": _save(quantized, "GIF"),
         "transparent.gif": _save(quantized, "GIF", transparency=3),
+        "offset-frame.gif": _framed(_save(quantized, "GIF")),
+        "offset-frame-transparent.gif": _framed(_save(quantized, "GIF", transparency=3)),
         "animated.gif": _save(quantized, "GIF", save_all=True, append_images=[quantized.rotate(180)], duration=100),
         "24bit.bmp": _save(rgb, "BMP"),
         "32bit.bmp": _save(rgba, "BMP"),
@@ -146,7 +148,10 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "grey.bmp": _save(rgb.convert("L"), "BMP"),
         "1bit.bmp": _save(rgb.convert("1"), "BMP"),
         "bitfields-alpha.bmp": _bitfields(np.asarray(rgba)),
+        "top-down.bmp": _top_down(_save(rgb, "BMP")),
         "photo.avif": _save(rgb, "AVIF", quality=90),
+        "orientation-6.avif": _save(rgb, "AVIF", quality=90, exif=_exif(6)),  # Pillow writes it as irot
+        "alpha.avif": _save(rgba, "AVIF", quality=90),
     }
     for orientation in range(1, 9):  # the tag turns the stored pixels upright
         files[f"orientation-{orientation}.jpg"] = _save(rgb, "JPEG", quality=90, exif=_exif(orientation))
@@ -191,6 +196,25 @@ def _bitfields(rgba: np.ndarray) -> bytes:
     header = struct.pack("<IiiHHIIiiII", 124, w, h, 1, 32, 3, len(pixels), 2835, 2835, 0, 0)
     header += struct.pack("<IIII", 0xFF0000, 0xFF00, 0xFF, 0xFF000000) + b"BGRs" + bytes(124 - 56)
     return b"BM" + struct.pack("<IHHI", 14 + 124 + len(pixels), 0, 0, 14 + 124) + header + pixels
+
+
+def _framed(gif: bytes) -> bytes:
+    """A GIF whose screen is larger than its first frame, which sits at (3, 2)."""
+    data = bytearray(gif)
+    width, height = struct.unpack("<HH", data[6:10])
+    data[6:10] = struct.pack("<HH", width + 5, height + 4)
+    frame = data.index(b"\x2c", 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 13))
+    data[frame + 1:frame + 5] = struct.pack("<HH", 3, 2)
+    return bytes(data)
+
+
+def _top_down(bmp: bytes) -> bytes:
+    """A 24-bit BMP stored top-down (a negative height)."""
+    width, height = struct.unpack("<ii", bmp[18:26])
+    stride = (width * 3 + 3) & ~3
+    offset = struct.unpack("<I", bmp[10:14])[0]
+    rows = [bmp[offset + r * stride: offset + (r + 1) * stride] for r in range(height)]
+    return bmp[:22] + struct.pack("<i", -height) + bmp[26:offset] + b"".join(reversed(rows))
 
 
 def _sized(data: bytes, width: int, height: int) -> bytes:

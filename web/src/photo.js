@@ -49,6 +49,9 @@ export function check(facts, name, limits) {
     throw new Error(`${name} is ${w}x${h} pixels, more than the limit of ${Math.round(limits.max_pixels / 1e6)} megapixels; use a smaller image.`);
   }
   if (Math.max(w, h) > limits.max_aspect * Math.min(w, h)) throw new Error(`${name} is too elongated (${w}x${h}) to classify; crop it closer to the subject.`);
+  if (facts.kind === "avif" && facts.alpha) {
+    throw new Error(`${name} is an AVIF with transparency, which this browser does not decode exactly as the Python app does; save it as PNG or WebP, or use the Python app.`);
+  }
   if (facts.kind === "jpeg" && facts.components === 4) {
     throw new Error(`${name} is a CMYK JPEG (print colours), which this page cannot turn into screen colours exactly as the Python app does; save it as an RGB JPEG, or use the Python app.`);
   }
@@ -93,6 +96,7 @@ export async function readPhoto(file, name, limits, signal) {
       notes.push(`${name} has ${(width * height / 1e6).toFixed(0)} megapixels, so this page decoded it at ${(DECODE_LIMIT / 1e6).toFixed(0)}; its answer may differ a little from the Python app's.`);
     }
     decoded = await decodeInBrowser(forBrowser(file, bytes, facts), width, height, full, name, signal);
+    if (full && facts.backdrop) paintAround(decoded.rgb, width, height, facts.backdrop);
   }
   const upright = orient(decoded.rgb, decoded.width, decoded.height, facts.orientation);
   return { ...upright, note: notes.join(" ") };
@@ -133,6 +137,19 @@ async function decodeInBrowser(blob, width, height, full, name, signal) {
   bitmap.close();
   const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
   return { rgb: rgbaOverWhite(rgba), width: canvas.width, height: canvas.height };
+}
+
+/**
+ * Paint a colour around a rectangle, as Pillow shows a GIF's first frame smaller than its screen.
+ * @param {Uint8Array} rgb
+ * @param {number} width
+ * @param {number} height
+ * @param {{x0: number, y0: number, x1: number, y1: number, rgb: number[]}} backdrop
+ */
+function paintAround(rgb, width, height, { x0, y0, x1, y1, rgb: colour }) {
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) if (x < x0 || x >= x1 || y < y0 || y >= y1) rgb.set(colour, 3 * (y * width + x));
+  }
 }
 
 /**

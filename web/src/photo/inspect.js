@@ -11,10 +11,13 @@ import { ascii, orientationOf } from "./exif.js";
 
 /**
  * @typedef {{kind: string, width: number | null, height: number | null, orientation: number,
- *   problem: string | null, end: number | null, components: number, alpha: boolean}} Facts
+ *   problem: string | null, end: number | null, components: number, alpha: boolean,
+ *   backdrop: {x0: number, y0: number, x1: number, y1: number, rgb: number[]} | null}} Facts
  * ``problem``: why the EXIF orientation cannot be read (the image is then used as stored);
  * ``end``: for a JPEG, the byte after its EOI, or null when its scans run to the file's end with no EOI;
- * ``components``: a JPEG's colour components (4: CMYK or YCCK); ``alpha``: a WebP declares transparency.
+ * ``components``: a JPEG's colour components (4: CMYK or YCCK); ``alpha``: a WebP or AVIF declares transparency;
+ * ``backdrop``: a GIF whose first frame does not cover its screen and has no transparency: Pillow
+ * shows its palette's first colour around the frame (``rgb``), where a browser leaves it transparent.
  */
 
 const HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"];
@@ -26,7 +29,7 @@ const HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "ms
  */
 export function inspect(bytes) {
   /** @type {Facts} */
-  const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false };
+  const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false, backdrop: null };
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) jpeg(bytes, facts);
   else if (ascii(bytes, 0, 8) === "\x89PNG\r\n\x1a\n") png(bytes, facts);
   else if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") gif(bytes, facts);
@@ -146,18 +149,24 @@ export function* pngChunks(bytes) {
 function gif(bytes, facts) {
   facts.kind = "gif";
   if (bytes.length < 13) return;
-  facts.width = u16le(bytes, 6);
-  facts.height = u16le(bytes, 8);
-  let at = 13 + (bytes[10] & 0x80 ? 3 << ((bytes[10] & 7) + 1) : 0);
+  const width = u16le(bytes, 6), height = u16le(bytes, 8);
+  [facts.width, facts.height] = [width, height];
+  const global = bytes[10] & 0x80 ? 13 : -1;
+  let at = 13 + (global > 0 ? 3 << ((bytes[10] & 7) + 1) : 0);
+  let transparent = false;
   while (at < bytes.length && bytes[at] === 0x21) { // extensions: a label, then sub-blocks up to an empty one
+    if (bytes[at + 1] === 0xf9 && bytes[at + 2] >= 4) transparent = (bytes[at + 3] & 1) === 1; // graphic control
     at += 2;
     while (at < bytes.length && bytes[at] !== 0) at += 1 + bytes[at];
     at++;
   }
-  if (bytes[at] === 0x2c && at + 9 <= bytes.length) {
-    facts.width = Math.max(facts.width, u16le(bytes, at + 1) + u16le(bytes, at + 5));
-    facts.height = Math.max(facts.height, u16le(bytes, at + 3) + u16le(bytes, at + 7));
-  }
+  if (bytes[at] !== 0x2c || at + 10 > bytes.length) return;
+  const x0 = u16le(bytes, at + 1), y0 = u16le(bytes, at + 3), x1 = x0 + u16le(bytes, at + 5), y1 = y0 + u16le(bytes, at + 7);
+  facts.width = Math.max(width, x1);
+  facts.height = Math.max(height, y1);
+  if (transparent || (x0 === 0 && y0 === 0 && x1 >= facts.width && y1 >= facts.height)) return;
+  const palette = bytes[at + 9] & 0x80 ? at + 10 : global;
+  facts.backdrop = { x0, y0, x1, y1, rgb: palette < 0 ? [0, 0, 0] : [...bytes.subarray(palette, palette + 3)] };
 }
 
 /**
@@ -224,6 +233,9 @@ function avif(bytes, facts) {
   const iprp = meta && box(bytes, meta.start + 4, meta.end, "iprp"); // meta is a full box
   const ipco = iprp && box(bytes, iprp.start, iprp.end, "ipco");
   if (!ipco) return;
+  // An alpha plane is an auxiliary image whose auxC property names alpha (AV1's or HEVC's URN).
+  const properties = ascii(bytes, ipco.start, ipco.end - ipco.start);
+  facts.alpha = properties.includes("auxC") && /auxiliary:alpha|auxid:1/.test(properties);
   for (let at = ipco.start; at + 8 <= ipco.end;) {
     const size = u32be(bytes, at);
     if (size < 8 || at + size > ipco.end) break;
