@@ -158,6 +158,8 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         files[f"orientation-{orientation}.png"] = _save(rgb, "PNG", exif=_exif(orientation))
     files["orientation-6.webp"] = _save(rgb, "WEBP", lossless=True, exif=_exif(6))
     files["orientation-3-xmp.png"] = _save(rgb, "PNG", pnginfo=_xmp(3))
+    files["orientation-8-raw-profile.png"] = _save(rgb, "PNG", pnginfo=_raw_profile(8, compressed=True))
+    files["orientation-5-raw-profile.png"] = _save(rgb, "PNG", pnginfo=_raw_profile(5, compressed=False))
     files["broken-exif.png"] = _save(rgb, "PNG", exif=b"Exif\x00\x00garbage, not TIFF")
     files["broken-exif.jpg"] = _save(rgb, "JPEG", quality=90, exif=b"Exif\x00\x00garbage, not TIFF")
     files["broken-exif-dpi.jpg"] = _save(rgb, "JPEG", quality=90, dpi=(300, 300), exif=b"Exif\x00\x00garbage, not TIFF")
@@ -220,6 +222,17 @@ def _top_down(bmp: bytes) -> bytes:
 def _sized(data: bytes, width: int, height: int) -> bytes:
     """A PNG whose IHDR (its checksum mended) claims ``width`` x ``height``."""
     return data[:8] + _chunk(b"IHDR", struct.pack(">II", width, height) + data[24:29]) + data[33:]
+
+
+def _raw_profile(orientation: int, compressed: bool):
+    """ImageMagick's way of keeping EXIF in a PNG: a text chunk of hexadecimal after a name and a length."""
+    from PIL.PngImagePlugin import PngInfo
+
+    data = _exif(orientation).tobytes()
+    hexed = "\n".join(data.hex()[i:i + 72] for i in range(0, len(data) * 2, 72))
+    info = PngInfo()
+    info.add_text("Raw profile type exif", f"\nexif\n{len(data):8}\n{hexed}\n", zip=compressed)
+    return info
 
 
 def _vp8x(webp: bytes, width: int, height: int) -> bytes:

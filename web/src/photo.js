@@ -13,7 +13,7 @@
  */
 
 import { decodeBmp } from "./photo/bmp.js";
-import { concat, inspect, pngChunks } from "./photo/inspect.js";
+import { concat, inspect, pngChunks, profileOrientation } from "./photo/inspect.js";
 import { NotAnImage, orient, rgbaOverWhite } from "./photo/pixels.js";
 import { decodePng } from "./photo/png.js";
 
@@ -72,6 +72,12 @@ export async function readPhoto(file, name, limits, signal) {
   signal?.throwIfAborted();
   const facts = inspect(bytes);
   check(facts, name, limits);
+  if (facts.profile) {
+    const text = await new Response(new Blob([new Uint8Array(facts.profile.z)]).stream().pipeThrough(new DecompressionStream("deflate"))).arrayBuffer()
+      .then((b) => new TextDecoder("latin1").decode(b), () => "");
+    signal?.throwIfAborted();
+    Object.assign(facts, profileOrientation(text, facts.profile.xmp));
+  }
   const width = /** @type {number} */ (facts.width), height = /** @type {number} */ (facts.height);
   const notes = [];
   if (facts.problem) {

@@ -12,12 +12,14 @@ import { ascii, orientationOf } from "./exif.js";
 /**
  * @typedef {{kind: string, width: number | null, height: number | null, orientation: number,
  *   problem: string | null, end: number | null, components: number, alpha: boolean,
- *   backdrop: {x0: number, y0: number, x1: number, y1: number, rgb: number[]} | null}} Facts
+ *   backdrop: {x0: number, y0: number, x1: number, y1: number, rgb: number[]} | null,
+ *   profile: {z: Uint8Array, xmp: Uint8Array | null} | null}} Facts
  * ``problem``: why the EXIF orientation cannot be read (the image is then used as stored);
  * ``end``: for a JPEG, the byte after its EOI, or null when its scans run to the file's end with no EOI;
  * ``components``: a JPEG's colour components (4: CMYK or YCCK); ``alpha``: a WebP or AVIF declares transparency;
  * ``backdrop``: a GIF whose first frame does not cover its screen and has no transparency: Pillow
- * shows its palette's first colour around the frame (``rgb``), where a browser leaves it transparent.
+ * shows its palette's first colour around the frame (``rgb``), where a browser leaves it transparent;
+ * ``profile``: a PNG's EXIF is in a compressed ImageMagick text chunk, to be inflated (see ``photo.js``).
  */
 
 const HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"];
@@ -29,7 +31,7 @@ const HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "ms
  */
 export function inspect(bytes) {
   /** @type {Facts} */
-  const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false, backdrop: null };
+  const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false, backdrop: null, profile: null };
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) jpeg(bytes, facts);
   else if (ascii(bytes, 0, 8) === "\x89PNG\r\n\x1a\n") png(bytes, facts);
   else if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") gif(bytes, facts);
@@ -102,7 +104,9 @@ function jpeg(bytes, facts) {
 }
 
 /**
- * A PNG's IHDR, and its ``eXIf`` and XMP (``iTXt XML:com.adobe.xmp``) wherever they are.
+ * A PNG's IHDR, and its EXIF and XMP wherever they are, as Pillow finds them: the last ``eXIf`` or
+ * ``tEXt exif`` chunk, else ImageMagick's "Raw profile type exif" (hexadecimal, in ``tEXt`` or
+ * ``zTXt``), and XMP in ``iTXt XML:com.adobe.xmp``.
  * @param {Uint8Array} bytes
  * @param {Facts} facts
  */
@@ -113,15 +117,39 @@ function png(bytes, facts) {
   let exif = null;
   /** @type {Uint8Array | null} */
   let xmp = null;
+  /** @type {{text: string} | {z: Uint8Array} | null} */
+  let raw = null;
   for (const chunk of pngChunks(bytes)) {
     if (chunk.type === "eXIf") exif = chunk.data;
+    if (chunk.type === "tEXt" || chunk.type === "zTXt") {
+      const cut = chunk.data.indexOf(0);
+      const key = ascii(chunk.data, 0, cut < 0 ? chunk.data.length : cut), value = chunk.data.subarray(cut < 0 ? chunk.data.length : cut + 1);
+      if (chunk.type === "tEXt" && key === "exif") exif = value;
+      if (key === "Raw profile type exif") raw = chunk.type === "tEXt" ? { text: ascii(value, 0, value.length) } : value[0] === 0 ? { z: value.subarray(1) } : null;
+    }
     if (chunk.type === "iTXt" && ascii(chunk.data, 0, 18) === "XML:com.adobe.xmp\0" && chunk.data[18] === 0) {
       let at = 20;
       for (let k = 0; k < 2; k++) { while (at < chunk.data.length && chunk.data[at] !== 0) at++; at++; } // language, translated keyword
       xmp = chunk.data.subarray(at);
     }
   }
-  Object.assign(facts, orientationOf(exif, xmp));
+  if (!exif && raw && "z" in raw) facts.profile = { z: raw.z, xmp };
+  else if (!exif && raw && "text" in raw) Object.assign(facts, profileOrientation(raw.text, xmp));
+  else Object.assign(facts, orientationOf(exif, xmp));
+}
+
+/**
+ * The orientation in ImageMagick's "Raw profile type exif" text (a name, a length, then the EXIF in
+ * hexadecimal), read as Pillow reads it.
+ * @param {string} text
+ * @param {Uint8Array | null} xmp
+ * @returns {import("./exif.js").Orientation}
+ */
+export function profileOrientation(text, xmp) {
+  const hex = text.split("\n").slice(3).join("").replace(/[ \t\r\v\f]/g, "");
+  if (hex.length % 2 || /[^0-9a-fA-F]/.test(hex)) return { orientation: 1, problem: "non-hexadecimal number found in fromhex() arg" };
+  const block = new Uint8Array(hex.length / 2).map((_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+  return orientationOf(block, xmp);
 }
 
 /**
