@@ -149,6 +149,17 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "1bit.bmp": _save(rgb.convert("1"), "BMP"),
         "bitfields-alpha.bmp": _bitfields(np.asarray(rgba)),
         "top-down.bmp": _top_down(_save(rgb, "BMP")),
+        "16bit-555.bmp": _bmp(_rows((pixels[..., 0] >> 3).astype(np.uint16) << 10 | (pixels[..., 1] >> 3).astype(np.uint16) << 5
+                                    | pixels[..., 2] >> 3, "<u2"), w, h, 16),
+        "16bit-565.bmp": _bmp(_rows((pixels[..., 0] >> 3).astype(np.uint16) << 11 | (pixels[..., 1] >> 2).astype(np.uint16) << 5
+                                    | pixels[..., 2] >> 3, "<u2"), w, h, 16, compression=3,
+                              masks=(0xF800, 0x7E0, 0x1F)),
+        "4bit.bmp": _bmp(_rows(index[..., 0] % 16, "u1", bits=4), w, h, 4, palette=palette[:48]),
+        "os2.bmp": _bmp(_rows(index[..., 0], "u1"), w, h, 8, palette=palette, header=12),
+        "rle8.bmp": _bmp(_rle(index[..., 0], four=False), w, h, 8, compression=1, palette=palette),
+        "rle4.bmp": _bmp(_rle(index[..., 0] % 16, four=True), w, h, 4, compression=2, palette=palette[:48]),
+        "alphabitfields.bmp": _bmp(_rows(np.asarray(rgba).view("<u4")[..., 0], "<u4"), w, h, 32, compression=6),
+        "64bit.bmp": _bmp(bytes(w * h * 8), w, h, 64),
         "photo.avif": _save(rgb, "AVIF", quality=90),
         "orientation-6.avif": _save(rgb, "AVIF", quality=90, exif=_exif(6)),  # Pillow writes it as irot
         "alpha.avif": _save(rgba, "AVIF", quality=90),
@@ -217,6 +228,55 @@ def _top_down(bmp: bytes) -> bytes:
     offset = struct.unpack("<I", bmp[10:14])[0]
     rows = [bmp[offset + r * stride: offset + (r + 1) * stride] for r in range(height)]
     return bmp[:22] + struct.pack("<i", -height) + bmp[26:offset] + b"".join(reversed(rows))
+
+
+def _rows(values: np.ndarray, dtype: str, bits: int = 0) -> bytes:
+    """A BMP's pixel rows, bottom-up, each padded to 4 bytes (``bits``: pack 4-bit indices)."""
+    out = b""
+    for row in values[::-1]:
+        data = (np.packbits(np.unpackbits(row.astype(np.uint8)[:, None], axis=1)[:, 8 - bits:].reshape(-1)).tobytes()
+                if bits else row.astype(dtype).tobytes())
+        out += data + bytes(-len(data) % 4)
+    return out
+
+
+def _rle(indices: np.ndarray, four: bool) -> bytes:
+    """RLE8/RLE4 rows, bottom-up: encoded runs, one absolute run per row and a delta on the last row."""
+    out = bytearray()
+    h, w = indices.shape
+    for r, row in enumerate(indices[::-1]):
+        x = 0
+        if r == h - 1 and w > 4:  # a delta skips two pixels (Pillow: index 0)
+            out += bytes([0, 2, 2, 0])
+            x = 2
+        if w - x >= 4:  # an absolute run of 3 pixels, padded to 16 bits
+            run = [int(v) for v in row[x:x + 3]]
+            data = bytes([run[0] << 4 | run[1], run[2] << 4]) if four else bytes(run)
+            out += bytes([0, 3]) + data + bytes(len(data) % 2)
+            x += 3
+        while x < w:
+            n = 1
+            while x + n < w and n < 255 and row[x + n] == row[x]:
+                n += 1
+            out += bytes([n, int(row[x]) * 17 if four else int(row[x])])
+            x += n
+        out += bytes([0, 0])
+    return bytes(out + bytes([0, 1]))
+
+
+def _bmp(pixels: bytes, width: int, height: int, bits: int, compression: int = 0, palette: bytes | None = None,
+         masks: tuple[int, ...] = (), header: int = 40) -> bytes:
+    """A BMP of any depth, compression and header (12: OS/2, with 3-byte palette entries)."""
+    if header == 12:
+        info = struct.pack("<IHHHH", 12, width, height, 1, bits)
+        table = b"".join(palette[i:i + 3][::-1] for i in range(0, len(palette or b""), 3))
+    else:
+        colours = len(palette) // 3 if palette else 0
+        info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, bits, compression, len(pixels), 2835, 2835, colours, 0)
+        table = b"".join(palette[i:i + 3][::-1] + b"\0" for i in range(0, len(palette or b""), 3))
+    extra = b"".join(struct.pack("<I", m) for m in masks)
+    offset = 14 + len(info) + len(extra) + len(table)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + extra + table + pixels
 
 
 def _sized(data: bytes, width: int, height: int) -> bytes:

@@ -4,7 +4,7 @@
  * then ``convert("RGB")`` with transparency over white). The file's kind and size come from its
  * header before anything is decoded, so the library's limits apply to every format; a JPEG's image
  * ends at its EOI (a motion photo's video after it is ignored, a JPEG with no EOI is refused as
- * Pillow refuses it). PNGs and 24/32-bit BMPs are decoded here, exactly; other formats by the
+ * Pillow refuses it). PNGs and BMPs are decoded here, exactly; other formats by the
  * browser, given the file without its EXIF orientation, which is then applied here, so it never
  * depends on the browser. A photo larger than this page decodes in full is decoded downscaled by
  * the browser, so memory stays bounded; the page then says its answer may differ a little. DOM-free:
@@ -88,8 +88,7 @@ export async function readPhoto(file, name, limits, signal) {
   let decoded = null;
   try {
     if (full && facts.kind === "png") decoded = await decodePng(bytes, signal);
-    const rgb = full && facts.kind === "bmp" ? decodeBmp(bytes, width, height) : null;
-    if (rgb) decoded = { rgb, width, height };
+    if (full && facts.kind === "bmp") decoded = decodeBmp(bytes);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (error instanceof NotAnImage) throw new Error(`${name} is not an image that can be read; use a ${READABLE} file.`);
