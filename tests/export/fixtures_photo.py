@@ -161,6 +161,7 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "alphabitfields.bmp": _bmp(_rows(np.asarray(rgba).view("<u4")[..., 0], "<u4"), w, h, 32, compression=6),
         "64bit.bmp": _bmp(bytes(w * h * 8), w, h, 64),
         "photo.avif": _save(rgb, "AVIF", quality=90),
+        "photo.tiff": _save(rgb, "TIFF"),
         "orientation-6.avif": _save(rgb, "AVIF", quality=90, exif=_exif(6)),  # Pillow writes it as irot
         "alpha.avif": _save(rgba, "AVIF", quality=90),
     }

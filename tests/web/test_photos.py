@@ -27,7 +27,7 @@ from tests.web.weights import checkpoint, publish
 MODEL = "ssl_resnext50_32x4d"
 NODE_MODULES = ROOT / "web" / "node_modules" / "onnxruntime-web"
 # Files the library reads and the page refuses on purpose, with the words that say why.
-PAGE_REFUSES = {"cmyk.jpg": "is a CMYK JPEG", "alpha.avif": "is an AVIF with transparency"}
+PAGE_REFUSES = {"cmyk.jpg": "is a CMYK JPEG", "alpha.avif": "is an AVIF with transparency", "photo.tiff": "is a TIFF"}
 
 pytestmark = [*browser_marks(), pytest.mark.slow,
               unless_in_ci(shutil.which("node") is None or not NODE_MODULES.exists(), "Node or web/node_modules is missing")]

@@ -36,6 +36,9 @@ export function check(facts, name, limits) {
   if (facts.kind === "heic") {
     throw new Error(`${name} is a HEIC photo, which browsers cannot decode; export it as JPEG (on an iPhone: Settings › Camera › Formats › Most Compatible) and try again.`);
   }
+  if (facts.kind === "tiff") {
+    throw new Error(`${name} is a TIFF, which browsers cannot decode; save it as PNG or JPEG, or use the Python app.`);
+  }
   if (facts.kind === "unknown") throw new Error(`${name} is not an image that can be read; use a ${READABLE} file.`);
   if (facts.kind === "jpeg" && facts.end === null) {
     throw new Error(`${name} is damaged or truncated and cannot be decoded (its image data ends before its end marker); try another copy of the image.`);

@@ -37,6 +37,7 @@ export function inspect(bytes) {
   else if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") gif(bytes, facts);
   else if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") webp(bytes, facts);
   else if (ascii(bytes, 0, 2) === "BM") bmp(bytes, facts);
+  else if (["II*\0", "MM\0*"].includes(ascii(bytes, 0, 4))) facts.kind = "tiff";
   else if (ascii(bytes, 4, 4) === "ftyp") {
     const brands = [];
     const size = Math.min(u32be(bytes, 0), bytes.length);
