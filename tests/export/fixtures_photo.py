@@ -37,20 +37,21 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _filtered(rows: list[bytes], bpp: int) -> bytes:
-    """Each row with one of the five filters in turn (0, 1, 2, 3, 4, 0, ...)."""
-    out, previous = bytearray(), bytes(len(rows[0]) if rows else 0)
-    for r, row in enumerate(rows):
+    """Each row with one of the five filters in turn (0, 1, 2, 3, 4, 0, ...), computed on the raw bytes."""
+    out = bytearray()
+    previous = np.zeros(len(rows[0]) if rows else 0, np.int32)
+    for r, data in enumerate(rows):
+        x = np.frombuffer(data, np.uint8).astype(np.int32)
+        a = np.concatenate([np.zeros(bpp, np.int32), x[:-bpp]])[: len(x)]
+        b = previous
+        c = np.concatenate([np.zeros(bpp, np.int32), b[:-bpp]])[: len(x)]
+        p = a + b - c
+        pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
+        paeth = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
         kind = r % 5
-        line = bytearray()
-        for i, x in enumerate(row):
-            a = row[i - bpp] if i >= bpp else 0
-            b = previous[i]
-            c = previous[i - bpp] if i >= bpp else 0
-            p = a + b - c
-            paeth = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c
-            line.append((x - (0, a, b, (a + b) // 2, paeth)[kind]) & 255)
-        out += bytes([kind]) + line
-        previous = row
+        predictor = (np.zeros_like(x), a, b, (a + b) // 2, paeth)[kind]
+        out += bytes([kind]) + ((x - predictor) & 255).astype(np.uint8).tobytes()
+        previous = x
     return bytes(out)
 
 
