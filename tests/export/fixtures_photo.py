@@ -191,6 +191,10 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
     files["elongated.webp"] = _vp8x(files["lossless.webp"], 6000, 10)
     files["garbage-chunks.png"] = good[:33] + _chunk(b"zzZz", bytes(rng.integers(0, 256, 64, dtype=np.uint8))) + good[33:]
     files["cut.bmp"] = files["24bit.bmp"][: len(files["24bit.bmp"]) // 2]
+    for kind in ("lossy.webp", "lossless.webp", "still.gif", "photo.avif", "progressive.jpg"):
+        files[f"cut-{kind}"] = files[kind][: len(files[kind]) * 2 // 3]
+    sof = baseline.index(b"\xff\xc0")
+    files["lying-sof.jpg"] = baseline[: sof + 5] + struct.pack(">HH", h * 2, w * 2) + baseline[sof + 9:]
     files["not-an-image.jpg"] = b"This is a text file, not a photo.\n" * 4
     files["photo.heic"] = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
     return files

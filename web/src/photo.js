@@ -43,6 +43,7 @@ export function check(facts, name, limits) {
   if (facts.kind === "jpeg" && facts.end === null) {
     throw new Error(`${name} is damaged or truncated and cannot be decoded (its image data ends before its end marker); try another copy of the image.`);
   }
+  if (facts.cut) throw new Error(`${name} is damaged or truncated and cannot be decoded (it ends before its image data does); try another copy of the image.`);
   const { width: w, height: h } = facts;
   if (w === null || h === null) {
     throw new Error(`${name} is damaged or truncated and cannot be decoded (its header does not give its size); try another copy of the image.`);

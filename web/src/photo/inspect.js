@@ -13,13 +13,15 @@ import { ascii, orientationOf } from "./exif.js";
  * @typedef {{kind: string, width: number | null, height: number | null, orientation: number,
  *   problem: string | null, end: number | null, components: number, alpha: boolean,
  *   backdrop: {x0: number, y0: number, x1: number, y1: number, rgb: number[]} | null,
- *   profile: {z: Uint8Array, xmp: Uint8Array | null} | null}} Facts
+ *   profile: {z: Uint8Array, xmp: Uint8Array | null} | null, cut: boolean}} Facts
  * ``problem``: why the EXIF orientation cannot be read (the image is then used as stored);
  * ``end``: for a JPEG, the byte after its EOI, or null when its scans run to the file's end with no EOI;
  * ``components``: a JPEG's colour components (4: CMYK or YCCK); ``alpha``: a WebP or AVIF declares transparency;
  * ``backdrop``: a GIF whose first frame does not cover its screen and has no transparency: Pillow
  * shows its palette's first colour around the frame (``rgb``), where a browser leaves it transparent;
- * ``profile``: a PNG's EXIF is in a compressed ImageMagick text chunk, to be inflated (see ``photo.js``).
+ * ``profile``: a PNG's EXIF is in a compressed ImageMagick text chunk, to be inflated (see ``photo.js``);
+ * ``cut``: a WebP, GIF or AVIF whose structure ends before its image data does (Pillow refuses it,
+ * where a browser may show what it has).
  */
 
 const HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"];
@@ -31,7 +33,7 @@ const HEIC_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "ms
  */
 export function inspect(bytes) {
   /** @type {Facts} */
-  const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false, backdrop: null, profile: null };
+  const facts = { kind: "unknown", width: null, height: null, orientation: 1, problem: null, end: null, components: 3, alpha: false, backdrop: null, profile: null, cut: false };
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) jpeg(bytes, facts);
   else if (ascii(bytes, 0, 8) === "\x89PNG\r\n\x1a\n") png(bytes, facts);
   else if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") gif(bytes, facts);
@@ -189,7 +191,10 @@ function gif(bytes, facts) {
     while (at < bytes.length && bytes[at] !== 0) at += 1 + bytes[at];
     at++;
   }
-  if (bytes[at] !== 0x2c || at + 10 > bytes.length) return;
+  if (bytes[at] !== 0x2c || at + 10 > bytes.length) { facts.cut = true; return; }
+  let data = at + 10 + (bytes[at + 9] & 0x80 ? 3 << ((bytes[at + 9] & 7) + 1) : 0) + 1; // after the LZW code size
+  while (data < bytes.length && bytes[data] !== 0) data += 1 + bytes[data];
+  facts.cut = data >= bytes.length;
   const x0 = u16le(bytes, at + 1), y0 = u16le(bytes, at + 3), x1 = x0 + u16le(bytes, at + 5), y1 = y0 + u16le(bytes, at + 7);
   facts.width = Math.max(width, x1);
   facts.height = Math.max(height, y1);
@@ -210,9 +215,11 @@ function webp(bytes, facts) {
   /** @type {Uint8Array | null} */
   let xmp = null;
   const riffEnd = Math.min(bytes.length, 8 + u32le(bytes, 4));
+  facts.cut = bytes.length < 8 + u32le(bytes, 4);
   for (let at = 12; at + 8 <= riffEnd;) {
     const type = ascii(bytes, at, 4);
     const length = u32le(bytes, at + 4);
+    if (at + 8 + length > riffEnd) facts.cut = true;
     const data = bytes.subarray(at + 8, Math.min(at + 8 + length, riffEnd));
     if (type === "VP8X" && data.length >= 10) {
       facts.alpha = (data[0] & 0x10) !== 0;
@@ -258,6 +265,12 @@ function bmp(bytes, facts) {
  */
 function avif(bytes, facts) {
   facts.kind = "avif";
+  for (let at = 0; at < bytes.length;) { // every top-level box must be whole
+    const size = u32be(bytes, at);
+    const whole = size === 1 && at + 16 <= bytes.length ? u32be(bytes, at + 8) * 2 ** 32 + u32be(bytes, at + 12) : size === 0 ? bytes.length - at : size;
+    if (at + 8 > bytes.length || whole < 8 || at + whole > bytes.length) { facts.cut = true; break; }
+    at += whole;
+  }
   const meta = box(bytes, 0, bytes.length, "meta");
   const iprp = meta && box(bytes, meta.start + 4, meta.end, "iprp"); // meta is a full box
   const ipco = iprp && box(bytes, iprp.start, iprp.end, "ipco");
