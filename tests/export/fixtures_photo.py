@@ -140,6 +140,7 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "animated.webp": _save(rgb, "WEBP", lossless=True, save_all=True, append_images=[rgb.rotate(180)], duration=100),
         "still.gif": _save(quantized, "GIF"),
         "transparent.gif": _save(quantized, "GIF", transparency=3),
+        "interlaced.gif": _save(quantized, "GIF", interlace=True),
         "offset-frame.gif": _framed(_save(quantized, "GIF")),
         "offset-frame-transparent.gif": _framed(_save(quantized, "GIF", transparency=3)),
         "animated.gif": _save(quantized, "GIF", save_all=True, append_images=[quantized.rotate(180)], duration=100),
@@ -164,6 +165,8 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "photo.avif": _save(rgb, "AVIF", quality=90),
         "photo.tiff": _save(rgb, "TIFF"),
         "orientation-6.avif": _save(rgb, "AVIF", quality=90, exif=_exif(6)),  # Pillow writes it as irot
+        "444.avif": _save(rgb, "AVIF", quality=90, subsampling="4:4:4"),
+        "limited-range.avif": _save(rgb, "AVIF", quality=90, range="limited"),
         "alpha.avif": _save(rgba, "AVIF", quality=90),
     }
     for orientation in range(1, 9):  # the tag turns the stored pixels upright
