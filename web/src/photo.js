@@ -14,8 +14,8 @@
 
 import { decodeBmp } from "./photo/bmp.js";
 import { concat, inspect, pngChunks, profileOrientation } from "./photo/inspect.js";
-import { NotAnImage, orient, rgbaOverWhite } from "./photo/pixels.js";
-import { decodePng } from "./photo/png.js";
+import { orient, rgbaOverWhite } from "./photo/pixels.js";
+import { NotAnImage, decodePng } from "./photo/png.js";
 
 export { inspect } from "./photo/inspect.js";
 
@@ -76,9 +76,8 @@ export async function readPhoto(file, name, limits, signal) {
   signal?.throwIfAborted();
   const facts = inspect(bytes);
   check(facts, name, limits);
-  if (facts.profile) {
-    const text = await new Response(new Blob([new Uint8Array(facts.profile.z)]).stream().pipeThrough(new DecompressionStream("deflate"))).arrayBuffer()
-      .then((b) => new TextDecoder("latin1").decode(b), () => "");
+  if (facts.profile) { // a compressed raw profile: inflated (Pillow reads a broken one as empty)
+    const text = await inflated(facts.profile.z).then((b) => new TextDecoder("latin1").decode(b), () => "");
     signal?.throwIfAborted();
     Object.assign(facts, profileOrientation(text, facts.profile.xmp));
   }
@@ -146,6 +145,15 @@ async function decodeInBrowser(blob, width, height, full, name, signal) {
   bitmap.close();
   const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
   return { rgb: rgbaOverWhite(rgba), width: canvas.width, height: canvas.height };
+}
+
+/**
+ * A zlib stream inflated.
+ * @param {Uint8Array} z
+ * @returns {Promise<ArrayBuffer>}
+ */
+function inflated(z) {
+  return new Response(new Blob([new Uint8Array(z)]).stream().pipeThrough(new DecompressionStream("deflate"))).arrayBuffer();
 }
 
 /**

@@ -16,7 +16,7 @@ import { ascii, orientationOf } from "./exif.js";
  *   profile: {z: Uint8Array, xmp: Uint8Array | null} | null, cut: boolean}} Facts
  * ``problem``: why the EXIF orientation cannot be read (the image is then used as stored);
  * ``end``: for a JPEG, the byte after its EOI, or null when its scans run to the file's end with no EOI;
- * ``components``: a JPEG's colour components (4: CMYK or YCCK); ``alpha``: a WebP or AVIF declares transparency;
+ * ``components``: a JPEG's colour components (4: CMYK or YCCK); ``alpha``: an AVIF has an alpha plane;
  * ``backdrop``: a GIF whose first frame does not cover its screen and has no transparency: Pillow
  * shows its palette's first colour around the frame (``rgb``), where a browser leaves it transparent;
  * ``profile``: a PNG's EXIF is in a compressed ImageMagick text chunk, to be inflated (see ``photo.js``);
@@ -222,7 +222,6 @@ function webp(bytes, facts) {
     if (at + 8 + length > riffEnd) facts.cut = true;
     const data = bytes.subarray(at + 8, Math.min(at + 8 + length, riffEnd));
     if (type === "VP8X" && data.length >= 10) {
-      facts.alpha = (data[0] & 0x10) !== 0;
       facts.width = 1 + (data[4] | (data[5] << 8) | (data[6] << 16));
       facts.height = 1 + (data[7] | (data[8] << 8) | (data[9] << 16));
     } else if (type === "VP8 " && facts.width === null && data.length >= 10 && data[3] === 0x9d && data[4] === 0x01 && data[5] === 0x2a) {
@@ -232,7 +231,6 @@ function webp(bytes, facts) {
       const bits = u32le(data, 1);
       facts.width = (bits & 0x3fff) + 1;
       facts.height = ((bits >>> 14) & 0x3fff) + 1;
-      facts.alpha = ((bits >>> 28) & 1) === 1;
     } else if (type === "EXIF") exif = data;
     else if (type === "XMP ") xmp = data;
     at += 8 + length + (length & 1);

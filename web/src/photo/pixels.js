@@ -6,9 +6,6 @@
  * @module photo/pixels
  */
 
-/** A file Pillow cannot identify: the library says it "is not an image that can be read". */
-export class NotAnImage extends Error {}
-
 /**
  * One colour value over white at alpha ``a``, with Pillow's fixed-point arithmetic (AlphaComposite.c).
  * @param {number} c

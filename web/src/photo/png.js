@@ -9,7 +9,10 @@
  */
 
 import { concat, pngChunks } from "./inspect.js";
-import { NotAnImage, overWhite, scale16 } from "./pixels.js";
+import { overWhite, scale16 } from "./pixels.js";
+
+/** A file Pillow cannot open as a PNG: the library says it "is not an image that can be read". */
+export class NotAnImage extends Error {}
 
 const CHANNELS = /** @type {Record<number, number>} */ ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 });
 const DEPTHS = /** @type {Record<number, number[]>} */ ({ 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] });
