@@ -180,14 +180,17 @@ function paintAround(rgb, width, height, { x0, y0, x1, y1, rgb: colour }) {
  */
 export function forBrowser(file, bytes, facts) {
   if (facts.kind === "jpeg") {
-    const parts = [bytes.subarray(0, 2)];
-    let i = 2;
-    while (i + 4 <= bytes.length && bytes[i] === 0xff && bytes[i + 1] !== 0xda) {
+    const end = /** @type {number} */ (facts.end);
+    const parts = [];
+    let i = 2, from = 0;
+    while (i + 4 <= end) {
+      if (bytes[i] !== 0xff || bytes[i + 1] === 0xff) { i++; continue; } // junk and fill bytes, as in inspect
+      if (bytes[i + 1] === 0xda) break;
       const next = i + 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);
-      if (bytes[i + 1] !== 0xe1) parts.push(bytes.subarray(i, next));
+      if (bytes[i + 1] === 0xe1) { parts.push(bytes.subarray(from, i)); from = next; }
       i = next;
     }
-    parts.push(bytes.subarray(i, /** @type {number} */ (facts.end)));
+    parts.push(bytes.subarray(from, end));
     return new Blob([concat(parts)], { type: "image/jpeg" });
   }
   if (facts.kind === "png") {

@@ -115,6 +115,13 @@ test("the browser gets the file without its orientation: JPEG APP1, PNG eXIf and
     assert.deepEqual([facts.width, facts.height], [13, 9], name);
     if (facts.kind === "jpeg") assert.equal(facts.end, given.length, name);
   }
+  const jpeg = bytes(/** @type {Case} */ (cases.find((c) => c.name === "orientation-6.jpg")).file);
+  const app1 = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xe1);
+  const junk = new Uint8Array([...jpeg.subarray(0, app1), 0x00, 0x13, ...jpeg.subarray(app1)]); // junk before the EXIF
+  assert.equal(inspect(junk).orientation, 6);
+  const given = new Uint8Array(await forBrowser(new Blob([junk]), junk, inspect(junk)).arrayBuffer());
+  assert.equal(given.findIndex((b, i) => b === 0xff && given[i + 1] === 0xe1), -1);
+  assert.equal(inspect(given).orientation, 1);
 });
 
 test("truncated, lying and garbage headers never throw from the inspector, and each is refused in one sentence or read", () => {
