@@ -73,7 +73,8 @@ def png(samples: np.ndarray, colour_type: int, depth: int = 8, interlaced: bool 
     raw = b"".join(_filtered(rows(samples[y0::dy, x0::dx]), bpp) for x0, y0, dx, dy in passes
                    if samples[y0::dy, x0::dx].size)
     head = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, int(interlaced))
-    body = _chunk(b"IHDR", head) + (_chunk(b"PLTE", palette) if palette else b"") + (_chunk(b"tRNS", trns) if trns else b"")
+    body = (_chunk(b"IHDR", head) + (_chunk(b"PLTE", palette) if palette else b"")
+            + (_chunk(b"tRNS", trns) if trns else b""))
     return b"\x89PNG\r\n\x1a\n" + body + _chunk(b"IDAT", zlib.compress(raw, 9)) + extra + _chunk(b"IEND", b"")
 
 
@@ -131,13 +132,15 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "grey-16bit.png": png(deep[..., :1], 0, depth=16),
         "grey-16bit-low.png": png(deep[..., :1] >> 8, 0, depth=16),
         "rgb-16bit.png": png(deep, 2, depth=16),
-        "rgba-16bit-interlaced.png": png(np.dstack([deep, alpha.astype(np.uint16) * 257]), 6, depth=16, interlaced=True),
+        "rgba-16bit-interlaced.png": png(np.dstack([deep, alpha.astype(np.uint16) * 257]), 6, depth=16,
+                                         interlaced=True),
         "grey-alpha-16bit.png": png(np.dstack([deep[..., :1], alpha.astype(np.uint16) * 257]), 4, depth=16),
         "lossy.webp": _save(rgb, "WEBP", quality=80),
         "lossless.webp": _save(rgb, "WEBP", lossless=True),
         "alpha.webp": _save(rgba, "WEBP", lossless=True),
         "alpha-lossy.webp": _save(rgba, "WEBP", quality=80),
-        "animated.webp": _save(rgb, "WEBP", lossless=True, save_all=True, append_images=[rgb.rotate(180)], duration=100),
+        "animated.webp": _save(rgb, "WEBP", lossless=True, save_all=True, append_images=[rgb.rotate(180)],
+                               duration=100),
         "still.gif": _save(quantized, "GIF"),
         "transparent.gif": _save(quantized, "GIF", transparency=3),
         "interlaced.gif": _save(quantized, "GIF", interlace=True),
@@ -151,11 +154,8 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
         "1bit.bmp": _save(rgb.convert("1"), "BMP"),
         "bitfields-alpha.bmp": _bitfields(np.asarray(rgba)),
         "top-down.bmp": _top_down(_save(rgb, "BMP")),
-        "16bit-555.bmp": _bmp(_rows((pixels[..., 0] >> 3).astype(np.uint16) << 10 | (pixels[..., 1] >> 3).astype(np.uint16) << 5
-                                    | pixels[..., 2] >> 3, "<u2"), w, h, 16),
-        "16bit-565.bmp": _bmp(_rows((pixels[..., 0] >> 3).astype(np.uint16) << 11 | (pixels[..., 1] >> 2).astype(np.uint16) << 5
-                                    | pixels[..., 2] >> 3, "<u2"), w, h, 16, compression=3,
-                              masks=(0xF800, 0x7E0, 0x1F)),
+        "16bit-555.bmp": _bmp(_rows(_pack16(pixels, 5), "<u2"), w, h, 16),
+        "16bit-565.bmp": _bmp(_rows(_pack16(pixels, 6), "<u2"), w, h, 16, compression=3, masks=(0xF800, 0x7E0, 0x1F)),
         "4bit.bmp": _bmp(_rows(index[..., 0] % 16, "u1", bits=4), w, h, 4, palette=palette[:48]),
         "os2.bmp": _bmp(_rows(index[..., 0], "u1"), w, h, 8, palette=palette, header=12),
         "rle8.bmp": _bmp(_rle(index[..., 0], four=False), w, h, 8, compression=1, palette=palette),
@@ -192,7 +192,8 @@ def corpus(rgb: Image.Image, seed: int = 0) -> dict[str, bytes]:
     files["zero-size.gif"] = files["still.gif"][:6] + struct.pack("<HH", 0, 0) + files["still.gif"][10:]
     files["huge.webp"] = _vp8x(files["lossless.webp"], 9000, 6000)
     files["elongated.webp"] = _vp8x(files["lossless.webp"], 6000, 10)
-    files["garbage-chunks.png"] = good[:33] + _chunk(b"zzZz", bytes(rng.integers(0, 256, 64, dtype=np.uint8))) + good[33:]
+    garbage = _chunk(b"zzZz", bytes(rng.integers(0, 256, 64, dtype=np.uint8)))
+    files["garbage-chunks.png"] = good[:33] + garbage + good[33:]
     files["cut.bmp"] = files["24bit.bmp"][: len(files["24bit.bmp"]) // 2]
     for kind in ("lossy.webp", "lossless.webp", "still.gif", "photo.avif", "progressive.jpg"):
         files[f"cut-{kind}"] = files[kind][: len(files[kind]) * 2 // 3]
@@ -247,6 +248,12 @@ def _rows(values: np.ndarray, dtype: str, bits: int = 0) -> bytes:
                 if bits else row.astype(dtype).tobytes())
         out += data + bytes(-len(data) % 4)
     return out
+
+
+def _pack16(pixels: np.ndarray, green_bits: int) -> np.ndarray:
+    """RGB in 16 bits: 5-5-5 (``green_bits`` 5) or 5-6-5."""
+    r, g, b = (pixels[..., k].astype(np.uint16) for k in range(3))
+    return (r >> 3) << (5 + green_bits) | (g >> (8 - green_bits)) << 5 | b >> 3
 
 
 def _rle(indices: np.ndarray, four: bool) -> bytes:
@@ -306,7 +313,8 @@ def _raw_profile(orientation: int, compressed: bool):
 
 def _vp8x(webp: bytes, width: int, height: int) -> bytes:
     """A WebP whose VP8X canvas claims ``width`` x ``height`` over its real frame."""
-    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes([0, 0, 0, 0]) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    canvas = (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes([0, 0, 0, 0]) + canvas
     body = b"WEBP" + vp8x + webp[12:]
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
@@ -353,8 +361,8 @@ def write(path: Path = FIXTURE) -> None:
     Pillow's header and the library's answer for each file."""
     rng = np.random.default_rng(1)
     rgb = Image.fromarray(rng.integers(0, 256, (9, 13, 3), dtype=np.uint8))
-    cases = [{"name": name, "file": base64.b64encode(data).decode(), "header": header(data), "library": library(data, name)}
-             for name, data in corpus(rgb).items()]
+    cases = [{"name": name, "file": base64.b64encode(data).decode(), "header": header(data),
+              "library": library(data, name)} for name, data in corpus(rgb).items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"cases": cases}, indent=1) + "\n")
 

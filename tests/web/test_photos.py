@@ -30,7 +30,8 @@ NODE_MODULES = ROOT / "web" / "node_modules" / "onnxruntime-web"
 PAGE_REFUSES = {"cmyk.jpg": "is a CMYK JPEG", "alpha.avif": "is an AVIF with transparency", "photo.tiff": "is a TIFF"}
 
 pytestmark = [*browser_marks(), pytest.mark.slow,
-              unless_in_ci(shutil.which("node") is None or not NODE_MODULES.exists(), "Node or web/node_modules is missing")]
+              unless_in_ci(shutil.which("node") is None or not NODE_MODULES.exists(),
+                           "Node or web/node_modules is missing")]
 
 READ = """async ([name, b64]) => {
     const { readPhoto } = await import('./src/photo.js');
@@ -110,8 +111,9 @@ def test_every_photo_the_library_reads_the_page_reads_the_same_way(page):
             assert got["width"] * got["height"] <= 16_000_000 and abs(got["width"] / got["height"] - 1.25) < 1e-3
             table.append((name, "downscaled (said)", f"{got['width']}x{got['height']}"))
             continue
-        if bool(got["note"]) != bool(orientation_note(ours, name)):
-            failures.append(f"{name}: the page's note {got['note']!r} where the library's is {orientation_note(ours, name)!r}")
+        said = orientation_note(ours, name)
+        if bool(got["note"]) != bool(said):
+            failures.append(f"{name}: the page's note {got['note']!r} where the library's is {said!r}")
         if (got["width"], got["height"]) != ours.size:
             failures.append(f"{name}: {got['width']}x{got['height']} where the library has {ours.size}")
             continue
