@@ -63,7 +63,7 @@ export class Context {
   async use(chosen, signal) {
     const file = await chosen.file;
     signal?.throwIfAborted();
-    const pixels = await readPhoto(file, chosen.name, this.catalog.limits);
+    const pixels = await readPhoto(file, chosen.name, this.catalog.limits, signal);
     signal?.throwIfAborted();
     if (this.photo) URL.revokeObjectURL(this.photo.url);
     this.photo = { name: chosen.name, source: chosen.source, width: pixels.width, height: pixels.height, note: pixels.note,
