@@ -7,4 +7,5 @@ from tests.export.fixtures_transfer import FOLDER, NAME, write
 
 def test_the_committed_transfer_fixture_is_fresh(tmp_path):
     write(tmp_path)
-    assert (tmp_path / NAME).read_bytes() == (FOLDER / NAME).read_bytes(), "stale: run python -m tests.export.fixtures_transfer"
+    fresh = (tmp_path / NAME).read_bytes()
+    assert fresh == (FOLDER / NAME).read_bytes(), "stale: run python -m tests.export.fixtures_transfer"

@@ -1,4 +1,5 @@
-"""A head the browser edition writes (web/src/transfer/head.js, run in Node) loads in the library and in `resnext predict --head`."""
+"""A head the browser edition writes (web/src/transfer/head.js, run in Node) loads in the library and in
+`resnext predict --head`."""
 
 from __future__ import annotations
 

@@ -158,3 +158,14 @@ test("its own few-shot draws take that many of each class, below the smallest cl
     for (const t of trains) assert.deepEqual([0, 1].map((k) => t.filter((i) => studies[2].labels[i] === k).length), [shots, shots]);
   }
 });
+
+test("k-NN's ties: equal votes go to the class of the most similar, equal similarities to the lower index", () => {
+  // Unit vectors at angles 0, 10, 30, 42 and 42 degrees (the last two the same image twice).
+  const angles = [0, 10, 30, 42, 42].map((a) => (a * Math.PI) / 180);
+  const x = new Float64Array(angles.flatMap((a) => [Math.cos(a), Math.sin(a)]));
+  // Image 0's two nearest are 1 (class 1) and 2 (class 2): a tie, won by 1, the more similar.
+  assert.equal(knnLoo(x, 2, [0, 1, 2, 0, 3], 2)[0], 1);
+  // Image 2's nearest are 3 and 4, equally similar: 3, the lower index, is first, so its class wins the tie.
+  assert.equal(knnLoo(x, 2, [0, 0, 1, 2, 3], 2)[2], 2);
+  assert.equal(knnLoo(x, 2, [0, 0, 1, 3, 2], 2)[2], 3);
+});
