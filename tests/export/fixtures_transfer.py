@@ -4,9 +4,11 @@
 
 Seeded features with a known structure (Gaussian clusters, one backbone better than another, a
 mislabelled image, a duplicate), the folds, inner folds and few-shot draws the library drew, and
-every figure of the study: the probe's out-of-fold answers and chosen C, k-NN, LogME, McNemar and
-the verdict, the few-shot curve, the map, suspects and near-duplicates. Also a head the library
-wrote (``resnext-head/1``) and its probabilities, and the constants a head file is checked against.
+every figure of the study: the probe's out-of-fold answers, k-NN, LogME, McNemar and the verdict,
+the few-shot curve, the map, suspects and near-duplicates. The probe and the few-shot curve also
+as scikit-learn finds them at the optimum (``*_exact``), which the browser's solver reaches and the
+library's default lbfgs tolerance may stop short of. Also a head the library wrote
+(``resnext-head/1``) and its probabilities, and the constants a head file is checked against.
 ``test_fixtures_transfer.py`` fails when the committed file differs from what this writes.
 """
 
