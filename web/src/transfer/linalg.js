@@ -48,6 +48,26 @@ export function timesTransposed(a, n, b, m, d) {
 }
 
 /**
+ * X X' of an (n, d) matrix: each pair of rows once.
+ * @param {Floats} x
+ * @param {number} n
+ * @param {number} d
+ * @returns {Float64Array} (n, n).
+ */
+export function gram(x, n, d) {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0, a = i * d, b = j * d; k < d; k++) s += x[a + k] * x[b + k];
+      out[i * n + j] = s;
+      out[j * n + i] = s;
+    }
+  }
+  return out;
+}
+
+/**
  * X' X of an (n, d) matrix.
  * @param {Floats} x
  * @param {number} n

@@ -8,7 +8,7 @@
  * @module transfer/logme
  */
 
-import { symmetricEigen, timesTransposed, transposedTimes } from "./linalg.js";
+import { gram, symmetricEigen, transposedTimes } from "./linalg.js";
 
 /** @typedef {import("./linalg.js").Floats} Floats */
 
@@ -22,7 +22,7 @@ import { symmetricEigen, timesTransposed, transposedTimes } from "./linalg.js";
 export function leftSingular(f, n, d) {
   const small = n <= d;
   const m = small ? n : d;
-  const { values, vectors } = symmetricEigen(small ? timesTransposed(f, n, f, n, d) : transposedTimes(f, n, d), m);
+  const { values, vectors } = symmetricEigen(small ? gram(f, n, d) : transposedTimes(f, n, d), m);
   // The library keeps s > 1e-10 max(s); a Gram matrix's eigenvalues carry rounding of 1e-16 of the
   // largest, so below 1e-12 of it (s below 1e-6 of the largest) a direction is noise here. Such a
   // direction adds nothing measurable to the evidence whether it is kept or not.

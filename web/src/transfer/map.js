@@ -6,7 +6,7 @@
  * @module transfer/map
  */
 
-import { symmetricEigen, timesTransposed, transposedTimes } from "./linalg.js";
+import { gram, symmetricEigen, transposedTimes } from "./linalg.js";
 
 /** @typedef {import("./linalg.js").Floats} Floats */
 
@@ -31,7 +31,7 @@ export function featureMap(features, d) {
   }
   const small = n <= d;
   const m = small ? n : d;
-  const { values, vectors } = symmetricEigen(small ? timesTransposed(x, n, x, n, d) : transposedTimes(x, n, d), m);
+  const { values, vectors } = symmetricEigen(small ? gram(x, n, d) : transposedTimes(x, n, d), m);
   let total = 0;
   for (let k = 0; k < m; k++) total += Math.max(values[k], 0);
   const coords = new Float64Array(n * 2);

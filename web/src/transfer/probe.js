@@ -10,7 +10,7 @@
  * @module transfer/probe
  */
 
-import { symmetricEigen, takeRows, timesTransposed } from "./linalg.js";
+import { gram, symmetricEigen, takeRows, timesTransposed } from "./linalg.js";
 import { argmaxRows, fitLogistic, logitsOf, softmaxRows } from "./logistic.js";
 import { complement, stratifiedFolds } from "./random.js";
 
@@ -27,8 +27,7 @@ export const INNER_FOLDS = 3;
  * @typedef {object} Probe
  * @property {Float64Array} mean (D) the training images' mean.
  * @property {Float64Array} scale (D) their standard deviation (1 where a feature is constant).
- * @property {Float64Array} basis (D, r) orthonormal columns spanning the standardised training rows.
- * @property {number} rank r.
+ * @property {RowSpace} space The span of the standardised training rows.
  * @property {Logistic} model On the r coordinates.
  * @property {number[]} classes The class each of the model's outputs stands for.
  * @property {number} c The C chosen.
@@ -82,46 +81,59 @@ function standardise(x, d, mean, scale, float32) {
 }
 
 /**
- * An orthonormal basis of the span of the rows (the library's ``RowSpace``).
+ * The span of the training rows (the library's ``RowSpace``), kept as the rows and their Gram
+ * matrix's eigenvectors: with ``Z Z' = U L U'`` the basis is ``V = Z' U L^-1/2``, so the training
+ * rows' coordinates are ``Z V = U L^1/2`` and another row's are ``(x Z') U L^-1/2``, without the
+ * (D, r) basis ever being formed. With no fewer rows than features the span is everything.
+ * @typedef {object} RowSpace
+ * @property {Float64Array | null} rows (n, D) the standardised training rows; null: the identity.
+ * @property {Float64Array | null} projection (n, r) ``U L^-1/2``.
+ * @property {number} rank r.
+ * @property {Float64Array} train (n, r) the training rows' coordinates.
+ */
+
+/**
+ * The span of the rows (eigenvalues below 1e-10 of the largest dropped, as the library does).
  * @param {Float64Array} z (n, d).
  * @param {number} n
  * @param {number} d
- * @returns {{basis: Float64Array, rank: number}} (d, rank) row-major.
+ * @returns {RowSpace}
  */
 export function rowSpace(z, n, d) {
-  if (n >= d) {
-    const basis = new Float64Array(d * d);
-    for (let j = 0; j < d; j++) basis[j * d + j] = 1;
-    return { basis, rank: d };
-  }
-  const { values, vectors } = symmetricEigen(timesTransposed(z, n, z, n, d), n);
+  if (n >= d) return { rows: null, projection: null, rank: d, train: z };
+  const { values, vectors } = symmetricEigen(gram(z, n, d), n);
   let rank = 0;
   while (rank < n && values[rank] > values[0] * 1e-10) rank++;
-  // V = Z' U / sqrt(lambda): each column a unit vector of the span.
-  const basis = new Float64Array(d * rank);
-  for (let k = 0; k < rank; k++) {
-    const norm = Math.sqrt(values[k]);
-    for (let i = 0; i < n; i++) {
-      const u = vectors[i * n + k] / norm;
-      if (u === 0) continue;
-      for (let j = 0; j < d; j++) basis[j * rank + k] += z[i * d + j] * u;
+  const projection = new Float64Array(n * rank);
+  const train = new Float64Array(n * rank);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < rank; k++) {
+      const root = Math.sqrt(values[k]);
+      projection[i * rank + k] = vectors[i * n + k] / root;
+      train[i * rank + k] = vectors[i * n + k] * root;
     }
   }
-  return { basis, rank };
+  return { rows: z, projection, rank, train };
 }
 
 /**
- * @param {Float64Array} z (n, d) @param {number} d @param {Float64Array} basis (d, r) @param {number} rank
- * @returns {Float64Array} (n, r): the rows' coordinates.
+ * Coordinates of other standardised rows in the span.
+ * @param {RowSpace} space
+ * @param {Float64Array} z (m, d).
+ * @param {number} d
+ * @returns {Float64Array} (m, r).
  */
-function coordinates(z, d, basis, rank) {
-  const n = z.length / d;
-  const out = new Float64Array(n * rank);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const v = z[i * d + j];
-      if (v === 0) continue;
-      for (let k = 0, at = j * rank; k < rank; k++) out[i * rank + k] += v * basis[at + k];
+function coordinates(space, z, d) {
+  const { rows, projection, rank } = space;
+  if (!rows || !projection) return z;
+  const n = rows.length / d;
+  const m = z.length / d;
+  const dots = timesTransposed(z, m, rows, n, d);
+  const out = new Float64Array(m * rank);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = dots[i * n + j];
+      for (let k = 0; k < rank; k++) out[i * rank + k] += v * projection[j * rank + k];
     }
   }
   return out;
@@ -146,8 +158,8 @@ export function fitProbe(x, d, labels, rows, options = {}) {
   const raw = takeRows(x, d, rows);
   const { mean, scale } = standardisation(raw, n, d);
   const z = standardise(raw, d, mean, scale, float32);
-  const { basis, rank } = rowSpace(z, n, d);
-  const a = coordinates(z, d, basis, rank);
+  const space = rowSpace(z, n, d);
+  const { rank, train: a } = space;
   const y = Array.from(rows, (r) => labels[r]);
   const classes = [...new Set(y)].sort((p, q) => p - q);
   const encoded = Int32Array.from(y, (v) => classes.indexOf(v));
@@ -156,7 +168,7 @@ export function fitProbe(x, d, labels, rows, options = {}) {
   let c = options.c ?? 1;
   if (options.c === undefined && smallest >= 2) c = chooseC(a, rank, encoded, classes.length, Math.min(inner, smallest), seed);
   const model = fitLogistic(a, rank, encoded, classes.length, c);
-  return { mean, scale, basis, rank, model, classes, c, float32 };
+  return { mean, scale, space, model, classes, c, float32 };
 }
 
 /**
@@ -206,7 +218,7 @@ function logLoss(p, y, classes) {
  */
 export function probeLogits(probe, x, d, rows) {
   const z = standardise(takeRows(x, d, rows), d, probe.mean, probe.scale, probe.float32);
-  return logitsOf(probe.model, coordinates(z, d, probe.basis, probe.rank));
+  return logitsOf(probe.model, coordinates(probe.space, z, d));
 }
 
 /**
@@ -220,22 +232,25 @@ export function probePredict(probe, x, d, rows) {
 
 /**
  * The probe's weights and bias on the standardised features (the head file's ``weight`` and
- * ``bias``): the coordinates' weights taken back from the row space, ``W V'``.
+ * ``bias``): the coordinates' weights taken back from the row space, ``W V' = (W L^-1/2 U') Z``.
  * @param {Probe} probe
  * @param {number} d
  * @returns {{weight: Float64Array, bias: Float64Array}} (classes, d) and (classes).
  */
 export function probeWeights(probe, d) {
-  const { model, basis, rank } = probe;
+  const { model, space: { rows, projection, rank } } = probe;
+  const bias = Float64Array.from(model.bias);
+  if (!rows || !projection) return { weight: Float64Array.from(model.weight), bias };
+  const n = rows.length / d;
   const weight = new Float64Array(model.classes * d);
   for (let k = 0; k < model.classes; k++) {
-    for (let j = 0; j < d; j++) {
+    for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let r = 0; r < rank; r++) s += model.weight[k * rank + r] * basis[j * rank + r];
-      weight[k * d + j] = s;
+      for (let r = 0; r < rank; r++) s += model.weight[k * rank + r] * projection[i * rank + r];
+      for (let j = 0; j < d; j++) weight[k * d + j] += s * rows[i * d + j];
     }
   }
-  return { weight, bias: Float64Array.from(model.bias) };
+  return { weight, bias };
 }
 
 /**
