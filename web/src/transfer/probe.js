@@ -16,7 +16,6 @@ import { complement, stratifiedFolds } from "./random.js";
 
 /** @typedef {import("./linalg.js").Floats} Floats */
 /** @typedef {import("./logistic.js").Logistic} Logistic */
-/** @typedef {(stage: string, fraction: number) => void} Progress */
 
 /** The library's inverse regularisation strengths, ``numpy.logspace(-4, 1, 6)``. */
 export const C_GRID = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
