@@ -27,6 +27,7 @@ __all__ = [
     "Score",
     "compare_backbones",
     "few_shot",
+    "few_shot_draws",
     "fit_probe",
     "folds_for",
     "knn_loo",
@@ -220,16 +221,13 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> float:
     return float(binomtest(only_a, only_a + only_b, 0.5).pvalue)
 
 
-def few_shot(features: Mapping[str, np.ndarray], labels: np.ndarray, shots: Sequence[int] = SHOTS,
-             repeats: int = DRAWS, seed: int = 0) -> dict[str, dict[int, tuple[float, float]]]:
-    """Accuracy against labelled images per class, averaged over draws shared by every backbone.
-
-    For each number of shots smaller than the smallest class, ``repeats`` draws take that many
-    images of each class to train (standardised logistic regression, C = 1: too few images to
-    choose it) and test on all the others.
+def few_shot_draws(labels: np.ndarray, shots: Sequence[int] = SHOTS, repeats: int = DRAWS,
+                   seed: int = 0) -> dict[int, list[np.ndarray]]:
+    """The few-shot curve's training images: for each number of shots smaller than the smallest class,
+    ``repeats`` draws of that many images of each class.
 
     Returns:
-        model → shots → (mean accuracy, standard deviation over draws).
+        shots → one array of image indices per draw.
     """
     rng = np.random.default_rng(seed)
     smallest = int(np.bincount(labels).min())
@@ -239,6 +237,26 @@ def few_shot(features: Mapping[str, np.ndarray], labels: np.ndarray, shots: Sequ
             continue
         draws[s] = [np.concatenate([rng.choice(np.flatnonzero(labels == k), s, replace=False)
                                     for k in np.unique(labels)]) for _ in range(repeats)]
+    return draws
+
+
+def few_shot(features: Mapping[str, np.ndarray], labels: np.ndarray, shots: Sequence[int] = SHOTS,
+             repeats: int = DRAWS, seed: int = 0,
+             draws: Mapping[int, Sequence[np.ndarray]] | None = None) -> dict[str, dict[int, tuple[float, float]]]:
+    """Accuracy against labelled images per class, averaged over draws shared by every backbone.
+
+    For each number of shots smaller than the smallest class, ``repeats`` draws take that many
+    images of each class to train (standardised logistic regression, C = 1: too few images to
+    choose it) and test on all the others.
+
+    Args:
+        draws: The training images of each draw (:func:`few_shot_draws`), when given (the browser
+            edition's parity test passes them); else drawn from ``shots``, ``repeats`` and ``seed``.
+
+    Returns:
+        model → shots → (mean accuracy, standard deviation over draws).
+    """
+    draws = few_shot_draws(labels, shots, repeats, seed) if draws is None else draws
     from sklearn.utils.parallel import Parallel, delayed
 
     from ..bulk.predict import cpus
