@@ -25,7 +25,7 @@ export async function classify(ctx, id, status) {
   const models = await ctx.models();
   const { crop, input } = ctx.crop(v);
   say(status, `Running ${id}…`);
-  const answer = await models.run(id, input, progress(status, id));
+  const answer = await models.run(id, input, { progress: progress(status, id) });
   say(status, "");
   return { ...answer, id, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
 }

@@ -44,7 +44,7 @@ export function render(root, ctx) {
     try {
       const models = await ctx.models();
       for (let i = 0; i <= RUNS; i++) {
-        await models.run(id, new Float32Array(3 * size * size), progress(status, id));
+        await models.run(id, new Float32Array(3 * size * size), { progress: progress(status, id) });
         say(status, `Timing ${id}: run ${i + 1} of ${RUNS + 1}…`);
       }
       say(status, "");

@@ -1,0 +1,217 @@
+// @ts-check
+/**
+ * The network's worker: onnxruntime-web, the weights' download (fetch and Cache Storage work in a
+ * worker), the sessions and their runs live here, off the page's thread, so that a run never freezes
+ * the page. The page (``models.js``) posts jobs (``protocol.js``); they run one at a time, a job
+ * given up before its turn never starts, and one given up during its download stops it.
+ *
+ * Kept sessions are bounded by their bytes (``budget.js``): a variant that cannot fit is refused
+ * before anything is downloaded, and the least recently used sessions are released to make room.
+ * @module worker
+ */
+
+import { Kept, OutOfMemory, TooLarge, isOutOfMemory, outOfMemory } from "./budget.js";
+import { Serial, abortReason } from "./protocol.js";
+import { createSession } from "./session.js";
+import { float32, readHeader } from "./safetensors.js";
+import * as hubModule from "./hub.js";
+import { loadRuntime } from "./runtime.js";
+
+/** @typedef {import("./models.js").Variant} Variant */
+/**
+ * @typedef {{runtime: string, features: import("./runtime.js").Features, hub: string, graphs: string,
+ *   bound: import("./budget.js").Bound, variants: Variant[]}} Setup What the page sends first.
+ */
+/** @typedef {{session: any, fcWeight: Float32Array, backend: string}} Loaded */
+
+const scope = /** @type {{postMessage: (message: any, transfer?: Transferable[]) => void, onmessage: any}} */ (/** @type {unknown} */ (globalThis));
+/** The hub module, whose options form (``{progress, signal, expected}``) and ``forget`` may not be there yet. */
+const hub = /** @type {Record<string, any>} */ (hubModule);
+
+/** @type {Promise<{ort: any, setup: Setup, variants: Map<string, Variant>, kept: Kept}> | null} */
+let ready = null;
+/** @type {Map<string, Loaded>} */
+const sessions = new Map();
+/** @type {Map<number, AbortController>} */
+const jobs = new Map();
+const serial = new Serial();
+
+/**
+ * The weights file, through ``hub.js``, stopped by the signal.
+ * @param {string} endpoint
+ * @param {Variant} v
+ * @param {AbortSignal} signal
+ * @param {(done: number, total: number | null) => void} progress
+ * @returns {Promise<Uint8Array<ArrayBuffer>>}
+ */
+function download(endpoint, v, signal, progress) {
+  const where = /** @type {NonNullable<Variant["hub"]>} */ (v.hub);
+  const fetcher = /** @type {typeof fetch} */ ((url, init) => fetch(url, { ...init, signal }));
+  const io = { fetcher, caches: globalThis.caches, digest: hubModule.sha256 };
+  const wanted = (/** @type {number} */ done, /** @type {number | null} */ total) => { if (!signal.aborted) progress(done, total); };
+  if (typeof hub.forget === "function") { // the options form came with it
+    const expected = { sha256: /** @type {any} */ (where).sha256 ?? null, size: v.file_size_exact ? v.file_size : null };
+    return hub.weights(io, endpoint, where, { progress: wanted, signal, expected });
+  }
+  return hubModule.weights(io, endpoint, where, wanted);
+}
+
+/**
+ * A variant's session: kept, else made (room made first, by bytes).
+ * @param {string} id
+ * @param {AbortSignal} signal
+ * @param {(done: number, total: number | null) => void} progress
+ * @returns {Promise<Loaded>}
+ */
+async function load(id, signal, progress) {
+  const { ort, setup, variants, kept } = await /** @type {NonNullable<typeof ready>} */ (ready);
+  const have = sessions.get(id);
+  if (have) {
+    kept.touch(id);
+    return have;
+  }
+  const v = variants.get(id);
+  if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
+  if (v.browser || !v.hub) throw new Error(`${id} cannot run in a browser: ${v.browser}.`);
+  const fileSize = v.file_size ?? 4 * (v.parameters ?? 0);
+  const plan = kept.plan(id, fileSize); // before anything is downloaded
+  if (plan.fresh) throw Object.assign(new Error(`${id} needs a fresh worker.`), { kind: "fresh" });
+  for (const old of plan.evict) release(old, kept);
+  const response = await fetch(`${setup.graphs}${id}.onnx`, { signal });
+  if (!response.ok) throw new Error(`The network of ${id} is missing from this site (${response.status}); reload the page.`);
+  const graph = new Uint8Array(await response.arrayBuffer());
+  const file = await download(setup.hub, v, signal, progress);
+  if (signal.aborted) throw abortReason(signal);
+  const header = readHeader(file, v.hub.repo);
+  const fc = header.tensors.get("fc.weight");
+  const fcWeight = float32(file, header, "fc.weight", fc ? fc.shape : [], v.hub.repo).slice();
+  let made;
+  try {
+    made = await make(ort, setup, graph, file, v);
+  } catch (error) {
+    if (!(error instanceof OutOfMemory) && typeof hub.forget === "function") {
+      await Promise.resolve(hub.forget({ caches: globalThis.caches }, setup.hub, v.hub)).catch(() => undefined); // not kept to fail again
+    }
+    throw error;
+  }
+  const loaded = { ...made, fcWeight };
+  sessions.set(id, loaded);
+  kept.add(id, fileSize);
+  if (signal.aborted) throw abortReason(signal); // made and kept, for whoever asks next
+  return loaded;
+}
+
+/**
+ * The session on WebGPU where there is an adapter (its failure is not the file's: WebAssembly then),
+ * else on WebAssembly.
+ * @param {any} ort
+ * @param {Setup} setup
+ * @param {Uint8Array} graph
+ * @param {Uint8Array} file
+ * @param {Variant} v
+ * @returns {Promise<{session: any, backend: string}>}
+ */
+async function make(ort, setup, graph, file, v) {
+  const repo = /** @type {NonNullable<Variant["hub"]>} */ (v.hub).repo;
+  if (setup.features.webgpu) {
+    try {
+      return { session: await createSession(ort, graph, file, repo, { executionProviders: ["webgpu"] }, v.id), backend: "webgpu" };
+    } catch (error) {
+      if (error instanceof OutOfMemory) throw error;
+      console.warn(`WebGPU could not run ${v.id}; WebAssembly runs it.`, error);
+    }
+  }
+  return { session: await createSession(ort, graph, file, repo, { executionProviders: ["wasm"] }, v.id), backend: "wasm" };
+}
+
+/**
+ * Release a kept session.
+ * @param {string} id
+ * @param {Kept} kept
+ */
+function release(id, kept) {
+  const old = sessions.get(id);
+  sessions.delete(id);
+  kept.remove(id);
+  Promise.resolve(old?.session.release?.()).catch(() => undefined);
+}
+
+/**
+ * Run a variant on an input tensor.
+ * @param {string} id
+ * @param {Float32Array} input (3, size, size).
+ * @param {boolean} fc Whether the page wants the ``fc`` weights (it keeps them once it has them).
+ * @param {AbortSignal} signal
+ * @param {(done: number, total: number | null) => void} progress
+ */
+async function run(id, input, fc, signal, progress) {
+  const { ort } = await /** @type {NonNullable<typeof ready>} */ (ready);
+  const loaded = await load(id, signal, progress);
+  const size = Math.round(Math.sqrt(input.length / 3));
+  const start = performance.now();
+  const out = await loaded.session.run({ image: new ort.Tensor("float32", input, [1, 3, size, size]) });
+  const ms = performance.now() - start;
+  const own = (/** @type {Float32Array} */ a) => (a.byteOffset === 0 && a.buffer.byteLength === a.byteLength ? a : a.slice());
+  const logits = own(out.logits.data);
+  const features = own(out.features.data);
+  const result = { logits, features, featureShape: out.features.dims.slice(1), ms, backend: loaded.backend,
+    fcWeight: fc ? loaded.fcWeight : null };
+  return { result, transfer: [logits.buffer, features.buffer] };
+}
+
+/**
+ * Answer a job: its result, or one sentence and what kind of failure it was.
+ * @param {number} job
+ * @param {(signal: AbortSignal, progress: (done: number, total: number | null) => void) => Promise<{result: any, transfer: Transferable[]}>} task
+ */
+async function answer(job, task) {
+  const controller = new AbortController();
+  jobs.set(job, controller);
+  const progress = (/** @type {number} */ done, /** @type {number | null} */ total) => scope.postMessage({ type: "progress", job, done, total });
+  try {
+    const { result, transfer } = await serial.add(controller.signal, (signal) => task(signal, progress));
+    scope.postMessage({ type: "done", job, result }, transfer);
+  } catch (error) {
+    if (controller.signal.aborted) return; // the page gave it up: nothing more is said
+    const e = /** @type {any} */ (error);
+    const oom = !(error instanceof TooLarge) && isOutOfMemory(error);
+    const message = oom ? (error instanceof OutOfMemory ? e.message : outOfMemory(e.id ?? "this model"))
+      : String(e?.message ?? e);
+    scope.postMessage({ type: "error", job, message, kind: oom ? "oom" : e?.kind === "fresh" ? "fresh" : "error" });
+  } finally {
+    jobs.delete(job);
+  }
+}
+
+scope.onmessage = (/** @type {MessageEvent} */ event) => {
+  const m = event.data;
+  if (m.type === "init") {
+    /** @type {Setup} */
+    const setup = m.setup;
+    ready = loadRuntime(setup.features, setup.runtime).then((ort) => ({ ort, setup,
+      variants: new Map(setup.variants.map((v) => [v.id, v])), kept: new Kept(setup.bound) }));
+    ready.catch(() => undefined);
+  } else if (m.type === "cancel") {
+    jobs.get(m.job)?.abort(new DOMException("The page gave this job up.", "AbortError"));
+  } else if (m.type === "load") {
+    answer(m.job, async (signal, progress) => {
+      const loaded = await load(m.id, signal, progress).catch((e) => { throw withId(e, m.id); });
+      return { result: { backend: loaded.backend }, transfer: [] };
+    });
+  } else if (m.type === "run") {
+    answer(m.job, (signal, progress) => run(m.id, m.input, m.fc, signal, progress).catch((e) => { throw withId(e, m.id); }));
+  }
+};
+
+/**
+ * An error that knows which model it is about (for the out-of-memory sentence).
+ * @param {unknown} error
+ * @param {string} id
+ * @returns {unknown}
+ */
+function withId(error, id) {
+  if (error && typeof error === "object" && !("id" in error)) {
+    try { Object.assign(error, { id }); } catch { /* a frozen error keeps its words */ }
+  }
+  return error;
+}
