@@ -45,6 +45,8 @@ export class Jobs {
   constructor(post) {
     this.post = post;
     this.next = 1;
+    /** @type {string | null} why no job can be sent any more (the worker is gone) */
+    this.closed = null;
     /** @type {Map<number, {resolve: (v: any) => void, reject: (e: unknown) => void, progress?: Progress, signal?: AbortSignal, forget: () => void}>} */
     this.pending = new Map();
   }
@@ -59,6 +61,7 @@ export class Jobs {
    */
   start(message, transfer, { signal, progress } = {}) {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.closed) return Promise.reject(new JobError(this.closed, "error"));
     const job = this.next++;
     return new Promise((resolve, reject) => {
       const abort = () => {
@@ -90,10 +93,11 @@ export class Jobs {
   }
 
   /**
-   * Every job still waiting fails with one sentence (the worker is gone).
+   * Every job still waiting, and every later one, fails with one sentence (the worker is gone).
    * @param {string} message
    */
   failAll(message) {
+    this.closed = message;
     for (const [job, entry] of this.pending) {
       this.pending.delete(job);
       entry.forget();

@@ -51,6 +51,15 @@ test("a job given up rejects at once with the signal's reason, tells the worker,
   assert.equal(j.pending.size, 0);
 });
 
+test("when the worker is gone, waiting and later jobs fail in one sentence", async () => {
+  const { sent, jobs: j } = jobs();
+  const waiting = j.start({ type: "load", id: "a" }, []);
+  j.failAll("The network's worker stopped; reload the page.");
+  await assert.rejects(waiting, { message: "The network's worker stopped; reload the page." });
+  await assert.rejects(j.start({ type: "load", id: "b" }, []), { message: "The network's worker stopped; reload the page." });
+  assert.equal(sent.length, 1);
+});
+
 test("a job whose signal has already aborted is never sent", async () => {
   const { sent, jobs: j } = jobs();
   const controller = new AbortController();
