@@ -106,10 +106,12 @@ def _transfer(d: dict[str, Any]) -> str:
 def _web(d: dict[str, Any]) -> str:
     rows = [[f"`{r['variant']}`", f"{r['first_visit_s']:.2f}", f"{r['web_ms']:.0f}", f"{r['python_ms']:.0f}",
              f"{r['torch_ms']:.0f}", f"{r['web_ms'] / r['python_ms']:.2f}x", f"{r['cam_ms']:.1f}",
-             f"{r['web_photo_ms']:.0f}", f"{r['python_photo_ms']:.0f}"] for r in d["rows"]]
+             f"{r['web_photo_ms']:.0f}", f"{r['python_photo_ms']:.0f}",
+             "—" if r.get("longest_task_photo_ms") is None else f"{r['longest_task_photo_ms']:.0f}"] for r in d["rows"]]
     goals = " ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}." for g in d["goals"])
     return (_table(["variant", "first visit s", "browser network ms", "Python network ms", "PyTorch eager ms",
-                    "browser / Python", "CAM ms", "2 MP photo to top-5, browser ms", "same, Python ms"], rows)
+                    "browser / Python", "CAM ms", "2 MP photo to top-5, browser ms", "same, Python ms",
+                    "longest task on the page's thread ms"], rows)
             + f"\n\n{_machine(d, 'python -m benchmarks.web')} {d['browser']} {d['runs']} runs each, p50. {goals}")
 
 
