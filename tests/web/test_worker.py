@@ -3,6 +3,7 @@ fixtures of ``test_static_space``), its weights from the stand-in Hub.
 
 - a run leaves the page responsive: the longest task on the page's thread while a 2 MP photo is answered
   (a ``PerformanceObserver`` on long tasks), and the network runs in the worker;
+- a download given up mid-file is cut off, and the model chosen next does not wait for it;
 - a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
   sentence before any request to the Hub, and the other models still answer;
 - WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): the page says so, the session runs
