@@ -89,7 +89,7 @@ export class Models {
         return await jobs.start(...message(), options);
       } catch (error) {
         if (!(error instanceof JobError)) throw error;
-        if (error.kind === "oom" || (error.kind === "fresh" && this.worker.jobs === jobs)) this.worker = this.fresh();
+        if ((error.kind === "oom" || error.kind === "fresh") && this.worker.jobs === jobs) this.worker = this.fresh();
         if (error.kind !== "fresh" || attempt > 0) throw new Error(error.message);
       }
     }
@@ -121,7 +121,9 @@ export class Models {
   async run(id, input, options = {}) {
     const r = await this.job(() => {
       const copy = input.slice();
-      return [{ type: "run", id, input: copy, fc: !this.fc.has(id) }, [copy.buffer]];
+      const kept = this.fc.get(id);
+      if (kept) { this.fc.delete(id); this.fc.set(id, kept); } // used now: not the one dropped before the answer
+      return [{ type: "run", id, input: copy, fc: !kept }, [copy.buffer]];
     }, options);
     const fcWeight = r.fcWeight ?? /** @type {Float32Array} */ (this.fc.get(id));
     this.fc.delete(id);

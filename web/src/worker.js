@@ -189,7 +189,8 @@ scope.onmessage = (/** @type {MessageEvent} */ event) => {
     /** @type {Setup} */
     const setup = m.setup;
     ready = loadRuntime(setup.features, setup.runtime).then((ort) => ({ ort, setup,
-      variants: new Map(setup.variants.map((v) => [v.id, v])), kept: new Kept(setup.bound) }));
+      variants: new Map(setup.variants.map((v) => [v.id, v])), kept: new Kept(setup.bound) }),
+    () => { throw new Error("The network's runtime could not be loaded; check the connection and reload the page."); });
     ready.catch(() => undefined);
   } else if (m.type === "cancel") {
     jobs.get(m.job)?.abort(new DOMException("The page gave this job up.", "AbortError"));
