@@ -15,7 +15,9 @@ cross-origin isolated, as the Space's headers make it):
   same crop and the same photo;
 - the longest task on the page's thread (a ``PerformanceObserver`` on long tasks, which hears of every
   task over 50 ms) while the 2 MP photos are answered (the photo's decoding and crop, on the page's thread,
-  included) and while the network alone runs (in its worker).
+  included) and while the network alone runs (in its worker);
+- what the page may hold on each class of device (``web/src/budget.js`` on the catalog, in Node): the
+  memory bound, how many variants can load, the largest, and how many ResNeXt-50 sessions stay at once.
 
 Goals (issue 27): ResNeXt-50's warm inference within 2x the Python engine's; a 2 MP photo to its top-5 on
 a warm page in at most 400 ms. Issue 32: no task on the page's thread longer than 50 ms while it is answered. WebGPU is detected; where headless Chromium has no adapter (here) it is
@@ -25,7 +27,9 @@ said, not run.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -39,7 +43,7 @@ from resnext.catalog import ASSETS_DIR
 from benchmarks.photos import SIZES, photo
 from tests.hub import HubServer
 from tests.served import CHROMIUM, CHROMIUM_ARGS
-from tests.web.site import Site, build
+from tests.web.site import WEB, Site, build
 from tests.web.weights import checkpoint, publish
 
 DEFAULT = ["ssl_resnext50_32x4d", "swsl_resnext101_32x8d"]
@@ -88,6 +92,13 @@ _MEASURE = """async ([vid, runs, name]) => {
 
 def _p50(values) -> float:
     return statistics.median(values)
+
+
+def memory_by_device() -> list[dict]:
+    """What ``budget.js`` lets the page hold on each class of device, from the committed catalog (Node)."""
+    done = subprocess.run(["node", str(WEB / "tools" / "memory-table.mjs")], capture_output=True, text=True,
+                          timeout=60, cwd=WEB, check=True)
+    return json.loads(done.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                   "longest_task_run_ms": round(web["runTask"], 1), "longest_task_photo_ms": round(web["photoTask"], 1),
                   "python_mode": mode} for vid, web, py_net, py_whole, mode, torch_net in rows],
         "goals": goals,
+        "memory": memory_by_device(),
     })
     print(f"wrote {args.out}")
     return 0
