@@ -2,6 +2,7 @@
 ``web/src/budget.js`` gives on the committed catalog: stale figures fail here."""
 
 from __future__ import annotations
+
 import shutil
 
 from benchmarks.figures import load
