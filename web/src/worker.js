@@ -35,6 +35,8 @@ const sessions = new Map();
 /** @type {Map<number, AbortController>} */
 const jobs = new Map();
 const serial = new Serial();
+/** At most one progress report per job this often (ms), and the last one. */
+const PROGRESS_MS = 50;
 
 /**
  * The weights file, through ``hub.js``, stopped by the signal.
@@ -154,9 +156,9 @@ async function run(id, input, fc, signal, progress) {
   const own = (/** @type {Float32Array} */ a) => (a.byteOffset === 0 && a.buffer.byteLength === a.byteLength ? a : a.slice());
   const logits = own(out.logits.data);
   const features = own(out.features.data);
-  const result = { logits, features, featureShape: out.features.dims.slice(1), ms, backend: loaded.backend,
-    fcWeight: fc ? loaded.fcWeight : null };
-  return { result, transfer: [logits.buffer, features.buffer] };
+  const fcWeight = fc ? loaded.fcWeight.slice() : null; // a copy whose buffer moves: the page does not clone 8 MB
+  const result = { logits, features, featureShape: out.features.dims.slice(1), ms, backend: loaded.backend, fcWeight };
+  return { result, transfer: [logits.buffer, features.buffer, ...(fcWeight ? [fcWeight.buffer] : [])] };
 }
 
 /**
@@ -167,7 +169,13 @@ async function run(id, input, fc, signal, progress) {
 async function answer(job, task) {
   const controller = new AbortController();
   jobs.set(job, controller);
-  const progress = (/** @type {number} */ done, /** @type {number | null} */ total) => scope.postMessage({ type: "progress", job, done, total });
+  let said = -Infinity;
+  const progress = (/** @type {number} */ done, /** @type {number | null} */ total) => {
+    const now = performance.now();
+    if (now - said < PROGRESS_MS && done !== total) return; // a download's chunks come by the thousand
+    said = now;
+    scope.postMessage({ type: "progress", job, done, total });
+  };
   try {
     const { result, transfer } = await serial.add(controller.signal, (signal) => task(signal, progress));
     scope.postMessage({ type: "done", job, result }, transfer);
