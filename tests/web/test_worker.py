@@ -17,7 +17,7 @@ import pytest
 
 from benchmarks.photos import SIZES, photo
 from tests.served import CHROMIUM, CHROMIUM_ARGS
-from tests.web.test_static_space import A, B, _rows, browser, context, pytestmark, world  # noqa: F401 (fixtures)
+from tests.web.test_static_space import A, B, _rows, pytestmark, world  # noqa: F401 (its site and Hub; browser and context: conftest)
 
 LARGE = "ssl_resnext101_32x16d"  # 777 MB: more than a 1 GB device lets the page hold while it loads
 # Chromium's software WebGPU adapter (SwiftShader): this flag alone gives it, headless, even with --disable-gpu.

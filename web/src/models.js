@@ -10,6 +10,10 @@
 
 import { deviceBound } from "./budget.js";
 import { JobError, Jobs } from "./protocol.js";
+import * as hubModule from "./hub.js";
+
+/** The hub module, whose ``askToPersist`` may not be there yet. */
+const hub = /** @type {Record<string, any>} */ (hubModule);
 
 /**
  * @typedef {{id: string, family: string, architecture: string, num_classes: number, size_label: string,
@@ -20,7 +24,7 @@ import { JobError, Jobs } from "./protocol.js";
  */
 /**
  * @typedef {{probabilities: Float64Array, features: Float32Array, featureShape: number[], fcWeight: Float32Array,
- *   ms: number}} Answer
+ *   ms: number, note: string}} Answer ``note``: a sentence when the weights could not be kept (``""`` otherwise).
  */
 /** @typedef {import("./protocol.js").Options} Options ``signal`` gives the job up; ``progress`` hears its download. */
 /**
@@ -99,14 +103,15 @@ export class Models {
    * Make the variant's session (once: it is kept while memory allows).
    * @param {string} id
    * @param {Options} [options]
-   * @returns {Promise<{backend: string}>} Where it runs: ``webgpu`` or ``wasm``.
+   * @returns {Promise<{backend: string, note: string}>} Where it runs (``webgpu`` or ``wasm``), and a sentence
+   *   when its weights could not be kept.
    * @throws {Error} One sentence: the variant cannot run in a browser or on this device, its weights
    *   cannot be had, or the device ran out of memory. Given up: ``signal.reason``.
    */
   async load(id, options = {}) {
     const result = await this.job(() => [{ type: "load", id }, []], options);
-    this.backends.set(id, result.backend);
-    return result;
+    this.loaded(id, result);
+    return { backend: result.backend, note: result.note };
   }
 
   /**
@@ -129,11 +134,23 @@ export class Models {
     this.fc.delete(id);
     this.fc.set(id, fcWeight);
     for (const old of this.fc.keys()) if (this.fc.size > FC_KEPT) this.fc.delete(old);
-    this.backends.set(id, r.backend);
+    this.loaded(id, r);
     const times = this.times.get(id) ?? [];
     times.push(r.ms);
     this.times.set(id, times);
-    return { probabilities: softmax(r.logits), features: r.features, featureShape: r.featureShape, fcWeight, ms: r.ms };
+    return { probabilities: softmax(r.logits), features: r.features, featureShape: r.featureShape, fcWeight, ms: r.ms,
+      note: r.note };
+  }
+
+  /**
+   * What a session's answer says of it: where it runs; once its weights are kept, the page asks for
+   * persistent storage (``persist()`` is the page's, not a worker's).
+   * @param {string} id
+   * @param {{backend: string, stored: boolean}} result
+   */
+  loaded(id, result) {
+    this.backends.set(id, result.backend);
+    if (result.stored && typeof hub.askToPersist === "function") hub.askToPersist();
   }
 }
 

@@ -22,7 +22,10 @@ import { loadRuntime } from "./runtime.js";
  * @typedef {{runtime: string, features: import("./runtime.js").Features, hub: string, graphs: string,
  *   bound: import("./budget.js").Bound, variants: Variant[]}} Setup What the page sends first.
  */
-/** @typedef {{session: any, fcWeight: Float32Array, backend: string}} Loaded */
+/**
+ * @typedef {{session: any, fcWeight: Float32Array, backend: string, note: string, stored: boolean}} Loaded ``note``:
+ *   a sentence when the weights could not be kept; ``stored``: whether they were kept by this load.
+ */
 
 const scope = /** @type {{postMessage: (message: any, transfer?: Transferable[]) => void, onmessage: any}} */ (/** @type {unknown} */ (globalThis));
 /** The hub module, whose options form (``{progress, signal, expected}``) and ``forget`` may not be there yet. */
@@ -38,24 +41,28 @@ const serial = new Serial();
 /** At most one progress report per job this often (ms), and the last one. */
 const PROGRESS_MS = 50;
 
+/** @typedef {{bytes: Uint8Array<ArrayBuffer>, note: string, kept: boolean}} Fetched */
+
 /**
- * The weights file, through ``hub.js``, stopped by the signal.
+ * The weights file, through ``hub.js``, stopped by the signal: its bytes, a sentence when they could
+ * not be kept, and whether they are kept now (the page then asks for persistent storage, which a
+ * worker cannot).
  * @param {string} endpoint
  * @param {Variant} v
  * @param {AbortSignal} signal
  * @param {(done: number, total: number | null) => void} progress
- * @returns {Promise<Uint8Array<ArrayBuffer>>}
+ * @returns {Promise<Fetched>}
  */
-function download(endpoint, v, signal, progress) {
+async function download(endpoint, v, signal, progress) {
   const where = /** @type {NonNullable<Variant["hub"]>} */ (v.hub);
   const fetcher = /** @type {typeof fetch} */ ((url, init) => fetch(url, { ...init, signal }));
   const io = { fetcher, caches: globalThis.caches, digest: hubModule.sha256 };
   const wanted = (/** @type {number} */ done, /** @type {number | null} */ total) => { if (!signal.aborted) progress(done, total); };
-  if (typeof hub.forget === "function") { // the options form came with it
-    const expected = { sha256: /** @type {any} */ (where).sha256 ?? null, size: v.file_size_exact ? v.file_size : null };
-    return hub.weights(io, endpoint, where, { progress: wanted, signal, expected });
+  if (typeof hub.forget === "function") { // the options form came with it: the catalog's pins are taken from ``where``
+    const got = await hub.weights(io, endpoint, where, { progress: wanted, signal });
+    return got instanceof Uint8Array ? { bytes: /** @type {Uint8Array<ArrayBuffer>} */ (got), note: "", kept: false } : got;
   }
-  return hubModule.weights(io, endpoint, where, wanted);
+  return { bytes: await hubModule.weights(io, endpoint, where, wanted), note: "", kept: false };
 }
 
 /**
@@ -82,7 +89,7 @@ async function load(id, signal, progress) {
   const response = await fetch(`${setup.graphs}${id}.onnx`, { signal });
   if (!response.ok) throw new Error(`The network of ${id} is missing from this site (${response.status}); reload the page.`);
   const graph = new Uint8Array(await response.arrayBuffer());
-  const file = await download(setup.hub, v, signal, progress);
+  const { bytes: file, note, kept: stored } = await download(setup.hub, v, signal, progress);
   if (signal.aborted) throw abortReason(signal);
   const header = readHeader(file, v.hub.repo);
   const fc = header.tensors.get("fc.weight");
@@ -96,7 +103,7 @@ async function load(id, signal, progress) {
     }
     throw error;
   }
-  const loaded = { ...made, fcWeight };
+  const loaded = { ...made, fcWeight, note, stored };
   sessions.set(id, loaded);
   kept.add(id, fileSize);
   if (signal.aborted) throw abortReason(signal); // made and kept, for whoever asks next
@@ -157,7 +164,9 @@ async function run(id, input, fc, signal, progress) {
   const logits = own(out.logits.data);
   const features = own(out.features.data);
   const fcWeight = fc ? loaded.fcWeight.slice() : null; // a copy whose buffer moves: the page does not clone 8 MB
-  const result = { logits, features, featureShape: out.features.dims.slice(1), ms, backend: loaded.backend, fcWeight };
+  const result = { logits, features, featureShape: out.features.dims.slice(1), ms, backend: loaded.backend, fcWeight,
+    note: loaded.note, stored: loaded.stored };
+  loaded.stored = false; // said once
   return { result, transfer: [logits.buffer, features.buffer, ...(fcWeight ? [fcWeight.buffer] : [])] };
 }
 
@@ -183,8 +192,9 @@ async function answer(job, task) {
     if (controller.signal.aborted) return; // the page gave it up: nothing more is said
     const e = /** @type {any} */ (error);
     const oom = !(error instanceof TooLarge) && isOutOfMemory(error);
-    const message = oom ? (error instanceof OutOfMemory ? e.message : outOfMemory(e.id ?? "this model"))
-      : String(e?.message ?? e);
+    const said = String(e?.message ?? e);
+    const message = oom && !(error instanceof OutOfMemory) && !said.startsWith("This device ran out of memory")
+      ? outOfMemory(e.id ?? "this model") : said; // the runtime's own words are not a sentence
     scope.postMessage({ type: "error", job, message, kind: oom ? "oom" : e?.kind === "fresh" ? "fresh" : "error" });
   } finally {
     jobs.delete(job);
@@ -205,7 +215,9 @@ scope.onmessage = (/** @type {MessageEvent} */ event) => {
   } else if (m.type === "load") {
     answer(m.job, async (signal, progress) => {
       const loaded = await load(m.id, signal, progress).catch((e) => { throw withId(e, m.id); });
-      return { result: { backend: loaded.backend }, transfer: [] };
+      const result = { backend: loaded.backend, note: loaded.note, stored: loaded.stored };
+      loaded.stored = false;
+      return { result, transfer: [] };
     });
   } else if (m.type === "run") {
     answer(m.job, (signal, progress) => run(m.id, m.input, m.fc, signal, progress).catch((e) => { throw withId(e, m.id); }));

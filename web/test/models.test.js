@@ -36,7 +36,8 @@ const variants = new Map([["a", /** @type {any} */ ({ id: "a", hub: { repo: "tim
 const where = { runtime: "http://x/ort/", graphs: "http://x/models/", hub: "http://hub", bound: { bytes: 2 ** 30, why: "test" },
   features: { isolated: true, threads: 2, webgpu: false, keeps: true, framed: false } };
 const result = (/** @type {boolean} */ fc) => ({ type: "done", result: { logits: new Float32Array([0, Math.log(3)]),
-  features: new Float32Array(4), featureShape: [1, 2, 2], ms: 7, backend: "wasm", fcWeight: fc ? new Float32Array([1, 2]) : null } });
+  features: new Float32Array(4), featureShape: [1, 2, 2], ms: 7, backend: "wasm", fcWeight: fc ? new Float32Array([1, 2]) : null,
+  note: "", stored: false } });
 
 test("a run posts a copy of the input, and returns the probabilities, the features and the fc weights, kept once had", async () => {
   /** @type {FakeWorker[]} */
@@ -63,11 +64,11 @@ test("a job that fits only a fresh heap goes once to a new worker; the old one e
   const workers = [];
   const models = new Models(variants, where, new Map(), () => {
     const n = workers.length;
-    const w = new FakeWorker(() => (n === 0 ? { type: "error", message: "a needs a fresh worker.", kind: "fresh" } : { type: "done", result: { backend: "wasm" } }));
+    const w = new FakeWorker(() => (n === 0 ? { type: "error", message: "a needs a fresh worker.", kind: "fresh" } : { type: "done", result: { backend: "wasm", note: "", stored: false } }));
     workers.push(w);
     return /** @type {any} */ (w);
   });
-  assert.deepEqual(await models.load("a"), { backend: "wasm" });
+  assert.deepEqual(await models.load("a"), { backend: "wasm", note: "" });
   assert.equal(workers.length, 2);
   assert.equal(workers[0].terminated, true);
 });
@@ -78,13 +79,13 @@ test("out of memory is its sentence, and the next job gets a new worker", async 
   const oom = "This device ran out of memory for a; close other tabs or pick a smaller model, and the other models still work.";
   const models = new Models(variants, where, new Map(), () => {
     const n = workers.length;
-    const w = new FakeWorker(() => (n === 0 ? { type: "error", message: oom, kind: "oom" } : { type: "done", result: { backend: "wasm" } }));
+    const w = new FakeWorker(() => (n === 0 ? { type: "error", message: oom, kind: "oom" } : { type: "done", result: { backend: "wasm", note: "", stored: false } }));
     workers.push(w);
     return /** @type {any} */ (w);
   });
   await assert.rejects(models.load("a"), { message: oom });
   assert.equal(workers.length, 2);
-  assert.deepEqual(await models.load("a"), { backend: "wasm" });
+  assert.deepEqual(await models.load("a"), { backend: "wasm", note: "" });
 });
 
 test("a job given up rejects with its signal's reason and the worker is told", async () => {
