@@ -106,11 +106,20 @@ def _transfer(d: dict[str, Any]) -> str:
 def _web(d: dict[str, Any]) -> str:
     rows = [[f"`{r['variant']}`", f"{r['first_visit_s']:.2f}", f"{r['web_ms']:.0f}", f"{r['python_ms']:.0f}",
              f"{r['torch_ms']:.0f}", f"{r['web_ms'] / r['python_ms']:.2f}x", f"{r['cam_ms']:.1f}",
-             f"{r['web_photo_ms']:.0f}", f"{r['python_photo_ms']:.0f}"] for r in d["rows"]]
+             f"{r['web_photo_ms']:.0f}", f"{r['python_photo_ms']:.0f}",
+             "—" if r.get("longest_task_photo_ms") is None else f"{r['longest_task_photo_ms']:.0f}"] for r in d["rows"]]
     goals = " ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}." for g in d["goals"])
+    memory = [[m["device"], f"{m['bound_mb']} MB", f"{m['variants']} of {m['of']}", f"`{m['largest']}`" if m["largest"] else "—",
+               str(m["resnext50_kept"])] for m in d.get("memory", [])]
     return (_table(["variant", "first visit s", "browser network ms", "Python network ms", "PyTorch eager ms",
-                    "browser / Python", "CAM ms", "2 MP photo to top-5, browser ms", "same, Python ms"], rows)
-            + f"\n\n{_machine(d, 'python -m benchmarks.web')} {d['browser']} {d['runs']} runs each, p50. {goals}")
+                    "browser / Python", "CAM ms", "2 MP photo to top-5, browser ms", "same, Python ms",
+                    "longest task on the page's thread ms"], rows)
+            + f"\n\n{_machine(d, 'python -m benchmarks.web')} {d['browser']} {d['runs']} runs each, p50. {goals}"
+            + ("\n\n" + _table(["device", "memory the page may use", "models that can load", "largest",
+                                  "ResNeXt-50 sessions kept at once"], memory)
+               + "\n\nFrom `web/src/budget.js` on the catalog: half of `navigator.deviceMemory` (at most 3 GB), "
+               "1 GB where the browser does not say and on iOS; a session costs its file plus 96 MB, and its file "
+               "lies beside it while it is made." if memory else ""))
 
 
 def _bulk(d: dict[str, Any]) -> str:

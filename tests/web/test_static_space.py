@@ -232,30 +232,3 @@ def test_a_link_opens_what_its_sender_saw_and_drops_what_it_does_not_know(world,
     assert "does not know “model=resnet9000”" in banner.inner_text()
     assert page.locator("#model").input_value() == "swsl_resnext50_32x4d"
 
-
-def test_webgpu_answers_as_webassembly_does_where_there_is_an_adapter(world, context):
-    page = context.new_page()
-    page.goto(world["isolated"].url + f"?model={A}")
-    page.wait_for_function("() => globalThis.resnextExplorer !== undefined")
-    if not page.evaluate("async () => Boolean(navigator.gpu && await navigator.gpu.requestAdapter())"):
-        pytest.skip("no WebGPU adapter in this headless Chromium: the page runs WebAssembly, tested above")
-    got = page.evaluate("""async ([repo]) => {
-        const { loadRuntime } = await import('./src/runtime.js');
-        const { createSession } = await import('./src/session.js');
-        const { weights, sha256 } = await import('./src/hub.js');
-        const ctx = globalThis.resnextExplorer;
-        const v = ctx.variants.get(repo);
-        const hub = (await (await fetch('config.json')).json()).hub;
-        const file = await weights({ fetcher: fetch, caches: undefined, digest: sha256 }, hub, v.hub);
-        const graph = new Uint8Array(await (await fetch(`models/${repo}.onnx`)).arrayBuffer());
-        const ort = await loadRuntime({ ...ctx.features, webgpu: true }, 'ort/');
-        const size = v.preprocessing.image_size;
-        const input = new Float32Array(3 * size * size).map((_, i) => Math.sin(i));
-        const out = {};
-        for (const ep of ['wasm', 'webgpu']) {
-            const session = await createSession(ort, graph, file, v.hub.repo, { executionProviders: [ep] });
-            out[ep] = [...(await session.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) })).logits.data];
-        }
-        return out;
-    }""", [A])
-    np.testing.assert_allclose(got["webgpu"], got["wasm"], atol=1e-3)

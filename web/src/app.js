@@ -8,10 +8,10 @@
 
 import { Context } from "./context.js";
 import { Models } from "./models.js";
-import { checkedBy, hubEndpoint, hubProblem, openCache, sha256 } from "./hub.js";
+import { checkedBy, hubEndpoint, hubProblem, openCache } from "./hub.js";
 import { h, say } from "./dom.js";
 import { PAGES, UPLOAD, notice, pageOf } from "./links.js";
-import { detect, loadRuntime, sessionOptions } from "./runtime.js";
+import { detect } from "./runtime.js";
 import { Pages } from "./lifecycle.js";
 import * as classify from "./pages/classify.js";
 import * as sideBySide from "./pages/side_by_side.js";
@@ -35,11 +35,9 @@ export async function start(root, nav, banner) {
       cache !== undefined, globalThis.top !== globalThis.self)),
   ]);
   /** @type {Context} */
-  const ctx = new Context(catalog, samples, features, async () => {
-    const ort = await loadRuntime(features, "ort/");
-    const io = { fetcher: fetch.bind(globalThis), caches: globalThis.caches, digest: sha256 };
-    return new Models(ort, ctx.variants, { hub, io, options: sessionOptions(features), graphs: "models/" }, ctx.times);
-  }, features.keeps ? globalThis.caches : undefined);
+  const ctx = new Context(catalog, samples, features, async () => new Models(ctx.variants, { hub, features,
+    runtime: new URL("ort/", document.baseURI).href, graphs: new URL("models/", document.baseURI).href }, ctx.times),
+  features.keeps ? globalThis.caches : undefined);
   licences(catalog.variants);
   const checks = document.getElementById("checks"); // once, for every download: whose hashes, or why there are none
   if (checks) checks.textContent = ` ${hubProblem(hub) || checkedBy(catalog.variants)}`;

@@ -1,16 +1,17 @@
 // @ts-check
 /**
- * The variants this page runs: a session per variant, made on first use from its weight-free graph
- * (``models/ID.onnx``) and the Hub's ``model.safetensors``, and kept for the visit (the four used
- * last, so that memory stays bounded); runs one at a time, timed.
+ * The variants this page runs, on the page's side: the network itself runs in a worker
+ * (``worker.js``: the runtime, the weights' download, the sessions, kept by their bytes as
+ * ``budget.js`` sizes them to this device), so a run never freezes the page. A job is given up with
+ * its ``signal``: its promise rejects at once with ``signal.reason``, a job waiting its turn never
+ * starts, a download under way stops, and its progress is no longer reported.
  * @module models
  */
 
-import { createSession } from "./session.js";
-import { float32, readHeader } from "./safetensors.js";
-import { weights } from "./hub.js";
+import { deviceBound } from "./budget.js";
+import { JobError, Jobs } from "./protocol.js";
+import { askToPersist } from "./hub.js";
 
-/** @typedef {import("./hub.js").weights} WeightsFn */
 /**
  * @typedef {{id: string, family: string, architecture: string, num_classes: number, size_label: string,
  *   hub: {repo: string, file: string} | null, browser: string | null,
@@ -20,107 +21,133 @@ import { weights } from "./hub.js";
  */
 /**
  * @typedef {{probabilities: Float64Array, features: Float32Array, featureShape: number[], fcWeight: Float32Array,
- *   ms: number}} Answer
+ *   ms: number, note: string}} Answer ``note``: a sentence when the weights could not be kept (``""`` otherwise).
  */
-/** @typedef {{session: any, fcWeight: Float32Array}} Loaded */
+/** @typedef {import("./protocol.js").Options} Options ``signal`` gives the job up; ``progress`` hears its download. */
 /**
- * What a load or run may be given: a signal (aborted: a queued run never starts, a download stops,
- * and the promise rejects with ``signal.reason``) and the download's progress.
- * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number | null) => void}} Options
+ * @typedef {{runtime: string, features: import("./runtime.js").Features, hub: string, graphs: string,
+ *   bound?: import("./budget.js").Bound}} Where The runtime's and graphs' addresses (absolute: the worker
+ *   resolves them against its own), the Hub, what the device offers, and the memory bound (else this device's).
  */
 
-const KEPT = 4;
+/** The ``fc`` weights kept on the page (8 MB each), for the CAM of the variants used last. */
+const FC_KEPT = 4;
 
 export class Models {
   /**
-   * @param {any} ort The runtime.
+   * Start the network's worker.
    * @param {Map<string, Variant>} variants
-   * @param {{hub: string, io: Parameters<WeightsFn>[0], options: Record<string, any>, graphs: string}} where
+   * @param {Where} where
    * @param {Map<string, number[]>} times Where each run's milliseconds go, per variant.
+   * @param {() => Worker} [spawn] Makes the worker (``worker.js``, a module worker, by default).
    */
-  constructor(ort, variants, where, times) {
-    this.ort = ort;
+  constructor(variants, where, times, spawn = () => new Worker(new URL("./worker.js", import.meta.url), { type: "module" })) {
     this.variants = variants;
-    this.where = where;
-    /** @type {Map<string, Promise<Loaded>>} */
-    this.loaded = new Map();
-    /** @type {Promise<unknown>} */
-    this.queue = Promise.resolve();
     this.times = times;
+    this.spawn = spawn;
+    this.setup = { ...where, bound: where.bound ?? deviceBound(/** @type {any} */ (globalThis.navigator ?? {})),
+      variants: [...variants.values()].filter((v) => !v.browser && v.hub) };
+    /** @type {Map<string, Float32Array>} the ``fc`` weights, least recently used first */
+    this.fc = new Map();
+    /** @type {Map<string, string>} the backend each variant's session runs on (``webgpu`` or ``wasm``) */
+    this.backends = new Map();
+    this.worker = this.fresh();
   }
 
   /**
-   * The variant's session, made once.
+   * A new worker and its jobs; the last one, if any, ends once its own jobs are done (its heap, which
+   * only grows, goes with it).
+   * @returns {{worker: Worker, jobs: Jobs, retired: boolean}}
+   */
+  fresh() {
+    /** @type {{worker: Worker, jobs: Jobs, retired: boolean} | undefined} */
+    const old = this.worker;
+    if (old?.jobs.pending.size) old.retired = true;
+    else old?.worker.terminate();
+    const worker = this.spawn();
+    const jobs = new Jobs((message, transfer) => worker.postMessage(message, transfer));
+    const current = { worker, jobs, retired: false };
+    worker.onmessage = (event) => {
+      jobs.receive(event.data);
+      if (current.retired && !jobs.pending.size) worker.terminate();
+    };
+    worker.onerror = (event) => { event.preventDefault(); jobs.failAll("The network's worker stopped; reload the page."); };
+    worker.postMessage({ type: "init", setup: this.setup });
+    return current;
+  }
+
+  /**
+   * A job on the current worker; one that fits only in a fresh worker (this one's heap has grown too
+   * far) is sent once to a new one, and after running out of memory the next job gets a new one.
+   * @param {() => [Record<string, any>, Transferable[]]} message
+   * @param {Options} options
+   * @returns {Promise<any>}
+   */
+  async job(message, options) {
+    for (let attempt = 0; ; attempt++) {
+      const { jobs } = this.worker;
+      try {
+        return await jobs.start(...message(), options);
+      } catch (error) {
+        if (!(error instanceof JobError)) throw error;
+        if ((error.kind === "oom" || error.kind === "fresh") && this.worker.jobs === jobs) this.worker = this.fresh();
+        if (error.kind !== "fresh" || attempt > 0) throw new Error(error.message);
+      }
+    }
+  }
+
+  /**
+   * Make the variant's session (once: it is kept while memory allows).
    * @param {string} id
    * @param {Options} [options]
-   * @returns {Promise<Loaded>}
-   * @throws {Error} One sentence: the variant cannot run in a browser, or its weights cannot be had.
+   * @returns {Promise<{backend: string, note: string}>} Where it runs (``webgpu`` or ``wasm``), and a sentence
+   *   when its weights could not be kept.
+   * @throws {Error} One sentence: the variant cannot run in a browser or on this device, its weights
+   *   cannot be had, or the device ran out of memory. Given up: ``signal.reason``.
    */
-  load(id, options = {}) {
-    let loading = this.loaded.get(id);
-    if (loading) {
-      this.loaded.delete(id); // most recently used last
-      this.loaded.set(id, loading);
-      return loading;
-    }
-    loading = this.make(id, options);
-    this.loaded.set(id, loading);
-    loading.catch(() => this.loaded.get(id) === loading && this.loaded.delete(id)); // a failure is not kept
-    for (const [old, kept] of this.loaded) {
-      if (this.loaded.size <= KEPT) break;
-      this.loaded.delete(old);
-      kept.then((k) => k.session.release?.(), () => undefined);
-    }
-    return loading;
+  async load(id, options = {}) {
+    const result = await this.job(() => [{ type: "load", id }, []], options);
+    this.loaded(id, result);
+    return { backend: result.backend, note: result.note };
   }
 
   /**
-   * @param {string} id
-   * @param {Options} options
-   * @returns {Promise<Loaded>}
-   */
-  async make(id, { signal, progress }) {
-    const v = this.variants.get(id);
-    if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
-    if (v.browser || !v.hub) throw new Error(`${id} cannot run in a browser: ${v.browser}.`);
-    const response = await fetch(`${this.where.graphs}${id}.onnx`, { signal });
-    if (!response.ok) throw new Error(`The network of ${id} is missing from this site (${response.status}); reload the page.`);
-    const graph = new Uint8Array(await response.arrayBuffer());
-    const io = this.where.io;
-    const file = await weights({ ...io, fetcher: (url, init) => io.fetcher(url, { ...init, signal }) }, this.where.hub, v.hub, progress);
-    signal?.throwIfAborted();
-    const session = await createSession(this.ort, graph, file, v.hub.repo, this.where.options);
-    const header = readHeader(file, v.hub.repo);
-    const fc = header.tensors.get("fc.weight");
-    const fcWeight = float32(file, header, "fc.weight", fc ? fc.shape : [], v.hub.repo).slice();
-    return { session, fcWeight };
-  }
-
-  /**
-   * Run a variant on its input tensor, after any run already under way.
+   * Run a variant on its input tensor, after any job already under way. The input is copied (its copy
+   * transferred to the worker), so the caller's array stays usable.
    * @param {string} id
    * @param {Float32Array} input (3, size, size), the variant's preprocessing.
    * @param {Options} [options]
    * @returns {Promise<Answer>}
+   * @throws {Error} As ``load``.
    */
-  run(id, input, options = {}) {
-    const signal = options.signal;
-    const turn = this.queue.then(async () => {
-      signal?.throwIfAborted();
-      const { session, fcWeight } = await this.load(id, options);
-      signal?.throwIfAborted();
-      const size = Math.round(Math.sqrt(input.length / 3));
-      const start = performance.now();
-      const out = await session.run({ image: new this.ort.Tensor("float32", input, [1, 3, size, size]) });
-      const ms = performance.now() - start;
-      const times = this.times.get(id) ?? [];
-      times.push(ms);
-      this.times.set(id, times);
-      const features = /** @type {Float32Array} */ (out.features.data);
-      return { probabilities: softmax(out.logits.data), features, featureShape: out.features.dims.slice(1), fcWeight, ms };
-    });
-    this.queue = turn.catch(() => undefined);
-    return turn;
+  async run(id, input, options = {}) {
+    const r = await this.job(() => {
+      const copy = input.slice();
+      const kept = this.fc.get(id);
+      if (kept) { this.fc.delete(id); this.fc.set(id, kept); } // used now: not the one dropped before the answer
+      return [{ type: "run", id, input: copy, fc: !kept }, [copy.buffer]];
+    }, options);
+    const fcWeight = r.fcWeight ?? /** @type {Float32Array} */ (this.fc.get(id));
+    this.fc.delete(id);
+    this.fc.set(id, fcWeight);
+    for (const old of this.fc.keys()) if (this.fc.size > FC_KEPT) this.fc.delete(old);
+    this.loaded(id, r);
+    const times = this.times.get(id) ?? [];
+    times.push(r.ms);
+    this.times.set(id, times);
+    return { probabilities: softmax(r.logits), features: r.features, featureShape: r.featureShape, fcWeight, ms: r.ms,
+      note: r.note };
+  }
+
+  /**
+   * What a session's answer says of it: where it runs; once its weights are kept, the page asks for
+   * persistent storage (``persist()`` is the page's, not a worker's).
+   * @param {string} id
+   * @param {{backend: string, stored: boolean}} result
+   */
+  loaded(id, result) {
+    this.backends.set(id, result.backend);
+    if (result.stored) askToPersist();
   }
 }
 

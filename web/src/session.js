@@ -7,6 +7,7 @@
  */
 
 import { readHeader } from "./safetensors.js";
+import { OutOfMemory, isOutOfMemory, outOfMemory } from "./budget.js";
 
 /**
  * @typedef {{path: string, data: Uint8Array}} ExternalData
@@ -30,14 +31,17 @@ export function externalData(weights, name) {
  * @param {Uint8Array} weights The ``model.safetensors`` bytes.
  * @param {string} name What messages call the weights file.
  * @param {Record<string, any>} [options] More session options (execution providers).
+ * @param {string} [id] What the out-of-memory sentence calls the model (else ``name``).
  * @returns {Promise<any>} The session.
+ * @throws {OutOfMemory} One sentence: the device ran out of memory (not the file's fault).
  * @throws {Error} One sentence: the file is not this model's weights.
  */
-export async function createSession(ort, graph, weights, name, options = {}) {
+export async function createSession(ort, graph, weights, name, options = {}, id = name) {
   const data = externalData(weights, name);
   try {
     return await ort.InferenceSession.create(graph, { ...options, externalData: data });
   } catch (error) {
+    if (isOutOfMemory(error)) throw new OutOfMemory(outOfMemory(id));
     const why = String(/** @type {Error} */ (error).message ?? error).split("\n")[0].slice(0, 160);
     throw new Error(`${name} does not hold this model's weights (${why}); the other models still work.`);
   }

@@ -1,0 +1,130 @@
+"""The network off the page's thread, memory by bytes, and WebGPU: the built site in Debian's Chromium (the
+fixtures of ``test_static_space``), its weights from the stand-in Hub.
+
+- a run leaves the page responsive: the longest task on the page's thread while a 2 MP photo is answered
+  (a ``PerformanceObserver`` on long tasks), and the network runs in the worker;
+- a download given up mid-file is cut off, and the model chosen next does not wait for it;
+- a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
+  sentence before any request to the Hub, and the other models still answer;
+- WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): the page says so, the session runs
+  on it, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.photos import SIZES, photo
+from tests.served import CHROMIUM, CHROMIUM_ARGS
+from tests.web.test_static_space import A, B, _rows, pytestmark, world  # noqa: F401 (its site and Hub; browser and context: conftest)
+
+LARGE = "ssl_resnext101_32x16d"  # 777 MB: more than a 1 GB device lets the page hold while it loads
+# Chromium's software WebGPU adapter (SwiftShader): this flag alone gives it, headless, even with --disable-gpu.
+WEBGPU_ARGS = [*CHROMIUM_ARGS, "--enable-unsafe-webgpu"]
+LONGEST_TASK_GOAL_MS = 50
+_WATCH = """() => { globalThis.longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) globalThis.longTasks.push(e.duration); })
+        .observe({ type: 'longtask' }); }"""
+_RUN = """async (vid) => {
+    const ctx = globalThis.resnextExplorer;
+    const models = await ctx.models();
+    const { input } = ctx.crop(ctx.variants.get(vid));
+    const tasks = [];
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+    observer.observe({ type: 'longtask' });
+    const { ms } = await models.run(vid, input);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    observer.disconnect();
+    return { ms, tasks };
+}"""
+
+
+def _backend(page, vid: str) -> str:
+    return page.evaluate("async (vid) => (await globalThis.resnextExplorer.models()).backends.get(vid)", vid)
+
+
+def test_a_run_leaves_the_page_responsive(world, context, tmp_path):
+    page = context.new_page()
+    page.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    _rows(page, A, "chelsea.png")  # the runtime, the download and the session, before watching
+    path = tmp_path / "two.jpg"
+    path.write_bytes(photo(SIZES[2], np.random.default_rng(0)))
+    page.evaluate(_WATCH)
+    page.set_input_files("#upload", str(path))
+    _rows(page, A, "two.jpg")
+    page.wait_for_timeout(200)  # the observer hears of a task just after it ends
+    answer = page.evaluate("globalThis.longTasks")
+    run = page.evaluate(_RUN, A)  # the network alone: the page posts the crop and waits
+    print(f"a 2 MP photo answered by {A}: longest task on the page's thread {max(answer, default=0):.0f} ms "
+          f"(decoding and cropping included); during a run of {run['ms']:.0f} ms in the worker, "
+          f"{max(run['tasks'], default=0):.0f} ms")
+    assert _backend(page, A) == "wasm"
+    assert not page.evaluate("'ort' in globalThis || [...document.scripts].some((s) => s.src.includes('ort'))")
+    assert max(run["tasks"], default=0) < run["ms"]  # the page's thread never waits out the network (50 ms: the benchmark)
+
+
+def test_a_model_too_large_for_the_device_is_refused_before_any_download(world, browser):
+    hub = world["hub"]
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 1 });")
+    page = context.new_page()
+    before = len(hub.requests)
+    page.goto(world["isolated"].url + f"?page=side_by_side&models={LARGE},{B}&photo=chelsea.png")
+    _rows(page, B, "chelsea.png")  # the other model answers
+    alert = page.locator(f"article[data-model='{LARGE}'] [role=alert]")
+    assert alert.inner_text() == (f"{LARGE} needs about 1.6 GB of memory while it loads, more than this page may use here "
+                                  "(512 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.")
+    assert not [p for _, p in hub.requests[before:] if "resnext101_32x16d" in p]
+    context.close()
+
+
+def test_a_download_given_up_is_cancelled_and_the_chosen_model_does_not_wait(world, browser):
+    hub = world["hub"]
+    context = browser.new_context()  # nothing kept yet
+    page = context.new_page()
+    page.goto(world["isolated"].url + f"?model={A}")
+    page.wait_for_function("() => globalThis.resnextExplorer !== undefined")
+    files = lambda: [p for m, p in hub.requests if m == "GET" and p.endswith("fb_swsl_ig1b_ft_in1k/resolve/main/model.safetensors")]
+    before = len(files())
+    got = page.evaluate("""async ([abandoned, chosen]) => {
+        const models = await globalThis.resnextExplorer.models();
+        const controller = new AbortController();
+        const heard = { before: 0, after: 0 };
+        const gaveUp = models.load(abandoned, { signal: controller.signal, progress: () => {
+            heard[controller.signal.aborted ? 'after' : 'before']++;
+            controller.abort(new DOMException('another model was chosen', 'AbortError'));  // mid-download
+        } }).then(() => 'loaded', (e) => `${e.name}: ${e.message}`);
+        const answer = await models.run(chosen, new Float32Array(3 * 224 * 224));
+        const again = await models.load(abandoned);  // its file was not kept: downloaded anew
+        return { gaveUp: await gaveUp, heard, top: answer.probabilities.length, again: again.backend };
+    }""", [B, A])
+    assert got == {"gaveUp": "AbortError: another model was chosen", "heard": {"before": 1, "after": 0}, "top": 1000,
+                   "again": "wasm"}
+    assert len(files()) - before == 2  # the first download stopped before it was whole (and kept)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def webgpu_browser(browser):
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=WEBGPU_ARGS)  # the same Playwright
+    yield chromium
+    chromium.close()
+
+
+def test_webgpu_answers_as_webassembly_does(world, webgpu_browser, context):
+    cpu = context.new_page()
+    cpu.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    expected = _rows(cpu, A, "chelsea.png")
+    assert _backend(cpu, A) == "wasm"
+
+    gpu = webgpu_browser.new_context().new_page()
+    gpu.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    rows = _rows(gpu, A, "chelsea.png")
+    line = gpu.locator(".runtime").inner_text()
+    assert "Runs on this device: WebGPU on a software adapter (this browser has no GPU for it)" in line
+    assert _backend(gpu, A) == "webgpu"  # not WebAssembly after a failed WebGPU session
+    assert [i for i, _ in rows] == [i for i, _ in expected]
+    np.testing.assert_allclose([p for _, p in rows], [p for _, p in expected], atol=1e-3)
+    print(f"WebGPU against WebAssembly: largest difference {max(abs(p - q) for (_, p), (_, q) in zip(rows, expected)):.2e}")
+    gpu.context.close()
