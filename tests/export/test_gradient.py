@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import numpy as np
 import pytest
 import torch
@@ -14,11 +18,16 @@ from resnext.classifier import Classifier
 from resnext.explain.attribution import explain, pixel_map
 from resnext.explain.gradcam import cam_from_features
 from resnext.explain.methods import IG_STEPS
+from resnext.export.graph import IMAGE_INPUT
 from resnext.export.gradient import (BASELINE_INPUT, CLASS_INPUT, GRADIENT_OUTPUT, InputGradient,
                                      integrated_gradients_steps, onnx_gradient_graph)
 from tests.factory import random_state_dict
+from tests.served import ROOT, in_ci
 
 VID = "swsl_resnext50_32x4d"
+NODE = shutil.which("node")
+RUNTIME = ROOT / "web" / "node_modules" / "onnxruntime-web"
+
 SIZE = 64  # every method here works on any size; the network's own is 224
 
 
@@ -113,7 +122,7 @@ def _separated(model):
 
 
 @pytest.mark.parametrize("rule", ["gradient", "deeplift"])  # guided is gradient's graph with one Relu more per ReLU
-def test_the_weight_free_graph_runs_in_onnxruntime_as_the_module(clf, rule, tmp_path):
+def test_the_weight_free_graph_runs_in_onnxruntime_and_its_web_build_as_the_module(clf, rule, tmp_path):
     import onnx
     import onnxruntime as ort
     from safetensors import safe_open
@@ -130,17 +139,27 @@ def test_the_weight_free_graph_runs_in_onnxruntime_as_the_module(clf, rule, tmp_
     with safe_open(str(tmp_path / "model.safetensors"), "np") as f:  # each tensor cut from timm's file by name
         for name in names:
             (tmp_path / name).write_bytes(np.ascontiguousarray(f.get_tensor(name)).tobytes())
-    (tmp_path / "gradient.onnx").write_bytes(model.SerializeToString())
-    onnx.checker.check_model(str(tmp_path / "gradient.onnx"), full_check=True)
-    session = ort.InferenceSession(str(tmp_path / "gradient.onnx"), providers=["CPUExecutionProvider"])
+    (tmp_path / "model.onnx").write_bytes(model.SerializeToString())
+    onnx.checker.check_model(str(tmp_path / "model.onnx"), full_check=True)
     x = _image(3, batch=2, height=SIZE - 1, width=SIZE + 3)  # batch, height and width are free
     w = torch.randn(2, clf.model.fc.out_features, generator=torch.Generator().manual_seed(6))
-    feeds = {"image": x.numpy(), CLASS_INPUT: w.numpy()}
-    args = (x, w)
+    feeds = {IMAGE_INPUT: x, CLASS_INPUT: w}
     if rule == "deeplift":
-        baseline = 0.1 * _image(4, batch=2, height=SIZE - 1, width=SIZE + 3)
-        feeds[BASELINE_INPUT], args = baseline.numpy(), (x, w, baseline)
-    got, = session.run([GRADIENT_OUTPUT], feeds)
+        feeds[BASELINE_INPUT] = 0.1 * _image(4, batch=2, height=SIZE - 1, width=SIZE + 3)
     with torch.no_grad():
-        expected = InputGradient(net, rule)(*args).numpy()
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5 * float(np.abs(expected).max()))
+        expected = InputGradient(net, rule)(*feeds.values()).numpy()
+    tolerance = {"rtol": 1e-4, "atol": 1e-5 * float(np.abs(expected).max())}
+    session = ort.InferenceSession(str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"])
+    got, = session.run([GRADIENT_OUTPUT], {k: v.numpy() for k, v in feeds.items()})
+    np.testing.assert_allclose(got, expected, **tolerance)
+    if (NODE is None or not RUNTIME.exists()) and not in_ci():  # in CI, a missing Node fails below
+        pytest.skip("Node or web/node_modules (npm ci in web/) is missing; onnxruntime (Python) agreed")
+    for name, value in feeds.items():
+        (tmp_path / f"{name}.bin").write_bytes(value.numpy().astype(np.float32).tobytes())
+    (tmp_path / "inputs.json").write_text(json.dumps({k: list(v.shape) for k, v in feeds.items()}))
+    done = subprocess.run([NODE or "node", str(ROOT / "web" / "tools" / "gradient-oracle.mjs"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT / "web")
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "error" not in answer, answer
+    web = np.frombuffer((tmp_path / "gradient.bin").read_bytes(), dtype=np.float32).reshape(answer["dims"])
+    np.testing.assert_allclose(web, expected, **tolerance)
