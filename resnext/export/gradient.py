@@ -29,7 +29,6 @@ one-hot for a class, +1/-1 for the library's ``contrast``.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 import torch
@@ -136,21 +135,21 @@ def _conv_back(g: torch.Tensor, conv: nn.Conv2d, conv_input: torch.Tensor) -> to
     return out[:, :, : conv_input.shape[-2], : conv_input.shape[-1]]
 
 
-@functools.lru_cache(maxsize=4)
 def integrated_gradients_steps(steps: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Captum's Gauss-Legendre alphas and step weights for integrated gradients.
+    """Captum's Gauss-Legendre alphas and step weights for integrated gradients (its default method).
 
     Args:
         steps: The number of scaled images (the library's :data:`resnext.explain.methods.IG_STEPS`).
 
     Returns:
         ``(alphas, weights)``: the attribution is ``(x - baseline) * sum_i weights[i] *
-        gradient(baseline + alphas[i] * (x - baseline))``.
+        gradient(baseline + alphas[i] * (x - baseline))``; the Legendre nodes and weights moved
+        from [-1, 1] to [0, 1], as Captum computes them.
     """
-    from captum.attr._utils.approximation_methods import approximation_parameters
+    import numpy as np
 
-    step_sizes, alphas = approximation_parameters("gausslegendre")
-    return tuple(float(a) for a in alphas(steps)), tuple(float(w) for w in step_sizes(steps))
+    nodes, weights = np.polynomial.legendre.leggauss(steps)
+    return tuple((0.5 * (1 + nodes)).tolist()), tuple((0.5 * weights).tolist())
 
 
 def onnx_gradient_graph(variant: Variant, rule: str = "gradient") -> "onnx.ModelProto":

@@ -163,3 +163,10 @@ def test_the_weight_free_graph_runs_in_onnxruntime_and_its_web_build_as_the_modu
     assert "error" not in answer, answer
     web = np.frombuffer((tmp_path / "gradient.bin").read_bytes(), dtype=np.float32).reshape(answer["dims"])
     np.testing.assert_allclose(web, expected, **tolerance)
+
+
+def test_the_integrated_gradients_steps_are_captums():
+    from captum.attr._utils.approximation_methods import approximation_parameters
+
+    step_sizes, alphas = approximation_parameters("gausslegendre")
+    assert integrated_gradients_steps(IG_STEPS) == (tuple(alphas(IG_STEPS)), tuple(step_sizes(IG_STEPS)))
