@@ -136,6 +136,29 @@ def _e2e(d: dict[str, Any]) -> str:
             f"over {d['rounds']} fresh photos per size, the pipelines taking turns image by image.")
 
 
+def _gradient(d: dict[str, Any]) -> str:
+    seconds, forward = d["onnxruntime_seconds"], d["onnxruntime_seconds"]["forward"]
+    rows = []
+    for method, m in d["methods"].items():
+        rule = m["rule"]
+        run = next((v for k, v in seconds.items() if k.startswith(method)), seconds[rule])
+        rows.append([method, f"`{rule}`", f"{d['graphs'][rule]['bytes'] / 1000:.0f}", f"{run:.2f}",
+                     f"{run / forward:.1f}x", f"{m['module_vs_library']:.1e}", f"{m['onnxruntime_vs_library']:.1e}"])
+    operators = sorted({op for g in d["graphs"].values() for op in g["operators"]})
+    pool = d["deeplift_maxpool"]
+    return (_table(["method", "graph", "graph kB", "onnxruntime s", "vs the forward graph",
+                    "map vs Captum, torch module", "map vs Captum, onnxruntime"], rows)
+            + f"\n\n{_machine(d, 'python -m benchmarks.gradient')} `{d['variant']}` (random weights, BatchNorm "
+            f"calibrated), one {d['image_size']} px image; the forward graph takes {forward:.2f} s. Maps are the "
+            f"library's, in [0, 1]: the largest difference of a pixel. Operators (opset "
+            f"{d['graphs']['gradient']['opset']}): {', '.join(operators)}. A ReLU's gradient jumps where its input "
+            f"crosses 0, so fp32 rounding alone moves the input gradient by {d['fp32_gradient_vs_fp64']:.1%} of its "
+            f"largest value (fp32 against fp64, the same torch code); onnxruntime's maps differ from Captum's by as "
+            f"much as any fp32 runtime does. DeepLIFT: Captum's MaxPool rule changes its attribution by "
+            f"{pool['library_vs_without_maxpool_rule']:.1e} of its largest value (its hook's answer is never read), "
+            f"and would change it by {pool['library_vs_maxpool_rule_in_effect']:.1e} had it taken effect.")
+
+
 TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "latency": ("latency", "python -m benchmarks.cost", _latency),
     "memory": ("latency", "python -m benchmarks.cost --memory-only", _memory),
@@ -145,6 +168,7 @@ TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "web_speed": ("web_speed", "python -m benchmarks.web", _web),
     "bulk_speed": ("bulk_speed", "python -m benchmarks.bulk", _bulk),
     "e2e_speed": ("e2e_speed", "python -m benchmarks.e2e", _e2e),
+    "gradient_graphs": ("gradient_graphs", "python -m benchmarks.gradient", _gradient),
 }
 """Each table: the JSON it reads (``assets/STEM.json``), the command that writes it, how it is drawn."""
 
