@@ -12,8 +12,8 @@
   README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
 
 May import: the core (``catalog``, ``architecture``, ``preprocess``, ``labels``, ``hub``,
-``errors``); ``onnx`` only inside :mod:`resnext.export.graph`. Knows nothing of the other parts
-or of any front end.
+``errors``); ``onnx`` only inside :mod:`resnext.export.graph` and :mod:`resnext.export.gradient`.
+Knows nothing of the other parts or of any front end.
 """
 
 from __future__ import annotations

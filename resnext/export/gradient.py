@@ -41,7 +41,7 @@ from .graph import IMAGE_INPUT, IR_VERSION, OPSET
 
 if TYPE_CHECKING:
     import onnx
-    from torchvision.models.resnet import Bottleneck, ResNet
+    from torchvision.models.resnet import ResNet
 
 __all__ = ["BASELINE_INPUT", "CLASS_INPUT", "GRADIENT_OUTPUT", "RULES", "InputGradient", "integrated_gradients_steps",
            "onnx_gradient_graph"]
