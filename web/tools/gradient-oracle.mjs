@@ -1,8 +1,9 @@
 // Run by tests/export/test_gradient.py: the input-gradient graph (resnext.export.gradient) and its
 // weights file through onnxruntime-web (WebAssembly, in Node), writing the gradient for the library
 // to compare. FOLDER holds model.onnx, model.safetensors, inputs.json ({name: dims}) and NAME.bin
-// per input; the answer goes to gradient.bin, and a JSON line to stdout (its dims, or the error).
-//   node web/tools/gradient-oracle.mjs FOLDER
+// per input; the answer (output OUTPUT, default gradient) goes to gradient.bin, and a JSON line to
+// stdout (its dims and the run's seconds, or the error).
+//   node web/tools/gradient-oracle.mjs FOLDER [OUTPUT]
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-web";
@@ -10,6 +11,7 @@ import * as ort from "onnxruntime-web";
 import { createSession } from "../src/session.js";
 
 const folder = process.argv[2];
+const output = process.argv[3] ?? "gradient";
 const bytes = (name) => new Uint8Array(readFileSync(join(folder, name)));
 ort.env.wasm.numThreads = 1;
 try {
@@ -23,9 +25,9 @@ try {
   const start = performance.now();
   const out = await session.run(feeds);
   const seconds = (performance.now() - start) / 1000;
-  writeFileSync(join(folder, "gradient.bin"), new Uint8Array(out.gradient.data.buffer, out.gradient.data.byteOffset,
-    out.gradient.data.byteLength));
-  console.log(JSON.stringify({ dims: out.gradient.dims, seconds }));
+  const answer = out[output];
+  writeFileSync(join(folder, "gradient.bin"), new Uint8Array(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength));
+  console.log(JSON.stringify({ dims: answer.dims, seconds }));
 } catch (error) {
   console.log(JSON.stringify({ error: String(error.message) }));
 }
