@@ -143,13 +143,13 @@ def _gradient(d: dict[str, Any]) -> str:
         rule = m["rule"]
         run = next((v for k, v in seconds.items() if k.startswith(method)), seconds[rule])
         rows.append([method, f"`{rule}`", f"{d['graphs'][rule]['bytes'] / 1000:.0f}", f"{run:.2f}",
-                     f"{run / seconds['forward']:.1f}x", f"{web[rule]:.2f}" if rule in web else "",
+                     f"{run / seconds['forward']:.1f}x", (f"{web[rule]:.2f}" + (" per image" if run is not seconds[rule] else "")) if rule in web else "",
                      f"{m['module_vs_library']:.1e}", f"{m['onnxruntime_vs_library']:.1e}", f"{m['fp64_vs_library']:.1e}"])
     operators = sorted({op for rule, g in d["graphs"].items() if rule != "forward" for op in g["operators"]})
     pool = d["deeplift_maxpool"]
     forward_web = f" ({web['forward']:.2f} s in onnxruntime-web)" if "forward" in web else ""
     return (_table(["method", "graph", "graph kB", "onnxruntime s", "vs the forward graph",
-                    "onnxruntime-web s, one image", "map vs Captum: torch module", "onnxruntime", "exact (fp64)"], rows)
+                    "onnxruntime-web s", "map vs Captum: torch module", "onnxruntime", "exact (fp64)"], rows)
             + f"\n\n{_machine(d, 'python -m benchmarks.gradient')} `{d['variant']}` (random weights, BatchNorm "
             f"calibrated), one {d['image_size']} px image (integrated gradients: all its scaled images in one "
             f"run); the forward graph takes {seconds['forward']:.2f} s{forward_web}. "
