@@ -145,6 +145,35 @@ def _e2e(d: dict[str, Any]) -> str:
             f"over {d['rounds']} fresh photos per size, the pipelines taking turns image by image.")
 
 
+def _gradient(d: dict[str, Any]) -> str:
+    seconds, web = d["onnxruntime_seconds"], d.get("onnxruntime_web_seconds", {})
+    rows = []
+    for method, m in d["methods"].items():
+        rule = m["rule"]
+        run = next((v for k, v in seconds.items() if k.startswith(method)), seconds[rule])
+        rows.append([method, f"`{rule}`", f"{d['graphs'][rule]['bytes'] / 1000:.0f}", f"{run:.2f}",
+                     f"{run / seconds['forward']:.1f}x", (f"{web[rule]:.2f}" + (" per image" if run is not seconds[rule] else "")) if rule in web else "",
+                     f"{m['module_vs_library']:.1e}", f"{m['onnxruntime_vs_library']:.1e}", f"{m['fp64_vs_library']:.1e}"])
+    operators = sorted({op for rule, g in d["graphs"].items() if rule != "forward" for op in g["operators"]})
+    pool = d["deeplift_maxpool"]
+    forward_web = f" ({web['forward']:.2f} s in onnxruntime-web)" if "forward" in web else ""
+    return (_table(["method", "graph", "graph kB", "onnxruntime s", "vs the forward graph",
+                    "onnxruntime-web s", "map vs Captum: torch module", "onnxruntime", "exact (fp64)"], rows)
+            + f"\n\n{_machine(d, 'python -m benchmarks.gradient')} `{d['variant']}` (random weights, BatchNorm "
+            f"calibrated), one {d['image_size']} px image (integrated gradients: all its scaled images in one "
+            f"run); the forward graph takes {seconds['forward']:.2f} s{forward_web}. "
+            f"onnxruntime-web runs WebAssembly on one thread in Node, once. Maps are the library's, in [0, 1]: the "
+            f"largest difference of a pixel. The gradient graphs' operators (opset "
+            f"{d['graphs']['gradient']['opset']}): {', '.join(operators)}. A ReLU's gradient jumps where its input "
+            f"crosses 0, so fp32 rounding alone moves the input gradient by {d['fp32_gradient_vs_fp64']:.1%} of its "
+            f"largest value (fp32 against fp64, the same torch code); the last column shows that Captum's own fp32 "
+            f"map is about as far from the exact one as onnxruntime's is from Captum's. DeepLIFT: Captum's MaxPool "
+            f"rule changes its attribution by {pool['library_vs_without_maxpool_rule']:.1e} of its largest value "
+            f"(its hook's answer is never read), and would change it by "
+            f"{pool['library_vs_maxpool_rule_in_effect']:.1e} had it taken effect; the graph follows what Captum "
+            f"computes.")
+
+
 TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "latency": ("latency", "python -m benchmarks.cost", _latency),
     "memory": ("latency", "python -m benchmarks.cost --memory-only", _memory),
@@ -154,6 +183,7 @@ TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "web_speed": ("web_speed", "python -m benchmarks.web", _web),
     "bulk_speed": ("bulk_speed", "python -m benchmarks.bulk", _bulk),
     "e2e_speed": ("e2e_speed", "python -m benchmarks.e2e", _e2e),
+    "gradient_graphs": ("gradient_graphs", "python -m benchmarks.gradient", _gradient),
 }
 """Each table: the JSON it reads (``assets/STEM.json``), the command that writes it, how it is drawn."""
 

@@ -29,7 +29,8 @@ export function rawCam(features, shape, fcWeight, classIndex) {
 }
 
 /**
- * Upsample a raw map to the crop bilinearly and scale it to [0, 1] (all zeros when it is flat).
+ * Upsample a raw map to the crop bilinearly with half-pixel centres (PyTorch's ``bilinear``,
+ * ``align_corners=False``), unscaled.
  * @param {Float32Array} raw (h, w).
  * @param {number} h
  * @param {number} w
@@ -37,7 +38,7 @@ export function rawCam(features, shape, fcWeight, classIndex) {
  * @param {number} width The crop's width.
  * @returns {Float32Array} (height, width).
  */
-export function normalizeCam(raw, h, w, height, width) {
+export function upsample(raw, h, w, height, width) {
   const up = new Float32Array(height * width);
   const source = (/** @type {number} */ i, /** @type {number} */ n, /** @type {number} */ size) => Math.max((i + 0.5) * n / size - 0.5, 0);
   for (let y = 0; y < height; y++) {
@@ -49,6 +50,20 @@ export function normalizeCam(raw, h, w, height, width) {
       up[y * width + x] = top * (1 - fy) + bottom * fy;
     }
   }
+  return up;
+}
+
+/**
+ * Upsample a raw map to the crop bilinearly and scale it to [0, 1] (all zeros when it is flat).
+ * @param {Float32Array} raw (h, w).
+ * @param {number} h
+ * @param {number} w
+ * @param {number} height The crop's height.
+ * @param {number} width The crop's width.
+ * @returns {Float32Array} (height, width).
+ */
+export function normalizeCam(raw, h, w, height, width) {
+  const up = upsample(raw, h, w, height, width);
   let lo = Infinity, hi = -Infinity;
   for (const v of up) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   if (!(hi - lo > 0)) return new Float32Array(height * width);
