@@ -1,8 +1,9 @@
 """The network off the page's thread, memory by bytes, and WebGPU: the built site in Debian's Chromium (the
 fixtures of ``test_static_space``), its weights from the stand-in Hub.
 
-- a run leaves the page responsive: the longest task on the page's thread while a 2 MP photo is answered
-  (a ``PerformanceObserver`` on long tasks), and the network runs in the worker;
+- a run leaves the page responsive: no task on the page's thread over 50 ms from choosing a 2 MP photo to its
+  top-5 shown (a ``PerformanceObserver`` on long tasks): the decode and crop run in the photo's worker, the
+  network in its own;
 - a download given up mid-file is cut off, and the model chosen next does not wait for it;
 - a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
   sentence before any request to the Hub, and the other models still answer;
@@ -29,7 +30,7 @@ _WATCH = """() => { globalThis.longTasks = [];
 _RUN = """async (vid) => {
     const ctx = globalThis.resnextExplorer;
     const models = await ctx.models();
-    const { input } = ctx.crop(ctx.variants.get(vid));
+    const { input } = await ctx.crop(ctx.variants.get(vid));
     const tasks = [];
     const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
     observer.observe({ type: 'longtask' });
@@ -61,7 +62,10 @@ def test_a_run_leaves_the_page_responsive(world, context, tmp_path):
           f"{max(run['tasks'], default=0):.0f} ms")
     assert _backend(page, A) == "wasm"
     assert not page.evaluate("'ort' in globalThis || [...document.scripts].some((s) => s.src.includes('ort'))")
-    assert max(run["tasks"], default=0) < run["ms"]  # the page's thread never waits out the network (50 ms: the benchmark)
+    assert max(run["tasks"], default=0) < run["ms"]  # the page's thread never waits out the network
+    # the decode and the crop in the photo's worker, the network in its own: from the choice to the top-5 shown,
+    # the page's thread has no task over 50 ms (the observer sees only those, so none at all)
+    assert max(answer, default=0) <= LONGEST_TASK_GOAL_MS, answer
 
 
 def test_a_model_too_large_for_the_device_is_refused_before_any_download(world, browser):

@@ -25,7 +25,8 @@ export async function classify(ctx, id, status, signal) {
   if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
   const models = await ctx.models();
   signal?.throwIfAborted();
-  const { crop, input } = ctx.crop(v);
+  const { crop, input } = await ctx.crop(v);
+  signal?.throwIfAborted();
   say(status, `Running ${id}…`);
   const answer = await models.run(id, input, { signal, progress: progress(status, id, signal) });
   signal?.throwIfAborted();
