@@ -7,6 +7,8 @@ fixtures of ``test_static_space``), its weights from the stand-in Hub.
 - a download given up mid-file is cut off, and the model chosen next does not wait for it;
 - a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
   sentence before any request to the Hub, and the other models still answer;
+- weights that could not be kept (a full Cache Storage: the site's quota made small) are said once, in the
+  model's place: Classify's status line, and each Side by side column, with the same words;
 - WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): the page says so, the session runs
   on it, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never skipped.
 """
@@ -107,6 +109,27 @@ def test_a_download_given_up_is_cancelled_and_the_chosen_model_does_not_wait(wor
                    "again": "wasm"}
     assert len(files()) - before == 2  # the first download stopped before it was whole (and kept)
     context.close()
+
+
+def test_weights_that_could_not_be_kept_are_said_in_the_models_place(world, context):
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)  # this site's storage quota is 1 MB: Cache Storage refuses the weights
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": world["isolated"].url.rstrip("/"), "quotaSize": 1_000_000})
+    page.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    _rows(page, A, "chelsea.png")
+    status = page.locator("main > [role=status]")
+    said = status.inner_text()
+    assert said.startswith("This device's storage for this site is full, so ") and "next visit downloads it again" in said
+    assert page.get_by_text(said).count() == 1  # once, in the model's place
+    page.get_by_role("link", name="Side by side").click()
+    _rows(page, A, "chelsea.png")
+    _rows(page, B, "chelsea.png")
+    for vid in (A, B):
+        column = page.locator(f"article[data-model='{vid}'] [role=status]")
+        assert column.inner_text().startswith("This device's storage for this site is full, so ")
+    assert page.locator(f"article[data-model='{A}'] [role=status]").inner_text() == said  # the same words
+    assert page.get_by_text(said).count() == 1
+    assert page.evaluate("caches.open('resnext-weights-v1').then((c) => c.keys()).then((k) => k.length)") == 0
 
 
 @pytest.fixture(scope="module")
