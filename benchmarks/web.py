@@ -14,8 +14,8 @@ cross-origin isolated, as the Space's headers make it):
 - the Python engine's default mode (``resnext.load_classifier``: exact, fp32, its default engine) on the
   same crop and the same photo;
 - the longest task on the page's thread (a ``PerformanceObserver`` on long tasks, which hears of every
-  task over 50 ms) while the 2 MP photos are answered (the photo's decoding and crop, on the page's thread,
-  included) and while the network alone runs (in its worker);
+  task over 50 ms) while the 2 MP photos are answered (decoded and cropped in the photo's worker) and while
+  the network alone runs (in its worker);
 - what the page may hold on each class of device (``web/src/budget.js`` on the catalog, in Node): the
   memory bound, how many variants can load, the largest, and how many ResNeXt-50 sessions stay at once.
 

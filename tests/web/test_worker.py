@@ -1,11 +1,14 @@
 """The network off the page's thread, memory by bytes, and WebGPU: the built site in Debian's Chromium (the
 fixtures of ``test_static_space``), its weights from the stand-in Hub.
 
-- a run leaves the page responsive: the longest task on the page's thread while a 2 MP photo is answered
-  (a ``PerformanceObserver`` on long tasks), and the network runs in the worker;
+- a run leaves the page responsive: no task on the page's thread over 50 ms from choosing a 2 MP photo to its
+  top-5 shown (a ``PerformanceObserver`` on long tasks): the decode and crop run in the photo's worker, the
+  network in its own;
 - a download given up mid-file is cut off, and the model chosen next does not wait for it;
 - a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
   sentence before any request to the Hub, and the other models still answer;
+- weights that could not be kept (a full Cache Storage: the site's quota made small) are said once, in the
+  model's place: Classify's status line, and each Side by side column, with the same words;
 - WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): the page says so, the session runs
   on it, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never skipped.
 """
@@ -29,7 +32,7 @@ _WATCH = """() => { globalThis.longTasks = [];
 _RUN = """async (vid) => {
     const ctx = globalThis.resnextExplorer;
     const models = await ctx.models();
-    const { input } = ctx.crop(ctx.variants.get(vid));
+    const { input } = await ctx.crop(ctx.variants.get(vid));
     const tasks = [];
     const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
     observer.observe({ type: 'longtask' });
@@ -61,7 +64,10 @@ def test_a_run_leaves_the_page_responsive(world, context, tmp_path):
           f"{max(run['tasks'], default=0):.0f} ms")
     assert _backend(page, A) == "wasm"
     assert not page.evaluate("'ort' in globalThis || [...document.scripts].some((s) => s.src.includes('ort'))")
-    assert max(run["tasks"], default=0) < run["ms"]  # the page's thread never waits out the network (50 ms: the benchmark)
+    assert max(run["tasks"], default=0) < run["ms"]  # the page's thread never waits out the network
+    # the decode and the crop in the photo's worker, the network in its own: from the choice to the top-5 shown,
+    # the page's thread has no task over 50 ms (the observer sees only those, so none at all)
+    assert max(answer, default=0) <= LONGEST_TASK_GOAL_MS, answer
 
 
 def test_a_model_too_large_for_the_device_is_refused_before_any_download(world, browser):
@@ -103,6 +109,27 @@ def test_a_download_given_up_is_cancelled_and_the_chosen_model_does_not_wait(wor
                    "again": "wasm"}
     assert len(files()) - before == 2  # the first download stopped before it was whole (and kept)
     context.close()
+
+
+def test_weights_that_could_not_be_kept_are_said_in_the_models_place(world, context):
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)  # this site's storage quota is 1 MB: Cache Storage refuses the weights
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": world["isolated"].url.rstrip("/"), "quotaSize": 1_000_000})
+    page.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    _rows(page, A, "chelsea.png")
+    status = page.locator("main > [role=status]")
+    said = status.inner_text()
+    assert said.startswith("This device's storage for this site is full, so ") and "next visit downloads it again" in said
+    assert page.get_by_text(said).count() == 1  # once, in the model's place
+    page.get_by_role("link", name="Side by side").click()
+    _rows(page, A, "chelsea.png")
+    _rows(page, B, "chelsea.png")
+    for vid in (A, B):
+        column = page.locator(f"article[data-model='{vid}'] [role=status]")
+        assert column.inner_text().startswith("This device's storage for this site is full, so ")
+    assert page.locator(f"article[data-model='{A}'] [role=status]").inner_text() == said  # the same words
+    assert page.get_by_text(said).count() == 1
+    assert page.evaluate("caches.open('resnext-weights-v1').then((c) => c.keys()).then((k) => k.length)") == 0
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import { topK } from "./models.js";
 /** @typedef {import("./models.js").Answer & {id: string, top: {index: number, probability: number}[], crop: Uint8Array, size: number}} Result */
 
 /**
- * Run a variant on the photo in use, saying in ``status`` what it waits for while ``signal`` holds.
+ * Run a variant on the photo in use, saying in ``status`` what it waits for while ``signal`` holds,
+ * and then the answer's note (its weights could not be kept), if any: the model's own place.
  * @param {import("./context.js").Context} ctx
  * @param {string} id
  * @param {HTMLElement} status
@@ -25,11 +26,12 @@ export async function classify(ctx, id, status, signal) {
   if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
   const models = await ctx.models();
   signal?.throwIfAborted();
-  const { crop, input } = ctx.crop(v);
+  const { crop, input } = await ctx.crop(v);
+  signal?.throwIfAborted();
   say(status, `Running ${id}…`);
   const answer = await models.run(id, input, { signal, progress: progress(status, id, signal) });
   signal?.throwIfAborted();
-  say(status, "");
+  say(status, answer.note, "warning");
   return { ...answer, id, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
 }
 

@@ -81,12 +81,14 @@ export function isOutOfMemory(error) {
 }
 
 /**
- * The out-of-memory sentence.
- * @param {string} id
+ * The out-of-memory sentence, the one the page says whether a download's buffer, a session or a run
+ * found no memory.
+ * @param {string} name The model (or, where only the file is known, its repo).
+ * @param {number | null} [bytes] What could not be allocated, where known.
  * @returns {string}
  */
-export const outOfMemory = (id) =>
-  `This device ran out of memory for ${id}; close other tabs or pick a smaller model, and the other models still work.`;
+export const outOfMemory = (name, bytes = null) =>
+  `This device ran out of memory for ${name}${bytes ? ` (${Math.round(bytes / 1e6)} MB)` : ""}; close other tabs or apps, or pick a smaller model (the other models still work).`;
 
 /** The sessions kept in memory, bounded by their bytes, least recently used first. */
 export class Kept {

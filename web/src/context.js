@@ -5,8 +5,7 @@
  * @module context
  */
 
-import { centreCrop, normalize } from "./preprocess.js";
-import { readPhoto } from "./photo.js";
+import { Photos } from "./photos.js";
 import { UPLOAD } from "./links.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
@@ -14,7 +13,10 @@ import { UPLOAD } from "./links.js";
  * @typedef {{variants: Variant[], families: Record<string, string>, labels: string[],
  *   colormap: {name: string, rgb: number[][]}, limits: {max_pixels: number, max_aspect: number}}} Catalog
  */
-/** @typedef {{name: string, source: string, width: number, height: number, note: string, url: string, pixels: import("./photo.js").Pixels}} Photo */
+/**
+ * @typedef {{name: string, source: string, width: number, height: number, note: string, url: string, handle: number}} Photo
+ *   ``handle``: its pixels in the photo's worker (``photos.js``).
+ */
 
 export class Context {
   /**
@@ -23,8 +25,9 @@ export class Context {
    * @param {import("./runtime.js").Features} features
    * @param {() => Promise<import("./models.js").Models>} models Made on first use (the runtime loads then).
    * @param {import("./kept.js").Caches | undefined} [caches] Where the weights are kept, if anywhere.
+   * @param {() => Photos} [photos] The photo's worker, made on first use.
    */
-  constructor(catalog, samples, features, models, caches) {
+  constructor(catalog, samples, features, models, caches, photos = () => new Photos()) {
     this.catalog = catalog;
     this.samples = samples;
     this.features = features;
@@ -32,8 +35,11 @@ export class Context {
     this.runnable = catalog.variants.filter((v) => !v.browser && v.hub);
     /** @type {Photo | null} */
     this.photo = null;
-    /** @type {Map<string, {crop: Uint8Array, input: Float32Array}>} */
+    /** @type {Map<string, Promise<{crop: Uint8Array, input: Float32Array}>>} */
     this.crops = new Map();
+    this.makePhotos = photos;
+    /** @type {Photos | null} */
+    this.reader = null;
     /** @type {Promise<import("./models.js").Models> | null} */
     this.modelsPromise = null;
     this.makeModels = models;
@@ -63,11 +69,12 @@ export class Context {
   async use(chosen, signal) {
     const file = await chosen.file;
     signal?.throwIfAborted();
-    const pixels = await readPhoto(file, chosen.name, this.catalog.limits, signal);
-    signal?.throwIfAborted();
-    if (this.photo) URL.revokeObjectURL(this.photo.url);
-    this.photo = { name: chosen.name, source: chosen.source, width: pixels.width, height: pixels.height, note: pixels.note,
-      url: URL.createObjectURL(file), pixels };
+    const reader = this.reader ??= this.makePhotos();
+    const read = await reader.read(file, chosen.name, this.catalog.limits, signal); // decoded in the photo's worker
+    if (signal?.aborted) { reader.drop(read.photo); throw signal.reason; }
+    if (this.photo) { URL.revokeObjectURL(this.photo.url); reader.drop(this.photo.handle); }
+    this.photo = { name: chosen.name, source: chosen.source, width: read.width, height: read.height, note: read.note,
+      url: URL.createObjectURL(file), handle: read.photo };
     this.crops.clear();
     return this.photo;
   }
@@ -84,19 +91,20 @@ export class Context {
   }
 
   /**
-   * The photo's crop and input tensor as a variant sees them (made once per preprocessing).
+   * The photo's crop and input tensor as a variant sees them, made in the photo's worker once per
+   * preprocessing (a failed one is made again when next asked).
    * @param {Variant} v
-   * @returns {{crop: Uint8Array, input: Float32Array}}
+   * @returns {Promise<{crop: Uint8Array, input: Float32Array}>}
    */
   crop(v) {
     const photo = /** @type {Photo} */ (this.photo);
-    const pre = v.preprocessing;
-    const key = JSON.stringify(pre);
+    const key = JSON.stringify(v.preprocessing);
     let made = this.crops.get(key);
     if (!made) {
-      const crop = centreCrop(photo.pixels.rgb, photo.width, photo.height, pre);
-      made = { crop, input: normalize(crop, pre.image_size, pre.mean, pre.std) };
-      this.crops.set(key, made);
+      const crops = this.crops;
+      made = /** @type {Photos} */ (this.reader).crop(photo.handle, v.preprocessing);
+      made.catch(() => { if (crops.get(key) === made) crops.delete(key); });
+      crops.set(key, made);
     }
     return made;
   }

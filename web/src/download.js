@@ -8,6 +8,7 @@
  */
 
 import { Sha256 } from "./sha256.js";
+import { outOfMemory } from "./budget.js";
 
 /**
  * A response's length as its server announced it, or null (none, or one for encoded bytes).
@@ -91,15 +92,6 @@ function allocate(size, name) {
     throw new Error(outOfMemory(name, size));
   }
 }
-
-/**
- * The sentence for weights this device has not the memory to hold.
- * @param {string} name
- * @param {number | null} size
- * @returns {string}
- */
-export const outOfMemory = (name, size) =>
-  `This device ran out of memory for the weights of ${name}${size ? ` (${Math.round(size / 1e6)} MB)` : ""}; close other tabs or apps, or pick a smaller model (the other models still work).`;
 
 /**
  * A promise that rejects with the signal's reason as soon as it aborts.

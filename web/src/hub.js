@@ -11,7 +11,8 @@
  * @module hub
  */
 
-import { abortable, announcedLength, outOfMemory, readInto } from "./download.js";
+import { abortable, announcedLength, readInto } from "./download.js";
+import { outOfMemory } from "./budget.js";
 import { sha256 } from "./sha256.js";
 
 export { outOfMemory, sha256 };

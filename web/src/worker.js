@@ -187,8 +187,8 @@ async function answer(job, task) {
     const e = /** @type {any} */ (error);
     const oom = !(error instanceof TooLarge) && isOutOfMemory(error);
     const said = String(e?.message ?? e);
-    const message = oom && !(error instanceof OutOfMemory) && !said.startsWith("This device ran out of memory")
-      ? outOfMemory(e.id ?? "this model") : said; // the runtime's own words are not a sentence
+    const message = oom && !(error instanceof OutOfMemory) && e.id
+      ? outOfMemory(e.id) : said; // the runtime's words are not a sentence, and the visitor chose a model, not a repo
     scope.postMessage({ type: "error", job, message, kind: oom ? "oom" : e?.kind === "fresh" ? "fresh" : "error" });
   } finally {
     jobs.delete(job);

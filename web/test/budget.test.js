@@ -72,5 +72,7 @@ test("out of memory is told from a damaged file, in its own sentence", () => {
     new Error("failed to create session: out of memory")]) assert.ok(isOutOfMemory(e), String(e));
   for (const e of [new Error("Invalid model file"), new Error("external data not found: fc.weight"), "nope"]) assert.ok(!isOutOfMemory(e));
   assert.equal(outOfMemory("ig_resnext101_32x8d"),
-    "This device ran out of memory for ig_resnext101_32x8d; close other tabs or pick a smaller model, and the other models still work.");
+    "This device ran out of memory for ig_resnext101_32x8d; close other tabs or apps, or pick a smaller model (the other models still work).");
+  assert.equal(outOfMemory("ig_resnext101_32x8d", 354e6),
+    "This device ran out of memory for ig_resnext101_32x8d (354 MB); close other tabs or apps, or pick a smaller model (the other models still work).");
 });

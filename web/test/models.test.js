@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { Models } from "../src/models.js";
+import { outOfMemory } from "../src/budget.js";
 
 /**
  * A stand-in for the network's worker: answers each job with ``reply(message, worker)``.
@@ -76,7 +77,7 @@ test("a job that fits only a fresh heap goes once to a new worker; the old one e
 test("out of memory is its sentence, and the next job gets a new worker", async () => {
   /** @type {FakeWorker[]} */
   const workers = [];
-  const oom = "This device ran out of memory for a; close other tabs or pick a smaller model, and the other models still work.";
+  const oom = outOfMemory("a");
   const models = new Models(variants, where, new Map(), () => {
     const n = workers.length;
     const w = new FakeWorker(() => (n === 0 ? { type: "error", message: oom, kind: "oom" } : { type: "done", result: { backend: "wasm", note: "", stored: false } }));

@@ -104,7 +104,7 @@ export function render(root, ctx, params, dropped, signal) {
         const top1 = ctx.catalog.labels[r.top[0].index];
         slot.replaceChildren(topBars(r.top, ctx.catalog.labels, photo.name, id),
           h("figure", {}, h("canvas", { class: "picture", role: "img", "aria-label": `Grad-CAM of ${photo.name} by ${id}` }), h("figcaption", { text: `Grad-CAM: ${top1}` })),
-          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device` }));
+          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device` }), ...(r.note ? [line] : [])); // its note, said by classify
         draw(id);
       } catch (e) {
         if (mine.aborted) return;
