@@ -122,6 +122,36 @@ def _web(d: dict[str, Any]) -> str:
                "lies beside it while it is made." if memory else ""))
 
 
+def _web_photos(d: dict[str, Any]) -> str:
+    formats: dict[str, list[dict[str, Any]]] = {}
+    for c in d["cases"]:
+        formats.setdefault(c["format"], []).append(c)
+
+    def count(cases: list[dict[str, Any]], outcome: str) -> str:
+        return str(sum(c["outcome"] == outcome for c in cases))
+
+    rows = []
+    for fmt, cases in formats.items():
+        differences = [c["rgb_max"] for c in cases if c["outcome"] == "agrees"]
+        rows.append([fmt, str(len(cases)), count(cases, "agrees"),
+                     f"{max(differences)}/255" if differences else "—", count(cases, "both refuse"),
+                     count(cases, "page refuses"), count(cases, "downscaled"), count(cases, "disagrees")])
+    totals = ", ".join(f"{n} {outcome}" for outcome, n in d["totals"].items())
+    dp = [c["top5_dp"] for c in d["cases"] if c["top5_dp"] is not None]
+    refused = [[f"`{c['case']}`", c["detail"].replace("|", "\\|")] for c in d["cases"] if c["outcome"] == "page refuses"]
+    downscaled = [f"`{c['case']}` at {c['detail']}" for c in d["cases"] if c["outcome"] == "downscaled"]
+    return (_table(["format", "cases", "page agrees", "largest RGB difference", "both refuse", "page refuses",
+                    "decoded downscaled, and said", "disagree"], rows)
+            + f"\n\n{_machine(d, 'python -m benchmarks.web_photos')} {d['browser']}; {len(d['cases'])} files: "
+            f"{totals}."
+            + (f" Where the page's RGB was checked through the network too, the top-5 on `{d['model']}` (random "
+               f"weights) differed by {max(dp):.1e} at most (allowed: {d['top5_tolerance']:g})." if dp else "")
+            + (f" Decoded downscaled: {', '.join(downscaled)}." if downscaled else "")
+            + ("\n\nWhat the library reads and the page refuses, in the page's words:\n\n"
+               + "\n".join(["| file | the page says |", "| --- | --- |", *(f"| {a} | {b} |" for a, b in refused)])
+               if refused else ""))
+
+
 def _bulk(d: dict[str, Any]) -> str:
     rows = [[f"{r['megapixels']} MP", f"{r['timm_per_s']:.2f}", f"{r['ours_per_s']:.2f}",
              f"{r['ours_per_s'] / r['timm_per_s']:.2f}x", f"{d['target']}x", f"{r['identical_top5']}/{r['images']}"]
@@ -181,6 +211,7 @@ TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "stress_cost": ("stress_cost", "python -m benchmarks.stress", _stress),
     "transfer_cost": ("transfer_cost", "python -m benchmarks.transfer --cost-only", _transfer),
     "web_speed": ("web_speed", "python -m benchmarks.web", _web),
+    "web_photos": ("web_photos", "python -m benchmarks.web_photos", _web_photos),
     "bulk_speed": ("bulk_speed", "python -m benchmarks.bulk", _bulk),
     "e2e_speed": ("e2e_speed", "python -m benchmarks.e2e", _e2e),
     "gradient_graphs": ("gradient_graphs", "python -m benchmarks.gradient", _gradient),

@@ -70,6 +70,16 @@ def test_every_figure_on_the_pages_is_its_jsons(site):
     if web is not None:
         page = _text(site, "hosting")
         assert all(f"{r['variant']} {r['first_visit_s']:.2f} {r['web_ms']:.0f}" in page for r in web["rows"])
+    photos = figures.load("web_photos")
+    if photos is not None:
+        page = _text(site, "hosting")
+        for fmt in {c["format"] for c in photos["cases"]}:
+            cases = [c for c in photos["cases"] if c["format"] == fmt]
+            agree = sum(c["outcome"] == "agrees" for c in cases)
+            assert f"{fmt} {len(cases)} {agree} " in page
+        assert all(f"{c['case']} {c['detail']}" in page for c in photos["cases"] if c["outcome"] == "page refuses")
+        assert ", ".join(f"{n} {outcome}" for outcome, n in photos["totals"].items()) in page
+        assert photos["date"] in page and photos["browser"] in page
 
 
 def test_a_table_follows_its_json_and_says_when_there_is_none(tmp_path):
@@ -78,6 +88,15 @@ def test_a_table_follows_its_json_and_says_when_there_is_none(tmp_path):
     (tmp_path / "stress_cost.json").write_text(json.dumps(data))
     assert "| `fog` | 12.3456 |" in figures.render("stress_cost", tmp_path)
     assert figures.render("web_speed", tmp_path).startswith("*Not measured yet: run `python -m benchmarks.web`")
+    photos = json.loads((ROOT / "assets" / "web_photos.json").read_text())
+    photos["cases"].append({"format": "JPEG", "case": "new.jpg", "outcome": "disagrees", "rgb_max": 7, "top5_dp": None,
+                            "detail": "RGB 7/255"})
+    (tmp_path / "web_photos.json").write_text(json.dumps(photos))
+    drawn = figures.render("web_photos", tmp_path)
+    jpeg = [c for c in photos["cases"] if c["format"] == "JPEG"]
+    row = next(line for line in drawn.splitlines() if line.startswith("| JPEG |"))
+    assert row.startswith(f"| JPEG | {len(jpeg)} | {sum(c['outcome'] == 'agrees' for c in jpeg)} |")
+    assert row.endswith("| 1 |")  # the new case, which disagrees
 
 
 def test_the_generated_pages_follow_the_code(site):
