@@ -2,7 +2,7 @@ import pytest
 import torch
 
 import resnext
-from resnext.architecture import build_model
+from resnext.catalog.architecture import build_model
 from resnext.errors import CatalogError
 
 

@@ -9,10 +9,10 @@ import torch
 import resnext
 import dataclasses
 
-from resnext import memory
-from resnext.cache import ModelCache, budget_from_env
 from resnext.errors import ModelTooLargeError, ResNeXtError
-from resnext.memory import RESERVE_BYTES, footprint
+from resnext.inference.cache import ModelCache, budget_from_env
+from resnext.machine import memory
+from resnext.machine.memory import RESERVE_BYTES, footprint
 
 
 class Loaded:

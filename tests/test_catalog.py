@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import resnext
-from resnext.catalog import ASSETS_DIR, Registry, registry
+from resnext.catalog.index import ASSETS_DIR, Registry, registry
 from resnext.errors import CatalogError, UnknownVariantError
 
 TWELVE = {
@@ -180,7 +180,7 @@ def test_the_supervised_baselines_show_torchvisions_own_file_size_never_checked_
 
 
 def test_a_size_with_a_unit_is_read_and_an_unknown_unit_refused():
-    from resnext.model_index import _file_size
+    from resnext.catalog.model_index import _file_size
 
     assert _file_size("1.5 kB") == 1500 and _file_size("2 MiB") == 2 * 2**20 and _file_size(7) == 7
     with pytest.raises(ValueError, match="unknown unit"):

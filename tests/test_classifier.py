@@ -7,9 +7,9 @@ import torch
 from PIL import Image
 
 import resnext
-from resnext.classifier import Prediction
 from resnext.errors import ImageError, ResNeXtError
 from resnext.explain import explain
+from resnext.inference.classifier import Prediction
 from tests.factory import random_state_dict, save_checkpoint
 
 
@@ -49,7 +49,7 @@ def test_predict_shapes_labels_and_inputs(tiny_env, sample_paths):
     path = sample_paths[0]
     by_path = clf.predict(path, topk=3)
     assert len(by_path) == 3 and all(isinstance(p, Prediction) for p in by_path)
-    assert by_path[0].label == resnext.labels.imagenet_labels()[by_path[0].index]
+    assert by_path[0].label == resnext.catalog.labels.imagenet_labels()[by_path[0].index]
     assert [p.probability for p in by_path] == sorted((p.probability for p in by_path), reverse=True)
     assert clf.predict(path.read_bytes(), topk=3) == by_path
     assert clf.predict(Image.open(path), topk=3) == by_path
@@ -66,7 +66,7 @@ def test_predict_shapes_labels_and_inputs(tiny_env, sample_paths):
 
 
 def test_labels_are_torchvisions_imagenet_names():
-    labels = resnext.labels.imagenet_labels()
+    labels = resnext.catalog.labels.imagenet_labels()
     assert len(labels) == 1000 and labels[0] == "tench" and labels[258] == "Samoyed"
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import resnext
-from resnext.compare import js_divergence, map_correlation, pareto_front, topk_overlap
+from resnext.catalog.compare import js_divergence, map_correlation, pareto_front, topk_overlap
 
 
 def test_js_divergence_bounds_and_symmetry():

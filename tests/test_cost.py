@@ -1,4 +1,4 @@
-"""The cost counted from the architecture (resnext.cost) against a count taken on the real network."""
+"""The cost counted from the architecture (resnext.catalog.cost) against a count taken on the real network."""
 
 import dataclasses
 
@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import resnext
-from resnext.architecture import build_model
-from resnext.cost import multiply_adds
+from resnext.catalog.architecture import build_model
+from resnext.catalog.cost import multiply_adds
 
 
 def _counted_on_the_network(variant, image_size):
@@ -51,7 +51,7 @@ def test_resnext50_does_4_23_g_multiply_adds_not_the_published_5_47():
 def test_the_shipped_latencies_name_their_machine_and_cover_every_variant():
     import json
 
-    from resnext.catalog import ASSETS_DIR
+    from resnext.catalog.index import ASSETS_DIR
 
     report = json.loads((ASSETS_DIR / "latency.json").read_text())
     assert report["cpu"] and report["threads"] >= 1 and report["date"] and report["engine"].startswith("OpenVINO")

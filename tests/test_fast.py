@@ -10,8 +10,9 @@ from torchvision.transforms import InterpolationMode
 from torchvision.transforms import functional as TF
 
 import resnext
-from resnext import hardware
-from resnext.preprocess import Transform, load_image
+from resnext.inference.image import load_image
+from resnext.inference.preprocess import Transform
+from resnext.machine import hardware
 
 
 def _jpeg(size, seed=0):
@@ -64,7 +65,7 @@ def test_fast_mode_precision_follows_native_bf16(monkeypatch):
 
 
 def test_fast_classifier_and_warm_start(tiny_env, monkeypatch, sample_paths):
-    from resnext import engine
+    from resnext.inference import engine
 
     calls = []
     real = engine.TorchEngine.__call__

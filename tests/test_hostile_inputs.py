@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from resnext.errors import ImageError
-from resnext.preprocess import Transform, load_image
+from resnext.inference.image import load_image
+from resnext.inference.preprocess import Transform
 from tests.hostile import corpus
 
 CASES = corpus()

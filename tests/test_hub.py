@@ -12,9 +12,9 @@ from safetensors.torch import save_file
 import resnext
 from resnext.cli import main
 from resnext.errors import ChecksumError, DownloadError
-from resnext.hub import HUB_FILE, hub_repo
-from resnext.weights import origin
-from resnext.weights import ensure_weights
+from resnext.weights.hub import HUB_FILE, hub_repo
+from resnext.weights.sources import ensure_weights
+from resnext.weights.sources import origin
 from tests.hub import HubServer
 
 VID = "ssl_resnext50_32x4d"  # a tiny network in the test catalog, with the SSL family's timm name
@@ -151,7 +151,7 @@ def test_a_download_reports_its_bytes_to_the_caller_not_the_terminal(hub, capfd)
 def test_a_cache_without_symlinks_is_still_checked_against_the_etag(hub, monkeypatch, caplog):
     import huggingface_hub.file_download as file_download
 
-    from resnext import integrity
+    from resnext.weights import integrity
 
     monkeypatch.setattr(file_download, "are_symlinks_supported", lambda *args, **kwargs: False)
     path = ensure_weights(resnext.get_variant(VID))

@@ -8,10 +8,10 @@ import json
 import pytest
 
 import resnext
-from resnext import integrity
 from resnext.cli import main
 from resnext.errors import WeightsError
-from resnext.weights import ensure_weights
+from resnext.weights import integrity
+from resnext.weights.sources import ensure_weights
 from tests.apptest import SAMPLES
 
 VID, OTHER = "tiny_resnext14_2x2d", "ssl_resnext50_32x4d"

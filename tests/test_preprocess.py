@@ -6,7 +6,8 @@ from PIL import Image
 
 import resnext
 from resnext.errors import ImageError
-from resnext.preprocess import Transform, load_image, preprocess, to_rgb
+from resnext.inference.image import load_image, to_rgb
+from resnext.inference.preprocess import Transform, preprocess
 
 
 @pytest.mark.parametrize("vid", ["swsl_resnext50_32x4d", "ig_resnext101_32x48d", "tv_resnext50_32x4d",
@@ -148,7 +149,7 @@ def test_transform_crop_size_and_extreme_shapes():
 def test_an_exif_orientation_that_cannot_be_read_is_said_not_swallowed(monkeypatch, caplog, tmp_path):
     from PIL import ImageOps
 
-    from resnext.preprocess import load_image, orientation_note
+    from resnext.inference.image import load_image, orientation_note
 
     path = tmp_path / "side.jpg"
     Image.new("RGB", (40, 30), (10, 20, 30)).save(path)

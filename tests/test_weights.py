@@ -8,8 +8,9 @@ import torch
 import yaml
 
 import resnext
-from resnext import integrity, weights
 from resnext.errors import CacheError, ChecksumError, DownloadError, WeightsError
+from resnext.weights import integrity, sources
+from resnext.weights.checkpoint import read_checkpoint
 from tests.conftest import SAMPLES
 from tests.factory import write_model_index
 
@@ -27,21 +28,21 @@ def _leftovers(cache):
 def test_download_verifies_and_caches(tiny_env, server, isolated_env):
     v = resnext.get_variant(VID)
     seen = []
-    path = weights.ensure_weights(v, progress=lambda done, total: seen.append((done, total)))
+    path = sources.ensure_weights(v, progress=lambda done, total: seen.append((done, total)))
     assert path == isolated_env / v.file_name
     assert path.read_bytes() == tiny_env[VID].read_bytes()
     assert seen[0] == (0, v.file_size) and seen[-1] == (v.file_size, v.file_size)
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
     assert _leftovers(isolated_env) == []
-    assert weights.is_cached(v)
+    assert sources.is_cached(v)
 
 
 def test_cache_hit_makes_no_second_request(tiny_env, server):
     v = resnext.get_variant(VID)
     url_path = f"/ok/{v.file_name}"
     before = server.requests[url_path]
-    first = weights.ensure_weights(v)
-    second = weights.ensure_weights(v)
+    first = sources.ensure_weights(v)
+    second = sources.ensure_weights(v)
     assert first == second
     assert server.requests[url_path] == before + 1
 
@@ -49,7 +50,7 @@ def test_cache_hit_makes_no_second_request(tiny_env, server):
 def test_mirror_replaces_the_base_url(tiny_env, server, monkeypatch):
     v = resnext.get_variant(VID)
     monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", server.base("ok") + "/")
-    assert weights.weights_url(v) == f"{server.base('ok')}/{v.file_name}"
+    assert sources.weights_url(v) == f"{server.base('ok')}/{v.file_name}"
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_failed_downloads_leave_the_cache_clean(tiny_env, server, isolated_env, 
     v = resnext.get_variant(VID)
     monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", server.base(mode))
     with pytest.raises(error) as info:
-        weights.ensure_weights(v, timeout=0.5)
+        sources.ensure_weights(v, timeout=0.5)
     message = str(info.value)
     assert words in message
     assert v.file_name in message or server.base(mode) in message
@@ -74,14 +75,14 @@ def test_failed_downloads_leave_the_cache_clean(tiny_env, server, isolated_env, 
     assert _leftovers(isolated_env) == []
     # The next attempt, from a good source, starts clean and succeeds.
     monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", server.base("ok"))
-    assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+    assert sources.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
 
 
 def test_no_network_names_the_url_and_offline_options(tiny_env, monkeypatch):
     v = resnext.get_variant(VID)
     monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", "http://127.0.0.1:9")  # discard port: nothing listens
     with pytest.raises(DownloadError) as info:
-        weights.ensure_weights(v, timeout=2)
+        sources.ensure_weights(v, timeout=2)
     message = str(info.value)
     for words in ("http://127.0.0.1:9/", "RESNEXT_CACHE_DIR", "RESNEXT_WEIGHTS_MIRROR"):
         assert words in message
@@ -94,8 +95,8 @@ def test_damaged_cache_file_is_moved_aside_and_replaced(tiny_env, server, isolat
     cached = isolated_env / v.file_name
     partial = tiny_env[VID].read_bytes()[:1000]
     cached.write_bytes(partial)
-    assert not weights.is_cached(v)
-    assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+    assert not sources.is_cached(v)
+    assert sources.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
     aside = isolated_env / f"{v.file_name}.rejected"
     assert aside.read_bytes() == partial
     warning = " ".join(r.getMessage() for r in caplog.records)
@@ -105,7 +106,7 @@ def test_damaged_cache_file_is_moved_aside_and_replaced(tiny_env, server, isolat
     rotten = good[:50] + bytes([good[50] ^ 1]) + good[51:]
     cached.write_bytes(rotten)  # bit rot, same size
     integrity._verified.clear()  # a new process would hash it once
-    assert weights.ensure_weights(v).read_bytes() == good
+    assert sources.ensure_weights(v).read_bytes() == good
     assert aside.read_bytes() == partial  # the first rejected file is kept too
     assert (isolated_env / f"{v.file_name}.rejected.2").read_bytes() == rotten
 
@@ -118,7 +119,7 @@ def test_a_users_file_that_fails_verification_survives_an_offline_start(tiny_env
     mine = tiny_env["ssl_resnext50_32x4d"].read_bytes()  # a checkpoint, but not this one
     cached.write_bytes(mine)
     with pytest.raises(DownloadError) as info:
-        weights.ensure_weights(v, timeout=2)
+        sources.ensure_weights(v, timeout=2)
     message = str(info.value)
     aside = isolated_env / f"{v.file_name}.rejected"
     assert aside.read_bytes() == mine
@@ -139,8 +140,8 @@ def test_a_verified_hash_overrules_the_model_index_size(tiny_env, server, isolat
     before = sum(server.requests.values())
     for _ in range(2):  # two "processes": each hashes once, neither deletes nor downloads
         integrity._verified.clear()
-        assert weights.ensure_weights(v) == cached
-        assert weights.ensure_weights(v) == cached
+        assert sources.ensure_weights(v) == cached
+        assert sources.ensure_weights(v) == cached
     assert sum(server.requests.values()) == before
     assert (cached.stat().st_ino, cached.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
     notes = [r.getMessage() for r in caplog.records if "hash is the truth" in r.getMessage()]
@@ -173,7 +174,7 @@ def test_local_weights_are_used_where_they_are(tiny_env, server, isolated_env, t
     monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(write_model_index(tmp_path / "mine.yaml", [_entry(tiny_env, Weights=source)])))
     requests = sum(server.requests.values())
     v = resnext.get_variant(VID)
-    assert weights.local_file(v) == mine and weights.is_cached(v)
+    assert sources.local_file(v) == mine and sources.is_cached(v)
     clf = resnext.load_classifier(VID)
     assert clf.predict(SAMPLE) == resnext.load_classifier(VID, weights=tiny_env[VID]).predict(SAMPLE)
     assert sum(server.requests.values()) == requests
@@ -188,7 +189,7 @@ def test_a_mirror_may_be_a_local_folder(tiny_env, server, isolated_env, tmp_path
     copy.write_bytes(tiny_env[VID].read_bytes())
     monkeypatch.setenv("RESNEXT_WEIGHTS_MIRROR", str(tmp_path / "mirror"))
     requests = sum(server.requests.values())
-    assert weights.ensure_weights(v) == copy
+    assert sources.ensure_weights(v) == copy
     assert sum(server.requests.values()) == requests and not isolated_env.exists()
 
 
@@ -200,7 +201,7 @@ def test_a_local_file_that_fails_verification_is_reported_and_left_alone(tiny_en
     index = write_model_index(tmp_path / "mine.yaml", [_entry(tiny_env, Weights=wrong.name)])
     monkeypatch.setenv("RESNEXT_MODEL_INDEX", str(index))
     with pytest.raises(WeightsError) as info:
-        weights.ensure_weights(resnext.get_variant(VID))
+        sources.ensure_weights(resnext.get_variant(VID))
     message = str(info.value)
     assert str(wrong) in message and "left as it is" in message and str(index) in message
     assert "expected SHA-256" in message
@@ -225,7 +226,7 @@ def test_downloads_get_the_users_usual_permissions(tiny_env, server, umask):
 
     old = os.umask(umask)
     try:
-        path = weights.ensure_weights(resnext.get_variant(VID))
+        path = sources.ensure_weights(resnext.get_variant(VID))
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
@@ -240,7 +241,7 @@ def test_read_only_cache_is_a_clear_error(tiny_env, tmp_path, monkeypatch):
         (tmp_path / "ro").mkdir(mode=0o500)
         monkeypatch.setenv("RESNEXT_CACHE_DIR", str(tmp_path / "ro"))
     with pytest.raises(CacheError) as info:
-        weights.ensure_weights(resnext.get_variant(VID))
+        sources.ensure_weights(resnext.get_variant(VID))
     assert "RESNEXT_CACHE_DIR" in str(info.value)
 
 
@@ -290,11 +291,11 @@ def test_pickle_that_runs_code_is_refused(tmp_path):
     path = tmp_path / "evil.pth"
     torch.save({"conv1.weight": _Boom()}, path)
     with pytest.raises(WeightsError, match="Refused"):
-        weights.read_checkpoint(path)
+        read_checkpoint(path)
     assert not os.path.exists(marker)
     path.write_bytes(pickle.dumps({"x": _Boom()}))
     with pytest.raises(WeightsError):
-        weights.read_checkpoint(path)
+        read_checkpoint(path)
     assert not os.path.exists(marker)
 
 
@@ -302,9 +303,9 @@ def test_garbage_file_is_not_a_checkpoint(tmp_path):
     path = tmp_path / "junk.pth"
     path.write_bytes(b"this is not a checkpoint")
     with pytest.raises(WeightsError, match="not a readable PyTorch checkpoint"):
-        weights.read_checkpoint(path)
+        read_checkpoint(path)
     with pytest.raises(WeightsError, match="does not exist"):
-        weights.read_checkpoint(tmp_path / "nope.pth")
+        read_checkpoint(tmp_path / "nope.pth")
 
 
 def test_concurrent_requests_download_once(tiny_env, server):
@@ -316,7 +317,7 @@ def test_concurrent_requests_download_once(tiny_env, server):
 
     def fetch():
         try:
-            paths.append(weights.ensure_weights(v))
+            paths.append(sources.ensure_weights(v))
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
@@ -332,7 +333,7 @@ def test_concurrent_requests_download_once(tiny_env, server):
 
 _FETCH = """
 import sys, resnext
-from resnext.weights import ensure_weights
+from resnext.weights.sources import ensure_weights
 path = ensure_weights(resnext.get_variant(sys.argv[1]), timeout=30)
 print(path.stat().st_size)
 """
@@ -374,7 +375,7 @@ def test_lock_of_a_killed_process_is_recovered(tiny_env, isolated_env):
     (isolated_env / f".{v.file_name}.abc123.partial").write_bytes(b"half a download")  # what it left
     holder.kill()  # SIGKILL: no clean-up runs
     holder.wait(10)
-    path = weights.ensure_weights(v, timeout=10)
+    path = sources.ensure_weights(v, timeout=10)
     assert path.read_bytes() == tiny_env[VID].read_bytes()
     assert _leftovers(isolated_env) == []
 
@@ -395,7 +396,7 @@ def test_a_download_killed_halfway_leaves_no_final_file(tiny_env, server, isolat
     proc.kill()
     proc.wait(10)
     assert not (isolated_env / v.file_name).exists()
-    assert weights.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
+    assert sources.ensure_weights(v).read_bytes() == tiny_env[VID].read_bytes()
     assert _leftovers(isolated_env) == []
 
 
@@ -417,9 +418,9 @@ def test_a_full_disk_names_the_folder_and_the_variable(tiny_env, isolated_env, m
         def write(self, data):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(weights.os, "fdopen", Full)
+    monkeypatch.setattr(sources.os, "fdopen", Full)
     with pytest.raises(CacheError) as info:
-        weights.ensure_weights(resnext.get_variant(VID))
+        sources.ensure_weights(resnext.get_variant(VID))
     assert str(isolated_env) in str(info.value) and "RESNEXT_CACHE_DIR" in str(info.value)
     assert "No space left" in str(info.value)
     assert _leftovers(isolated_env) == []

@@ -7,8 +7,8 @@
 - ``report``: an evaluation as text, JSON and per-class CSV.
 - ``distributed``: the same prediction on Ray Data (``pip install .[ray]``).
 
-May import: the core (``resnext.classifier``, ``preprocess``, ``catalog``, ``labels``, ``errors``)
-and its own modules. Knows nothing of explanations, published results or any front end.
+May import: ``resnext.catalog`` and ``resnext.inference`` (the classifier, the decoding), and the
+base. Knows nothing of explanations, published results or any front end.
 """
 
 from __future__ import annotations

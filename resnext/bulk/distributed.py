@@ -29,9 +29,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .predict import OK, Row, classify_prepared, prepare_image
 from .. import environment
 from ..errors import ResNeXtError
+from .predict import OK, Row, classify_prepared, prepare_image
 
 __all__ = ["Predictor", "actor_environment", "embed_with_ray", "predict_with_ray"]
 
@@ -58,7 +58,7 @@ class Predictor:
         Raises:
             ResNeXtError: A model cannot be had.
         """
-        from ..classifier import load_classifier
+        from ..inference.classifier import load_classifier
 
         self.topk = topk
         self.features = features
@@ -170,7 +170,7 @@ def predict_with_ray(
     """
     constructor = {"model_ids": list(model_ids), "topk": topk, "precision": precision, "fast": fast,
                    "weights": str(Path(weights).resolve()) if weights is not None else None}
-    from ..classifier import Prediction
+    from ..inference.classifier import Prediction
 
     # The output keeps the input's order, so each row is named as the user named its file.
     for path, record in zip(paths, _run(constructor, paths, address, batch_size, actors)):

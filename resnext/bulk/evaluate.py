@@ -16,13 +16,13 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
-from .predict import Row, predict_files
-from ..catalog import ASSETS_DIR
+from ..catalog.index import ASSETS_DIR
 from ..errors import ResNeXtError
 from .inputs import IMAGE_SUFFIXES, images_under
+from .predict import Row, predict_files
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
 
 __all__ = ["Evaluation", "Score", "class_folders", "class_indices", "evaluate", "score_rows", "wilson"]
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 from ..errors import ResNeXtError
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier, Prediction
-    from ..preprocess import ImageSource, Transform
+    from ..inference.classifier import Classifier, Prediction
+    from ..inference.image import ImageSource
+    from ..inference.preprocess import Transform
 
 __all__ = ["OK", "Row", "ahead", "classify_prepared", "cpus", "predict_files", "prepare_image", "probe"]
 
@@ -57,7 +58,7 @@ def probe(paths: Sequence[Path], workers: int | None = None) -> dict[Path, str]:
     Returns:
         The files that cannot be classified, each with its one-sentence reason.
     """
-    from ..preprocess import probe_image
+    from ..inference.image import probe_image
 
     def reason(path: Path) -> str | None:
         try:
@@ -117,7 +118,7 @@ def prepare_image(source: ImageSource, name: str, transforms: Sequence[Transform
     Returns:
         Transform → (3, H, W) tensor, or the sentence saying why the image cannot be used.
     """
-    from ..preprocess import load_image
+    from ..inference.image import load_image
 
     decoded: dict = {}
     try:

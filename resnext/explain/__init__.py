@@ -6,8 +6,9 @@
 - ``fidelity``: :func:`faithfulness`, deletion and insertion against a random map like it.
 - ``visualize``: heatmaps and overlays.
 
-May import: the core (``resnext.catalog``, ``engine``, ``errors``, ``cost``, ``preprocess``, and
-the classifier for its type). Knows nothing of bulk runs, published results or any front end.
+May import: ``resnext.catalog`` (costs, variants) and ``resnext.inference`` (the engine, the
+preprocessing, the classifier for its type), and the base. Knows nothing of bulk runs, published
+results or any front end.
 Names are imported on first use, so ``from resnext.explain import METHODS`` loads no torch.
 """
 

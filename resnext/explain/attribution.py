@@ -33,14 +33,14 @@ import torch
 from torch import nn
 from torchvision.models.resnet import Bottleneck, ResNet
 
-from ..engine import Backbone
 from ..errors import ResNeXtError
+from ..inference.engine import Backbone
 from .gradcam import LAYERS, cam_from_features, captum_cam, normalize_cam
 from .methods import IG_STEPS, METHODS, Method
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
-    from ..preprocess import ImageSource
+    from ..inference.classifier import Classifier
+    from ..inference.image import ImageSource
 
 __all__ = ["METHODS", "Method", "Progress", "distinct_activations", "explain", "pixel_map"]
 

@@ -26,8 +26,8 @@ from torchvision.transforms.functional import gaussian_blur
 from ..errors import ResNeXtError
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
-    from ..preprocess import ImageSource
+    from ..inference.classifier import Classifier
+    from ..inference.image import ImageSource
 
 __all__ = ["Faithfulness", "faithfulness", "phase_randomized"]
 

@@ -8,8 +8,9 @@ import json
 import math
 from dataclasses import dataclass
 
-from ..catalog import ASSETS_DIR, Variant, get_variant
-from ..cost import multiply_adds
+from ..catalog.cost import multiply_adds
+from ..catalog.index import ASSETS_DIR, get_variant
+from ..catalog.variant import Variant
 from ..errors import ResNeXtError
 
 __all__ = ["COST_FILE", "IG_STEPS", "METHODS", "Method", "typical_seconds"]

@@ -8,9 +8,9 @@
 - ``space``: :func:`write_static_space`, a static Space folder: the built browser edition and the
   README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
 
-May import: the core (``catalog``, ``architecture``, ``preprocess``, ``labels``, ``hub``,
-``errors``); ``onnx`` only inside :mod:`resnext.export.graph`. Knows nothing of the other parts
-or of any front end.
+May import: ``resnext.catalog``, ``resnext.weights`` (the Hub's names) and ``resnext.inference``
+(the preprocessing), and the base; ``onnx`` only inside [`resnext.export.graph`][]. Knows nothing of
+the other parts or of any front end.
 """
 
 from __future__ import annotations

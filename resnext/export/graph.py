@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..architecture import build_model
-from ..catalog import Variant
+from ..catalog.architecture import build_model
+from ..catalog.variant import Variant
 
 if TYPE_CHECKING:
     import onnx

@@ -20,12 +20,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from . import calibration
 from ..bulk.evaluate import class_folders
 from ..bulk.inputs import images_under
-from ..classifier import Classifier
 from ..errors import ImageError, ResNeXtError
-from ..preprocess import ImageSource
-from . import calibration
+from ..inference.classifier import Classifier
+from ..inference.image import ImageSource
 from .corruptions import SEVERITIES, corrupt
 from .sweep import crop_key
 

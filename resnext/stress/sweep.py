@@ -14,8 +14,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from ..classifier import Classifier
-from ..preprocess import ImageSource
+from ..inference.classifier import Classifier
+from ..inference.image import ImageSource
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt
 
 Progress = Callable[[float], None]

@@ -22,7 +22,7 @@ from ..bulk.predict import ahead, cpus, prepare_image
 from ..errors import CacheError, ResNeXtError
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
     from .data import Item
 
 __all__ = ["CACHE_MB_ENV", "DEFAULT_CACHE_MB", "FeatureCache", "extract_features", "extract_features_on_ray"]
@@ -39,11 +39,11 @@ class FeatureCache:
         """Open (not create) a cache.
 
         Args:
-            root: Its folder (default: ``features/`` in the weights cache, :func:`resnext.weights.cache_dir`).
+            root: Its folder (default: ``features/`` in the weights cache, :func:`resnext.weights.sources.cache_dir`).
             max_bytes: The bound (default: ``$RESNEXT_FEATURE_CACHE_MB`` megabytes, else 2048).
         """
         if root is None:
-            from ..weights import cache_dir
+            from ..weights.sources import cache_dir
 
             root = cache_dir() / "features"
         self.root = Path(root)

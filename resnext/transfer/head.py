@@ -22,7 +22,7 @@ from ..errors import ResNeXtError, WeightsError
 if TYPE_CHECKING:
     import torch
 
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
 
 __all__ = ["FORMAT", "Head", "head_from_probe", "load_head", "save_head"]
 
@@ -168,11 +168,11 @@ class _Invalid(ValueError):
 
 def _checked(meta: dict[str, str], tensors: dict[str, np.ndarray]) -> Head:
     """The head a file's header and tensors describe, every field checked (raises :class:`_Invalid`)."""
-    from ..architecture import FEATURES
-    from ..catalog import get_variant
-    from ..classifier import PRECISIONS
+    from ..catalog.architecture import FEATURES
+    from ..catalog.index import get_variant
     from ..errors import UnknownVariantError
-    from ..preprocess import Transform
+    from ..inference.classifier import PRECISIONS
+    from ..inference.preprocess import Transform
 
     classes = _json(meta, "classes")
     if not isinstance(classes, list) or not 2 <= len(classes) <= MAX_CLASSES:

@@ -14,7 +14,7 @@ from .features import FeatureCache, extract_features
 from .probe import SHOTS, Comparison, compare_backbones
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
 
 __all__ = ["Study", "study"]
 

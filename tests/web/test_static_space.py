@@ -12,7 +12,7 @@ from PIL import Image
 
 import resnext
 from resnext.explain import explain
-from resnext.hub import HUB_FILE, hub_repo
+from resnext.weights.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import HubServer
 from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_violations, browser_marks, unless_in_ci

@@ -25,8 +25,8 @@ import torch
 from torch import nn
 from torchvision.models import ResNet
 
-from . import environment
-from .errors import ResNeXtError
+from .. import environment
+from ..errors import ResNeXtError
 
 __all__ = ["ENGINES", "Engine", "Backbone", "OpenVinoEngine", "TorchEngine", "default_engine", "make_engine"]
 
@@ -156,7 +156,7 @@ def _ir_path(weights: Path | None, image_size: int) -> Path | None:
         return None
     from importlib.metadata import version
 
-    from .weights import cache_dir
+    from ..weights.sources import cache_dir
 
     stat = weights.stat()
     identity = f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{image_size}:{version('openvino')}"

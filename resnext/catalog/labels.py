@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from .catalog import Variant
-from .errors import CatalogError
+from ..errors import CatalogError
+from .variant import Variant
 
 __all__ = ["imagenet_labels", "labels_for"]
 

@@ -20,9 +20,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import environment
-from .catalog import Variant
-from .errors import ChecksumError, DownloadError, ResNeXtError
+from .. import environment
+from ..catalog.variant import Variant
+from ..errors import ChecksumError, DownloadError, ResNeXtError
 from .integrity import is_verified, mark_verified, move_aside, sha256_file
 
 __all__ = ["HUB_FILE", "SOURCES", "SOURCE_ENV", "hub_cached", "hub_repo", "hub_weights", "weights_source"]

@@ -10,7 +10,7 @@ from typing import Mapping
 import torch
 from torch import nn
 
-from .errors import WeightsError
+from ..errors import WeightsError
 
 __all__ = ["attach_weights", "read_checkpoint"]
 

@@ -1,7 +1,7 @@
 """From whatever the user gives to the tensor the network sees.
 
-Two steps: :func:`load_image` (in :mod:`resnext.image`, and here too) turns a file, bytes or PIL image into the RGB picture a
-person expects (EXIF orientation applied, transparency over white, 16-bit and float
+Two steps: [`load_image`][resnext.inference.image.load_image] turns a file, bytes or PIL image into the RGB
+picture a person expects (EXIF orientation applied, transparency over white, 16-bit and float
 scaled, first frame of an animation), refusing anything that is not a sane image with an
 :class:`~resnext.errors.ImageError`; :func:`preprocess` then applies timm's eval
 transform for the variant (resize the short side to ``image_size / crop_pct``, centre
@@ -23,21 +23,11 @@ from PIL import Image
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms import functional as TF
 
-from .catalog import Variant
-from .errors import ImageError
-from .image import ImageSource, load_image, orientation_note, probe_image, to_rgb
+from ..catalog.variant import Variant
+from ..errors import ImageError
+from .image import ImageSource, load_image
 
-__all__ = [
-    "IMAGENET_MEAN",
-    "IMAGENET_STD",
-    "ImageSource",
-    "Transform",
-    "load_image",
-    "orientation_note",
-    "preprocess",
-    "probe_image",
-    "to_rgb",
-]
+__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "Transform", "preprocess"]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)

@@ -1,6 +1,6 @@
 """A process-wide cache of loaded classifiers, bounded by a memory budget, least recently used out.
 
-A model is admitted by what loading it costs at its peak (:func:`resnext.memory.footprint`):
+A model is admitted by what loading it costs at its peak (:func:`resnext.machine.memory.footprint`):
 least recently used models are released until the ones that stay, plus that peak, fit in the
 budget; one whose peak alone exceeds it is refused in one sentence before any work. Loaded
 models are counted at what they hold once loaded.
@@ -13,10 +13,11 @@ import threading
 from collections import OrderedDict
 from typing import Callable
 
-from . import environment
-from .catalog import Variant, format_bytes, get_variant
-from .errors import ModelTooLargeError
-from .memory import LIMIT_ENV, RESERVE_BYTES, footprint, gigabytes_env, memory_limit
+from .. import environment
+from ..catalog.index import get_variant
+from ..catalog.variant import Variant, format_bytes
+from ..errors import ModelTooLargeError
+from ..machine.memory import LIMIT_ENV, RESERVE_BYTES, footprint, gigabytes_env, memory_limit
 
 __all__ = ["BUDGET_ENV", "ModelCache", "budget_from_env"]
 
@@ -28,7 +29,7 @@ def budget_from_env() -> int:
 
     Returns:
         ``RESNEXT_MAX_MODEL_GB`` if set, else the container's (or machine's) memory limit
-        (:func:`resnext.memory.memory_limit`) less :data:`resnext.memory.RESERVE_BYTES`.
+        (:func:`resnext.machine.memory.memory_limit`) less :data:`resnext.machine.memory.RESERVE_BYTES`.
 
     Raises:
         ResNeXtError: One of the two variables is set but is not a positive number.

@@ -24,25 +24,21 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import environment
-from .errors import CatalogError, UnknownVariantError
+from .. import environment
+from ..errors import CatalogError, UnknownVariantError
 from .model_index import parse_model
-from .variant import Family, Variant, format_bytes, format_optional
+from .variant import Family, Variant
 
 __all__ = [
     "ASSETS_DIR",
-    "Family",
-    "Variant",
     "Registry",
     "families",
-    "format_bytes",
-    "format_optional",
     "get_variant",
     "list_variants",
     "registry",
 ]
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 MODEL_INDEX_ENV = environment.MODEL_INDEX.name
 
 

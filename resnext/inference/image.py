@@ -20,8 +20,8 @@ from typing import BinaryIO, Iterator, Union
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from . import environment
-from .errors import ImageError
+from .. import environment
+from ..errors import ImageError
 
 __all__ = ["DEFAULT_MAX_PIXELS", "MAX_ASPECT", "ORIENTATION_UNKNOWN", "ImageSource", "load_image", "max_pixels",
            "orientation_note", "probe_image", "to_rgb"]

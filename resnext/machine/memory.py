@@ -20,9 +20,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import environment
-from .catalog import ASSETS_DIR, Variant
-from .errors import ResNeXtError
+from .. import environment
+from ..catalog.index import ASSETS_DIR
+from ..catalog.variant import Variant
+from ..errors import ResNeXtError
 
 __all__ = ["LIMIT_ENV", "RESERVE_BYTES", "Footprint", "footprint", "gigabytes_env", "memory_limit"]
 

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import CacheError, DownloadError
+from ..errors import CacheError, DownloadError
 
 __all__ = ["ProgressCallback", "cache_errors", "fetch", "file_lock"]
 

@@ -12,14 +12,18 @@ import torch
 from PIL import Image
 from torchvision.models import ResNet
 
-from .architecture import build_model
-from .catalog import Variant, get_variant
-from .errors import ResNeXtError
+from ..catalog.architecture import build_model
+from ..catalog.index import get_variant
+from ..catalog.labels import labels_for
+from ..catalog.variant import Variant
+from ..errors import ResNeXtError
+from ..machine.hardware import fast_precision, mode_label
+from ..weights.checkpoint import attach_weights, read_checkpoint
+from ..weights.fetch import ProgressCallback
+from ..weights.sources import ensure_weights
 from .engine import make_engine
-from .hardware import fast_precision, mode_label
-from .labels import labels_for
-from .preprocess import ImageSource, Transform
-from .weights import ProgressCallback, attach_weights, ensure_weights, read_checkpoint
+from .image import ImageSource
+from .preprocess import Transform
 
 
 __all__ = ["PRECISIONS", "Classifier", "Prediction", "load_classifier"]
@@ -68,10 +72,10 @@ class Classifier:
             model: The network (eval mode, gradients off).
             labels: One name per class.
             precision: ``"fp32"`` (exact) or ``"bf16"`` (faster, approximate).
-            engine: ``"openvino"`` or ``"torch"`` (default: :func:`resnext.engine.default_engine`).
+            engine: ``"openvino"`` or ``"torch"`` (default: :func:`resnext.inference.engine.default_engine`).
             weights: The checkpoint the weights came from, which keys the engine's cached conversion.
             fast: Fast mode's front end: JPEGs decoded at reduced scale, only the crop's region
-                resized (see :class:`resnext.preprocess.Transform`); approximate.
+                resized (see :class:`resnext.inference.preprocess.Transform`); approximate.
             warm: Run one image through the engine now, so that the first prediction is as fast
                 as the tenth (the runtime initialises lazily on its first request).
 
@@ -264,7 +268,7 @@ def load_classifier(
         weights: A local checkpoint to use instead of the cache (never deleted or modified).
         progress: Called with (bytes done, total) while the weights download.
         precision: ``"fp32"`` or ``"bf16"`` for the network; by default fp32, or in fast mode bf16
-            where the CPU computes it natively (:func:`resnext.hardware.fast_precision`); with a
+            where the CPU computes it natively (:func:`resnext.machine.hardware.fast_precision`); with a
             head, as its features were computed.
         engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
         fast: Fast mode: reduced-scale JPEG decoding and resizing, the network as ``precision``
@@ -272,7 +276,7 @@ def load_classifier(
         head: A classifier of your own classes (:func:`resnext.transfer.load_head` reads the file
             ``resnext probe --save-head`` writes): it replaces the ImageNet classifier, so answers
             and explanations are about your classes.
-        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see :func:`resnext.weights.ensure_weights`).
+        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see :func:`resnext.weights.sources.ensure_weights`).
 
     Returns:
         The classifier.

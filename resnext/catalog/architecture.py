@@ -5,11 +5,12 @@ from __future__ import annotations
 import torch
 from torchvision.models.resnet import Bottleneck, ResNet
 
-from .catalog import Variant, get_variant
+from ..errors import CatalogError
 from .cost import BLOCKS_PER_DEPTH
-from .errors import CatalogError
+from .index import get_variant
+from .variant import Variant
 
-__all__ = ["BLOCKS_PER_DEPTH", "FEATURES", "build_model"]
+__all__ = ["FEATURES", "build_model"]
 
 FEATURES = 512 * Bottleneck.expansion  # pooled features before ``fc``: the same for every ResNeXt here
 

@@ -10,7 +10,7 @@ it to a count taken on the real network on the meta device.
 
 from __future__ import annotations
 
-from .catalog import Variant
+from .variant import Variant
 
 __all__ = ["BLOCKS_PER_DEPTH", "STAGE_PLANES", "multiply_adds"]
 

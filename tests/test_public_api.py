@@ -1,0 +1,34 @@
+"""The public names: every name a package offers in ``__all__`` can be imported, and ``import resnext`` stays cheap."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import resnext
+from resnext import layout
+
+PACKAGES = ["resnext", *(f"resnext.{part}" for part in layout.parts())]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_name_of_all_imports(package):
+    module = importlib.import_module(package)
+    assert module.__all__, f"{package} offers nothing"
+    for name in module.__all__:
+        # ``from package import name`` also finds a submodule that is not yet imported
+        exec(f"from {package} import {name}", {})
+
+
+def test_the_readme_s_call_is_where_it_was():
+    assert resnext.load_classifier.__module__ == "resnext.inference.classifier"
+    assert resnext.get_variant("ssl_resnext50_32x4d").id == "ssl_resnext50_32x4d"
+
+
+def test_importing_the_package_loads_no_torch():
+    code = "import sys, resnext; resnext.list_variants(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
