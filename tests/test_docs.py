@@ -83,7 +83,7 @@ def test_a_table_follows_its_json_and_says_when_there_is_none(tmp_path):
 def test_the_generated_pages_follow_the_code(site):
     from resnext.cli import parser
     from resnext.environment import VARIABLES
-    from tests.test_layout import ALLOWED
+    from resnext.layout import ALLOWED
 
     cli = _text(site, "cli")
     commands = next(a for a in parser()._actions if hasattr(a, "choices") and isinstance(a.choices, dict)).choices

@@ -11,6 +11,7 @@ import resnext
 from resnext.cli import main
 from resnext.errors import WeightsError
 from resnext.weights import integrity
+from resnext.weights.lock import read_lock
 from resnext.weights.sources import ensure_weights
 from tests.apptest import SAMPLES
 
@@ -78,6 +79,6 @@ def test_the_lock_file_can_be_named(tiny_env, tmp_path, monkeypatch, capsys):
     assert main(["lock", "--out", str(named)]) == 0
     assert "RESNEXT_LOCK_FILE" in capsys.readouterr().out
     monkeypatch.setenv("RESNEXT_LOCK_FILE", str(named))
-    assert integrity.read_lock(named)[VID].variant == VID
+    assert read_lock(named)[VID].variant == VID
     with pytest.raises(WeightsError, match="not in the lock file"):
         ensure_weights(resnext.get_variant(OTHER))
