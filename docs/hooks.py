@@ -109,6 +109,14 @@ def layers() -> str:
     return "\n".join([*graph, "", "| part | may import, besides itself and the base |", "| --- | --- |", *allowed])
 
 
+def methods() -> str:
+    """The attribution methods, by the name ``explain`` takes, from the one table the code reads."""
+    from resnext.explain.methods import METHODS
+
+    rows = [f"| `{m.name}` | {m.label} | {m.summary} | {'yes' if m.layered else 'no'} |" for m in METHODS.values()]
+    return "\n".join(["| `method` | name | what it shows | takes `layer` |", "| --- | --- | --- | --- |", *rows])
+
+
 def claims() -> str:
     """The papers' ImageNet-1k claims beside timm's measurements of the released checkpoints."""
     from resnext.published.references import GAP_POINTS, claims as published
@@ -151,4 +159,5 @@ def limits() -> str:
     return "\n".join(["| limit | value | where |", "| --- | --- | --- |", *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
 
 
-GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims, "limits": limits}
+GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims, "limits": limits,
+             "methods": methods}

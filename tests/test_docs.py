@@ -94,3 +94,13 @@ def test_the_generated_pages_follow_the_code(site):
     assert all(v.name in environment for v in VARIABLES)
     architecture = (site / "architecture" / "index.html").read_text()
     assert "mermaid" in architecture and all(f"<code>{part}</code>" in architecture for part in ALLOWED)
+
+
+def test_the_api_reference_links_its_names_and_shows_no_raw_reference(site):
+    import resnext
+
+    page = (site / "api" / "index.html").read_text()
+    assert all(f'id="resnext.{name}"' in page for name in resnext.__all__)
+    raw = re.findall(r"\[<code>[^<]*</code>\]\[[^\]]*\]|:(?:func|class|mod|meth|data|attr):", page)
+    assert not raw, f"cross-references shown as text: {raw}"
+    assert 'href="#resnext.Classifier.batch"' in page  # a docstring's reference became a link

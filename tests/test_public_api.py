@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import pytest
 
 import resnext
 from resnext import layout
+from tests.served import ROOT
 
 PACKAGES = ["resnext", *(f"resnext.{part}" for part in layout.parts())]
 
@@ -32,3 +34,9 @@ def test_importing_the_package_loads_no_torch():
     code = "import sys, resnext; resnext.list_variants(); print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+def test_the_api_reference_shows_every_public_name_under_its_public_name():
+    reference = (ROOT / "docs" / "api.md").read_text()
+    shown = set(re.findall(r"^::: resnext\.(\w+)$", reference, flags=re.M))
+    assert not set(resnext.__all__) - shown, f"docs/api.md lacks {sorted(set(resnext.__all__) - shown)}"

@@ -191,7 +191,7 @@ def score_rows(
 
     Args:
         classifiers: The models the rows hold, in column order.
-        rows: The rows, e.g. from :func:`resnext.bulk.predict_files` with ``topk=5``.
+        rows: The rows, e.g. from [`resnext.bulk.predict_files`][resnext.bulk.predict.predict_files] with ``topk=5``.
         truth: Each row's path → its class index.
         on_row: Called with each row as it is scored.
 

@@ -87,11 +87,11 @@ def predict_files(
         topk: Classes per model and file.
         batch_size: Files per forward pass.
         workers: Threads that decode and preprocess (default: the CPUs this process may use).
-        refused: Files already known to be unusable (from :func:`probe`), with their reasons;
+        refused: Files already known to be unusable (from ``probe``), with their reasons;
             they get their row without being read again.
 
     Yields:
-        A :class:`Row` per file, as soon as its batch is done.
+        A ``Row`` per file, as soon as its batch is done.
     """
     transforms = list(dict.fromkeys(clf.transform for clf in classifiers))
     refused = refused or {}
@@ -133,7 +133,7 @@ def prepare_image(source: ImageSource, name: str, transforms: Sequence[Transform
 
 def classify_prepared(classifiers: Sequence[Classifier], pending: Sequence[tuple[str, dict | str]],
                       topk: int) -> Iterator[Row]:
-    """Rows for prepared images (from :func:`prepare_image`): the usable ones run as one batch per model.
+    """Rows for prepared images (from [`prepare_image`][resnext.bulk.predict.prepare_image]): the usable ones run as one batch per model.
 
     Args:
         classifiers: The models.

@@ -23,7 +23,7 @@ def build_model(variant: str | Variant, device: str | torch.device = "meta") -> 
     are then attached with ``load_state_dict(assign=True)``.
 
     Args:
-        variant: A variant id, timm tagged name, or :class:`Variant`.
+        variant: A variant id, timm tagged name, or [`Variant`][resnext.catalog.variant.Variant].
         device: Where to create the parameters.
 
     Returns:

@@ -20,7 +20,7 @@ def space_readme(rows: Sequence[dict[str, Any]], title: str = "ResNeXt Explorer"
     """The README.md of the static Space: front matter, then what it runs and under which licences.
 
     Args:
-        rows: The catalog's variants (:func:`resnext.export.catalog_json`).
+        rows: The catalog's variants ([`resnext.export.catalog_json`][resnext.export.catalog.catalog_json]).
         title: The Space's title.
 
     Returns:

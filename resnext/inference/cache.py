@@ -1,6 +1,6 @@
 """A process-wide cache of loaded classifiers, bounded by a memory budget, least recently used out.
 
-A model is admitted by what loading it costs at its peak (:func:`resnext.machine.memory.footprint`):
+A model is admitted by what loading it costs at its peak ([`resnext.machine.memory.footprint`][]):
 least recently used models are released until the ones that stay, plus that peak, fit in the
 budget; one whose peak alone exceeds it is refused in one sentence before any work. Loaded
 models are counted at what they hold once loaded.
@@ -29,7 +29,7 @@ def budget_from_env() -> int:
 
     Returns:
         ``RESNEXT_MAX_MODEL_GB`` if set, else the container's (or machine's) memory limit
-        (:func:`resnext.machine.memory.memory_limit`) less :data:`resnext.machine.memory.RESERVE_BYTES`.
+        ([`resnext.machine.memory.memory_limit`][]) less [`resnext.machine.memory.RESERVE_BYTES`][].
 
     Raises:
         ResNeXtError: One of the two variables is set but is not a positive number.
@@ -51,7 +51,7 @@ class ModelCache:
         Args:
             budget_bytes: The most memory the loaded models may take together.
             loader: ``loader(variant_id, progress=..., precision=..., fast=...)`` returning a
-                classifier (default: :func:`resnext.load_classifier`).
+                classifier (default: [`resnext.load_classifier`][resnext.inference.classifier.load_classifier]).
         """
         if loader is None:
             from .classifier import load_classifier as loader
@@ -98,7 +98,7 @@ class ModelCache:
             variant_id: A variant id or alias.
             precision: ``"fp32"`` or ``"bf16"``.
             progress: Passed to the loader for the download, if one is needed.
-            fast: Fast mode's front end (see :func:`resnext.load_classifier`).
+            fast: Fast mode's front end (see [`resnext.load_classifier`][resnext.inference.classifier.load_classifier]).
 
         Returns:
             The classifier.

@@ -32,7 +32,13 @@ PRECISIONS = ("fp32", "bf16")
 
 
 class Prediction(NamedTuple):
-    """One class of a top-k answer."""
+    """One class of a top-k answer.
+
+    Attributes:
+        index: The class's index in the network's output (0 to 999 for ImageNet-1k).
+        label: Its name, e.g. ``"golden retriever"``.
+        probability: The softmax probability, 0 to 1.
+    """
 
     index: int
     label: str
@@ -40,7 +46,7 @@ class Prediction(NamedTuple):
 
 
 class LinearHead(Protocol):
-    """What a classifier needs of a head of the user's classes (:class:`resnext.transfer.Head` is one)."""
+    """What a classifier needs of a head of the user's classes ([`resnext.transfer.Head`][resnext.transfer.head.Head] is one)."""
 
     classes: tuple[str, ...]
     backbone: str  # the variant id whose pooled features it was fitted on
@@ -72,10 +78,10 @@ class Classifier:
             model: The network (eval mode, gradients off).
             labels: One name per class.
             precision: ``"fp32"`` (exact) or ``"bf16"`` (faster, approximate).
-            engine: ``"openvino"`` or ``"torch"`` (default: :func:`resnext.inference.engine.default_engine`).
+            engine: ``"openvino"`` or ``"torch"`` (default: [`resnext.inference.engine.default_engine`][]).
             weights: The checkpoint the weights came from, which keys the engine's cached conversion.
             fast: Fast mode's front end: JPEGs decoded at reduced scale, only the crop's region
-                resized (see :class:`resnext.inference.preprocess.Transform`); approximate.
+                resized (see [`resnext.inference.preprocess.Transform`][]); approximate.
             warm: Run one image through the engine now, so that the first prediction is as fast
                 as the tenth (the runtime initialises lazily on its first request).
 
@@ -148,11 +154,12 @@ class Classifier:
         """Classify in one forward pass and keep what the last-stage Grad-CAM needs.
 
         Args:
-            images: As for :meth:`batch`.
+            images: As for [`batch`][resnext.inference.classifier.Classifier.batch].
 
         Returns:
             The probabilities (N, classes) and the last stage's feature maps (N, C, h, w), both
-            float32; pass a row of the features to :meth:`gradcam` to explain any class for free.
+            float32; pass a row of the features to [`explain`][resnext.explain.explain] (``features=``, the
+            default ``gradcam`` method on ``layer4``) to explain any class without another forward pass.
 
         Raises:
             ImageError: An input is not a usable image.
@@ -168,7 +175,7 @@ class Classifier:
         """The pooled penultimate features, the input of the classifier layer, in one forward pass.
 
         Args:
-            images: As for :meth:`batch`.
+            images: As for [`batch`][resnext.inference.classifier.Classifier.batch].
 
         Returns:
             float32 (N, features): 2048 values per image for every ResNeXt here.
@@ -223,7 +230,7 @@ class Classifier:
         """This classifier answering in the user's classes: the same engine, weights and lock, another last layer.
 
         Args:
-            head: A head trained on this backbone's pooled features (:mod:`resnext.transfer.head`).
+            head: A head trained on this backbone's pooled features (``resnext.transfer.head``).
 
         Returns:
             A classifier whose labels are the head's classes; Grad-CAM and every explanation
@@ -268,15 +275,15 @@ def load_classifier(
         weights: A local checkpoint to use instead of the cache (never deleted or modified).
         progress: Called with (bytes done, total) while the weights download.
         precision: ``"fp32"`` or ``"bf16"`` for the network; by default fp32, or in fast mode bf16
-            where the CPU computes it natively (:func:`resnext.machine.hardware.fast_precision`); with a
+            where the CPU computes it natively (``resnext.machine.hardware.fast_precision``); with a
             head, as its features were computed.
         engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
         fast: Fast mode: reduced-scale JPEG decoding and resizing, the network as ``precision``
             says; approximate. ``clf.mode`` says what runs. Default off, or with a head, as it was trained.
-        head: A classifier of your own classes (:func:`resnext.transfer.load_head` reads the file
+        head: A classifier of your own classes ([`resnext.transfer.load_head`][resnext.transfer.head.load_head] reads the file
             ``resnext probe --save-head`` writes): it replaces the ImageNet classifier, so answers
             and explanations are about your classes.
-        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see :func:`resnext.weights.sources.ensure_weights`).
+        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see [`resnext.weights.sources.ensure_weights`][]).
 
     Returns:
         The classifier.

@@ -3,7 +3,7 @@
 An engine maps a preprocessed batch to the last stage's feature maps; the classifier applies
 the head (average pooling and one linear layer, 0.01% of the work) in fp32 itself, so bf16
 rounding never reaches the logits, and the same features give last-stage Grad-CAM in closed
-form (see :mod:`resnext.gradcam`) at no extra cost. OpenVINO
+form (see [`resnext.explain.gradcam`][]) at no extra cost. OpenVINO
 runs the same network about twice as fast as eager PyTorch in fp32 on an AVX-512 CPU (the
 precision hint is set to f32 explicitly: on CPUs with AMX its default is bf16) and faster
 still in bf16. Its one-off conversion is paid at the first load of a checkpoint and saved
@@ -131,7 +131,7 @@ def make_engine(model: ResNet, precision: str, engine: str | None = None, weight
     Args:
         model: The network with its weights (fp32).
         precision: ``fp32`` or ``bf16``.
-        engine: ``openvino`` or ``torch``; :func:`default_engine` when None.
+        engine: ``openvino`` or ``torch``; [`default_engine`][resnext.inference.engine.default_engine] when None.
         weights: The checkpoint the weights came from, to key the cached conversion.
         image_size: The input's height and width.
 

@@ -1,9 +1,9 @@
 """From whatever the user gives to the RGB picture a person expects.
 
-:func:`load_image` turns a file, bytes or PIL image into RGB (EXIF orientation applied, transparency
+[`load_image`][resnext.inference.image.load_image] turns a file, bytes or PIL image into RGB (EXIF orientation applied, transparency
 over white, 16-bit and float scaled, first frame of an animation), refusing anything that is not a
 sane image (too many pixels, too elongated, not an image, cut short) with one
-:class:`~resnext.errors.ImageError` sentence.
+[`ImageError`][resnext.errors.ImageError] sentence.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def load_image(source: ImageSource, limit: int | None = None, name: str | None =
 
     Args:
         source: A PIL image, the bytes of a file, a path, or a binary file object.
-        limit: Largest accepted width x height (default: :func:`max_pixels`), checked
+        limit: Largest accepted width x height (default: ``max_pixels``), checked
             before any pixel is decoded, so a decompression bomb costs nothing.
         name: How to call the file in an error message (default: its file name, or "The file").
         draft: Decode a JPEG at the smallest of its DCT scales (1/2, 1/4, 1/8) whose short side
@@ -62,7 +62,7 @@ def load_image(source: ImageSource, limit: int | None = None, name: str | None =
 
     Returns:
         A loaded RGB image. When its EXIF orientation could not be applied, a warning is logged and
-        :func:`orientation_note` says so.
+        ``orientation_note`` says so.
 
     Raises:
         ImageError: Not an image, an unsupported or damaged file, or too many pixels.
@@ -88,15 +88,15 @@ def probe_image(source: ImageSource, limit: int | None = None, name: str | None 
 
     Args:
         source: The bytes of a file, a path, or a binary file object.
-        limit: As for :func:`load_image`.
-        name: As for :func:`load_image`.
+        limit: As for [`load_image`][resnext.inference.image.load_image].
+        name: As for [`load_image`][resnext.inference.image.load_image].
 
     Returns:
         The image's (width, height).
 
     Raises:
         ImageError: Not an image, an unsupported file, or too many pixels. A file damaged past its
-            header passes and fails later, in :func:`load_image`.
+            header passes and fails later, in [`load_image`][resnext.inference.image.load_image].
     """
     with _opened(source, limit, name) as img:
         return img.size
@@ -150,7 +150,7 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
     Returns:
         A new, loaded RGB image; if its EXIF orientation could not be applied, its ``info`` says so
-        (:func:`orientation_note`).
+        (``orientation_note``).
 
     Raises:
         ImageError: The pixels cannot be decoded or the mode cannot be converted.
@@ -170,7 +170,7 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 
 def orientation_note(img: Image.Image, name: str) -> str | None:
-    """One sentence when the image's EXIF orientation could not be applied (see :func:`to_rgb`), else None."""
+    """One sentence when the image's EXIF orientation could not be applied (see [`to_rgb`][resnext.inference.image.to_rgb]), else None."""
     reason = img.info.get(ORIENTATION_UNKNOWN)
     if reason is None:
         return None

@@ -1,7 +1,7 @@
 """What this CPU can do natively, and what "fast mode" therefore runs on it.
 
 Fast mode decodes JPEGs at reduced scale and resizes only the region the crop needs (see
-:class:`resnext.inference.preprocess.Transform`), and runs the network in bfloat16 only where the CPU
+[`resnext.inference.preprocess.Transform`][]), and runs the network in bfloat16 only where the CPU
 computes it natively (AMX or AVX512_BF16): elsewhere bf16 is emulated and slower than fp32, so
 the network stays fp32 there.
 """

@@ -9,7 +9,7 @@ checkpoint's size with the ratios the measurements show.
 
 The limit is the container's own (cgroup v2 ``memory.max``, else v1 ``memory.limit_in_bytes``),
 else the machine's RAM; ``RESNEXT_MEMORY_LIMIT_GB`` overrides what is detected. The models may
-use it less :data:`RESERVE_BYTES`.
+use it less [`RESERVE_BYTES`][resnext.machine.memory.RESERVE_BYTES].
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Weights from the Hugging Face Hub, where timm re-hosts every checkpoint of the catalog as safetensors.
 
 A variant's repo is derived from its timm alias (``timm/`` + the tagged name), never typed.
-:func:`huggingface_hub.hf_hub_download` downloads, caches (shared with every timm and transformers
+``huggingface_hub.hf_hub_download`` downloads, caches (shared with every timm and transformers
 user of the machine), locks and resumes; this module adds what it does not do: the variables
 ``HF_ENDPOINT``, ``HF_HUB_OFFLINE``, ``HF_HUB_CACHE`` and ``HF_HOME`` read at each call (the
 library reads them once, at import), a check of the bytes, and progress reported to the caller
@@ -44,7 +44,7 @@ def weights_source(source: str | None = None) -> str:
     """Where weights come from: ``source``, else ``$RESNEXT_WEIGHTS_SOURCE``, else ``auto``.
 
     Raises:
-        ResNeXtError: Not one of :data:`SOURCES`.
+        ResNeXtError: Not one of [`SOURCES`][resnext.weights.hub.SOURCES].
     """
     value = (source or os.environ.get(SOURCE_ENV) or "auto").strip().lower()
     if value not in SOURCES:

@@ -3,7 +3,7 @@
 Every source of weights (a URL, the Hub, a local file) checks its file here. A file is hashed once
 per process and remembered by its size and modification time. A file that fails is never
 deleted: it is renamed to a free ``<name>.rejected[.N]``, since it may be one the user put there.
-The lock file ([`resnext.weights.lock`][]) pins the bytes chosen on top of these checks.
+The lock file (``resnext.weights.lock``) pins the bytes chosen on top of these checks.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def check_locked(variant_id: str, path: Path, lock: Path) -> None:
     Args:
         variant_id: The variant the file is loaded for.
         path: The weights file.
-        lock: The lock file's path (:func:`lock_path`).
+        lock: The lock file's path (``lock_path``).
 
     Raises:
         WeightsError: The lock does not list the variant, or the file's size or SHA-256 differs.

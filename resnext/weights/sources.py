@@ -1,7 +1,7 @@
 """Pretrained weights: where a checkpoint comes from, how it is verified, and a one-copy load.
 
 A model-index ``Weights`` entry is an ``http(s)://`` URL, a ``file://`` URL or a path (see
-:mod:`resnext.catalog.index`). A URL is downloaded into a cache folder; a local file is used where
+[`resnext.catalog.index`][]). A URL is downloaded into a cache folder; a local file is used where
 it is, never copied, moved or deleted. A file whose name ends in ``-<first hex digits of its
 SHA-256>.pth`` (torch.hub's convention) is checked against that prefix once per process: the
 hash is the truth, the model-index ``File Size`` only a hint where there is no hash.
@@ -135,13 +135,13 @@ def present(variant: Variant) -> Path | None:
 
 
 def lock(variants: Sequence[Variant], path: Path | None = None) -> tuple[Path, list[Locked]]:
-    """Pin the bytes of the variants' checkpoints on this machine in a lock file (see :mod:`resnext.weights.integrity`).
+    """Pin the bytes of the variants' checkpoints on this machine in a lock file (see ``resnext.weights.lock``).
 
     Each file is verified by its own source first (hash in its name, the Hub's ETag), then hashed.
 
     Args:
         variants: The variants to pin; each must have its weights here already.
-        path: The lock file (default: :func:`resnext.weights.integrity.lock_path`).
+        path: The lock file (default: ``resnext.weights.lock.lock_path``).
 
     Returns:
         The lock file's path and its entries.
@@ -166,8 +166,8 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
     """Return the path of a verified checkpoint, downloading it if needed.
 
     A local file (``file://`` URL or path) is checked and used where it is. Otherwise the source
-    decides (:func:`resnext.weights.hub.weights_source`): ``hub`` takes the Hub's ``model.safetensors``
-    (:func:`resnext.weights.hub.hub_weights`), ``url`` the model-index URL (or its mirror), and ``auto``
+    decides (``resnext.weights.hub.weights_source``): ``hub`` takes the Hub's ``model.safetensors``
+    (``resnext.weights.hub.hub_weights``), ``url`` the model-index URL (or its mirror), and ``auto``
     the Hub when the variant has a Hub repo and no mirror is set, else (or when the Hub fails)
     the URL. A cached file that fails verification is moved aside (``<name>.rejected``) and
     downloaded again.
@@ -183,7 +183,7 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
 
     Raises:
         WeightsError: A local file is missing or fails verification (it is left as it is), or a
-            lock file (:mod:`resnext.weights.integrity`) pins other bytes or does not list the variant.
+            lock file (``resnext.weights.lock``) pins other bytes or does not list the variant.
         DownloadError: No network, an HTTP error, a timeout or a cut-off download.
         ChecksumError: The downloaded bytes do not match the hash in the file name.
         CacheError: The cache folder cannot be written.
@@ -194,7 +194,7 @@ def ensure_weights(variant: Variant, progress: ProgressCallback | None = None, t
 
 
 def _find(variant: Variant, progress: ProgressCallback | None, timeout: float, source: str | None) -> Path:
-    """:func:`ensure_weights` before the lock's check."""
+    """[`ensure_weights`][resnext.weights.sources.ensure_weights] before the lock's check."""
     local = local_file(variant)
     if local is not None:
         return _use_local(local, variant)
