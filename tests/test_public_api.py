@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import subprocess
 import sys
@@ -40,3 +41,16 @@ def test_the_api_reference_shows_every_public_name_under_its_public_name():
     reference = (ROOT / "docs" / "api.md").read_text()
     shown = set(re.findall(r"^::: resnext\.(\w+)$", reference, flags=re.M))
     assert not set(resnext.__all__) - shown, f"docs/api.md lacks {sorted(set(resnext.__all__) - shown)}"
+
+
+def test_the_changelog_names_homes_that_exist_and_old_paths_that_are_gone():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    first = text.split("## ")[2]  # the newest entry
+    rows = re.findall(r"^\| `(resnext\.[\w.]+)`[^|]*\| `(resnext\.[\w.]+)`", first, flags=re.M)
+    assert len(rows) >= 19
+    for old, new in rows:
+        module, _, name = new.rpartition(".")
+        target = importlib.import_module(new) if importlib.util.find_spec(new) else importlib.import_module(module)
+        assert new == target.__name__ or hasattr(target, name), new
+        if old.count(".") == 1:
+            assert not (ROOT / f"{old.replace('.', '/')}.py").exists(), f"{old} still exists"
