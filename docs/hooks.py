@@ -3,8 +3,8 @@
 A page says ``<!-- generated: NAME -->`` and gets, in its place, the table of environment variables
 (from :mod:`resnext.environment`), the command line's reference (from its argparse parser), the
 library's parts and their imports (from the table of ``resnext.layout``, which the layout test
-holds the code to, and the imports the code makes); ``<!-- figures: NAME -->`` a table of measurements from ``assets/NAME.json``
-(:mod:`benchmarks.figures`); ``<!-- constant: module.NAME -->`` a constant of the code, inline. A
+holds the code to, and the imports the code makes); ``<!-- figures: NAME -->`` a table of measurements from
+``assets/NAME.json`` (:mod:`benchmarks.figures`); ``<!-- constant: module.NAME -->`` a constant of the code, inline. A
 marker nobody knows fails the build.
 """
 
@@ -142,7 +142,8 @@ def limits() -> str:
     from resnext_app import budget, heads, store, transfer
 
     rows = [
-        ("largest image (`RESNEXT_MAX_PIXELS`)", f"{image.DEFAULT_MAX_PIXELS / 1e6:.0f} megapixels", "`resnext/inference/image.py`"),
+        ("largest image (`RESNEXT_MAX_PIXELS`)", f"{image.DEFAULT_MAX_PIXELS / 1e6:.0f} megapixels",
+         "`resnext/inference/image.py`"),
         ("most elongated image", f"{image.MAX_ASPECT}:1", "`resnext/inference/image.py`"),
         ("memory kept free beside the models", format_bytes(memory.RESERVE_BYTES), "`resnext/machine/memory.py`"),
         ("what visitors' uploads may hold at once (`RESNEXT_MAX_UPLOAD_GB`)", f"{budget.DEFAULT_GB} GB",
@@ -159,5 +160,5 @@ def limits() -> str:
     return "\n".join(["| limit | value | where |", "| --- | --- | --- |", *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
 
 
-GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims, "limits": limits,
-             "methods": methods}
+GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims,
+             "limits": limits, "methods": methods}

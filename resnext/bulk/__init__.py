@@ -1,7 +1,8 @@
 """Many images at once: files, folders and globs, labelled data sets, result files, Ray.
 
 - ``inputs``: which files a command line or a folder names.
-- ``predict``: [`predict_files`][resnext.bulk.predict.predict_files], decoding in a worker pool overlapped with batched inference.
+- ``predict``: [`predict_files`][resnext.bulk.predict.predict_files], decoding in a worker pool overlapped with batched
+  inference.
 - ``results``: rows written as CSV or JSON lines as they come.
 - ``evaluate``: accuracy on class folders, with intervals and agreement between models.
 - ``report``: an evaluation as text, JSON and per-class CSV.

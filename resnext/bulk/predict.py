@@ -133,7 +133,8 @@ def prepare_image(source: ImageSource, name: str, transforms: Sequence[Transform
 
 def classify_prepared(classifiers: Sequence[Classifier], pending: Sequence[tuple[str, dict | str]],
                       topk: int) -> Iterator[Row]:
-    """Rows for prepared images (from [`prepare_image`][resnext.bulk.predict.prepare_image]): the usable ones run as one batch per model.
+    """Rows for prepared images (from [`prepare_image`][resnext.bulk.predict.prepare_image]): the usable ones run as one
+    batch per model.
 
     Args:
         classifiers: The models.

@@ -2,8 +2,10 @@
 
 - ``methods``: the method table (names, costs); no torch, so pickers and ``--help`` stay light.
 - ``gradcam``: Grad-CAM on any stage (closed form on the last one).
-- ``attribution``: [`explain`][resnext.explain.attribution.explain], every method behind one call, Captum where it is the reference.
-- ``fidelity``: [`faithfulness`][resnext.explain.fidelity.faithfulness], deletion and insertion against a random map like it.
+- ``attribution``: [`explain`][resnext.explain.attribution.explain], every method behind one call, Captum where it is
+  the reference.
+- ``fidelity``: [`faithfulness`][resnext.explain.fidelity.faithfulness], deletion and insertion against a random map
+  like it.
 - ``visualize``: heatmaps and overlays.
 
 May import: ``resnext.catalog`` (costs, variants) and ``resnext.inference`` (the engine, the

@@ -17,8 +17,8 @@ the difference of the two classifier rows.
 The gradient methods run eager PyTorch on the classifier's own network. torchvision's
 ``Bottleneck`` applies one ``ReLU(inplace=True)`` module three times, which Captum's DeepLIFT
 (and older Captums' guided backpropagation) cannot hook ("module is being used more than
-once"); [`distinct_activations`][resnext.explain.attribution.distinct_activations] gives each use its own module for the duration of a call,
-under the classifier's lock, and puts the original modules and methods back afterwards.
+once"); [`distinct_activations`][resnext.explain.attribution.distinct_activations] gives each use its own module for the
+duration of a call, under the classifier's lock, and puts the original modules and methods back afterwards.
 """
 
 from __future__ import annotations
@@ -76,8 +76,9 @@ def explain(
         class_index: The class to explain; the top-1 class when None.
         layer: The stage for ``gradcam`` and ``guided_gradcam``, ``layer1`` to ``layer4``.
         contrast: A second class: explain the first class's logit minus this one's.
-        features: The image's last-stage features (C, h, w) from [`Classifier.analyze`][resnext.inference.classifier.Classifier.analyze],
-            which spare ``gradcam`` on ``layer4`` its forward pass.
+        features: The image's last-stage features (C, h, w) from
+            [`Classifier.analyze`][resnext.inference.classifier.Classifier.analyze], which spare ``gradcam`` on
+            ``layer4`` its forward pass.
         progress: Called with the fraction done between batches; raising from it cancels.
 
     Returns:

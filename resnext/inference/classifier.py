@@ -46,7 +46,7 @@ class Prediction(NamedTuple):
 
 
 class LinearHead(Protocol):
-    """What a classifier needs of a head of the user's classes ([`resnext.transfer.Head`][resnext.transfer.head.Head] is one)."""
+    """What a classifier needs of a head of the user's classes ([`Head`][resnext.transfer.head.Head] is one)."""
 
     classes: tuple[str, ...]
     backbone: str  # the variant id whose pooled features it was fitted on
@@ -280,10 +280,11 @@ def load_classifier(
         engine: ``"openvino"`` or ``"torch"`` (default: OpenVINO when installed, or ``$RESNEXT_ENGINE``).
         fast: Fast mode: reduced-scale JPEG decoding and resizing, the network as ``precision``
             says; approximate. ``clf.mode`` says what runs. Default off, or with a head, as it was trained.
-        head: A classifier of your own classes ([`resnext.transfer.load_head`][resnext.transfer.head.load_head] reads the file
-            ``resnext probe --save-head`` writes): it replaces the ImageNet classifier, so answers
+        head: A classifier of your own classes ([`resnext.transfer.load_head`][resnext.transfer.head.load_head] reads
+            the file ``resnext probe --save-head`` writes): it replaces the ImageNet classifier, so answers
             and explanations are about your classes.
-        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see [`resnext.weights.sources.ensure_weights`][]).
+        source: Where weights come from, ``auto``, ``hub`` or ``url`` (see
+            [`resnext.weights.sources.ensure_weights`][]).
 
     Returns:
         The classifier.

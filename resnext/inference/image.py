@@ -1,7 +1,7 @@
 """From whatever the user gives to the RGB picture a person expects.
 
-[`load_image`][resnext.inference.image.load_image] turns a file, bytes or PIL image into RGB (EXIF orientation applied, transparency
-over white, 16-bit and float scaled, first frame of an animation), refusing anything that is not a
+[`load_image`][resnext.inference.image.load_image] turns a file, bytes or PIL image into RGB (EXIF orientation applied,
+transparency over white, 16-bit and float scaled, first frame of an animation), refusing anything that is not a
 sane image (too many pixels, too elongated, not an image, cut short) with one
 [`ImageError`][resnext.errors.ImageError] sentence.
 """
@@ -170,7 +170,8 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 
 def orientation_note(img: Image.Image, name: str) -> str | None:
-    """One sentence when the image's EXIF orientation could not be applied (see [`to_rgb`][resnext.inference.image.to_rgb]), else None."""
+    """One sentence when the image's EXIF orientation could not be applied (see
+    [`to_rgb`][resnext.inference.image.to_rgb]), else None."""
     reason = img.info.get(ORIENTATION_UNKNOWN)
     if reason is None:
         return None

@@ -3,8 +3,8 @@
 Two steps: [`load_image`][resnext.inference.image.load_image] turns a file, bytes or PIL image into the RGB
 picture a person expects (EXIF orientation applied, transparency over white, 16-bit and float
 scaled, first frame of an animation), refusing anything that is not a sane image with an
-[`ImageError`][resnext.errors.ImageError]; [`preprocess`][resnext.inference.preprocess.preprocess] then applies timm's eval
-transform for the variant (resize the short side to ``image_size / crop_pct``, centre
+[`ImageError`][resnext.errors.ImageError]; [`preprocess`][resnext.inference.preprocess.preprocess] then applies timm's
+eval transform for the variant (resize the short side to ``image_size / crop_pct``, centre
 crop, scale to [0, 1], normalise with the ImageNet mean and std).
 """
 
@@ -157,7 +157,8 @@ class Transform:
         return x.sub_(mean).div_(std)
 
     def __call__(self, img: Image.Image) -> torch.Tensor:
-        """The network's input for a decoded image: crop, then [`to_tensor`][resnext.inference.preprocess.Transform.to_tensor]."""
+        """The network's input for a decoded image: crop, then
+        [`to_tensor`][resnext.inference.preprocess.Transform.to_tensor]."""
         return self.to_tensor(self.crop(img))
 
 

@@ -67,7 +67,8 @@ class Claim:
 
     @property
     def flagged(self) -> bool:
-        """Whether the measurement misses the claim by more than [`GAP_POINTS`][resnext.published.references.GAP_POINTS]."""
+        """Whether the measurement misses the claim by more than
+        [`GAP_POINTS`][resnext.published.references.GAP_POINTS]."""
         return self.gap is not None and abs(self.gap) > GAP_POINTS
 
 

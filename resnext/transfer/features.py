@@ -1,10 +1,11 @@
 """Pooled penultimate features of labelled images, computed once and remembered on disk.
 
-Features go through the classifier's own engine ([`resnext.Classifier.embed`][resnext.inference.classifier.Classifier.embed]: OpenVINO,
-exact or fast), in batches, while a thread pool reads, hashes and decodes the next files, as
-[`resnext.bulk.predict_files`][resnext.bulk.predict.predict_files] does. Each vector is cached under the SHA-256 of the file's
-bytes, in a folder per backbone, checkpoint, preprocessing and precision, so a renamed or moved
-file is still found and a second run over the same folder computes nothing.
+Features go through the classifier's own engine
+([`resnext.Classifier.embed`][resnext.inference.classifier.Classifier.embed]: OpenVINO, exact or fast), in batches,
+while a thread pool reads, hashes and decodes the next files, as
+[`resnext.bulk.predict_files`][resnext.bulk.predict.predict_files] does. Each vector is cached under the SHA-256 of the
+file's bytes, in a folder per backbone, checkpoint, preprocessing and precision, so a renamed or moved file is still
+found and a second run over the same folder computes nothing.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def extract_features(
     Args:
         clf: The backbone.
         items: Paths, or ``(name, bytes)`` pairs.
-        cache: Where vectors are remembered (default: [`FeatureCache`][resnext.transfer.features.FeatureCache] in the weights cache).
+        cache: Where vectors are remembered (default: [`FeatureCache`][resnext.transfer.features.FeatureCache] in the
+            weights cache).
         batch_size: Images per forward pass.
         workers: Threads that read, hash and decode (default: every CPU).
         progress: Called with (items done, total); raising from it cancels.

@@ -69,7 +69,8 @@ class Head:
 
 
 def head_from_probe(pipeline, classes: Sequence[str], clf: Classifier) -> Head:
-    """Turn a fitted probe ([`resnext.transfer.probe.fit_probe`][]) on ``clf``'s features into a [`Head`][resnext.transfer.head.Head].
+    """Turn a fitted probe ([`resnext.transfer.probe.fit_probe`][]) on ``clf``'s features into a
+    [`Head`][resnext.transfer.head.Head].
 
     A two-class logistic regression has one row ``w``; it becomes ``-w/2`` and ``w/2``, whose
     softmax is the same pair of probabilities.
@@ -167,7 +168,7 @@ class _Invalid(ValueError):
 
 
 def _checked(meta: dict[str, str], tensors: dict[str, np.ndarray]) -> Head:
-    """The head a file's header and tensors describe, every field checked (raises [`_Invalid`][resnext.transfer.head._Invalid])."""
+    """The head a file's header and tensors describe, every field checked (raises ``_Invalid``)."""
     from ..catalog.architecture import FEATURES
     from ..catalog.index import get_variant
     from ..errors import UnknownVariantError
