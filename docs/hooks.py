@@ -2,10 +2,10 @@
 
 A page says ``<!-- generated: NAME -->`` and gets, in its place, the table of environment variables
 (from :mod:`resnext.environment`), the command line's reference (from its argparse parser), the
-library's parts and their imports (from the table of ``resnext.layout``, which the layout test
-holds the code to, and the imports the code makes); ``<!-- figures: NAME -->`` a table of measurements from
-``assets/NAME.json`` (:mod:`benchmarks.figures`); ``<!-- constant: module.NAME -->`` a constant of the code, inline. A
-marker nobody knows fails the build.
+library's parts and their imports (from the table in ``resnext.layout`` and the imports the code
+makes), the attribution methods; ``<!-- figures: NAME -->`` a table of measurements from
+``assets/NAME.json`` (``benchmarks.figures``); ``<!-- constant: module.NAME -->`` a constant of the
+code, inline. A marker nobody knows fails the build. The hooks import the library, never a test.
 """
 
 from __future__ import annotations
