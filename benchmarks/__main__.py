@@ -23,9 +23,9 @@ import torch
 
 import resnext
 from benchmarks.machine import describe, gemm_rate
-from resnext.cost import multiply_adds
+from resnext.catalog.cost import multiply_adds
+from resnext.catalog.index import ASSETS_DIR
 from resnext.explain.attribution import explain
-from resnext.catalog import ASSETS_DIR
 
 MODES = (("torch", "fp32"), ("openvino", "fp32"), ("torch", "bf16"), ("openvino", "bf16"))
 # The speed-ups over the seeds' pipeline at batch 1 that the default and fast modes aim for.
@@ -161,7 +161,7 @@ def _row(batch, name, times, base, flops, agree, maxdiff, setup, target) -> None
 
 _LOADER = """
 import json, os, sys, threading, time
-import resnext, resnext.classifier, resnext.engine, torch, openvino
+import resnext, resnext.inference.classifier, resnext.inference.engine, torch, openvino
 
 def rss():
     with open('/proc/self/statm') as f:

@@ -25,8 +25,8 @@ import numpy as np
 
 from benchmarks.machine import describe
 from benchmarks.photos import SIZES, photo
-from resnext.architecture import build_model
-from resnext.catalog import get_variant
+from resnext.catalog.architecture import build_model
+from resnext.catalog.index import get_variant
 from tests.served import CHROMIUM, CHROMIUM_ARGS, ONE_UPLOADER, start_app, stop_app
 
 CLASSIFY_VARIANT = "swsl_resnext50_32x4d"

@@ -28,7 +28,7 @@ from benchmarks.figures import save
 from benchmarks.machine import describe
 from benchmarks.photos import SIZES, photo
 from resnext.bulk import predict_files
-from resnext.catalog import ASSETS_DIR
+from resnext.catalog.index import ASSETS_DIR
 
 TARGET = 1.5
 

@@ -9,7 +9,7 @@ checkpoint (converting it, cache cold), a later load (reading the cached convers
 unwarmed engine's first request (which the classifier's warm-up at load pays instead of the user), and
 with ``--memory-only``, in fresh processes, the peak and held resident memory of a first load
 (checkpoint → PyTorch → OpenVINO conversion → compile) and of a later one; the model cache
-admits models by these figures (:mod:`resnext.memory`). A variant whose estimated peak memory
+admits models by these figures (:mod:`resnext.machine.memory`). A variant whose estimated peak memory
 exceeds what the machine has free is skipped with the reason. The JSON names the CPU, its ISA
 flags, the thread count and the date; the comparison page reads it (without importing torch).
 """
@@ -28,9 +28,10 @@ import torch
 
 import resnext
 from benchmarks.machine import cpu_model, isa_flags
-from resnext.architecture import build_model
-from resnext.catalog import ASSETS_DIR, format_bytes
-from resnext.engine import OpenVinoEngine
+from resnext.catalog.architecture import build_model
+from resnext.catalog.index import ASSETS_DIR
+from resnext.catalog.variant import format_bytes
+from resnext.inference.engine import OpenVinoEngine
 
 OUT = ASSETS_DIR / "latency.json"
 MODES = {"default": "fp32", "fast": "bf16"}
@@ -105,7 +106,7 @@ import sys, resnext
 from pathlib import Path
 def kb(field):
     return next(int(l.split()[1]) for l in Path('/proc/self/status').read_text().splitlines() if l.startswith(field))
-import resnext.classifier, resnext.engine, openvino, torch
+import resnext.inference.classifier, resnext.inference.engine, openvino, torch
 base = kb('VmRSS:')
 clf = resnext.load_classifier(sys.argv[1], weights=sys.argv[2])
 print(base, kb('VmHWM:'), kb('VmRSS:'))

@@ -40,8 +40,8 @@ import resnext
 from benchmarks.figures import save
 from benchmarks.machine import describe, gemm_rate
 from benchmarks.photos import SIZES, photo
-from resnext.catalog import ASSETS_DIR
-from resnext.cost import multiply_adds
+from resnext.catalog.cost import multiply_adds
+from resnext.catalog.index import ASSETS_DIR
 
 # Speed-ups over timm end to end that issue 13 sets, per (mode, image set).
 TARGETS = {("fast", "12 MP"): 3.0, ("fast", "2 MP"): 2.0, ("exact", "12 MP"): 1.3, ("exact", "2 MP"): 1.4,

@@ -25,11 +25,11 @@ import torch
 
 import resnext
 from benchmarks.machine import cpu_model, describe, isa_flags
-from resnext.architecture import build_model
-from resnext.classifier import Classifier
+from resnext.catalog.architecture import build_model
+from resnext.catalog.labels import labels_for
 from resnext.explain.attribution import explain
 from resnext.explain.methods import COST_FILE, METHODS
-from resnext.labels import labels_for
+from resnext.inference.classifier import Classifier
 
 DEFAULT_VARIANTS = ("swsl_resnext50_32x4d", "swsl_resnext101_32x8d")
 BUDGET_SECONDS = 10.0

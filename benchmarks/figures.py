@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from resnext.catalog import ASSETS_DIR, format_bytes, get_variant
-from resnext.memory import RESERVE_BYTES
+from resnext.catalog.index import ASSETS_DIR, get_variant
+from resnext.catalog.variant import format_bytes
+from resnext.machine.memory import RESERVE_BYTES
 
 __all__ = ["TABLES", "load", "render", "save"]
 

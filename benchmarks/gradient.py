@@ -25,9 +25,9 @@ import torch.nn.functional as F
 import resnext
 from benchmarks.explain import _median  # a warm-up, then the median of the repeats
 from benchmarks.figures import save
-from resnext.architecture import build_model
-from resnext.catalog import ASSETS_DIR
-from resnext.classifier import Classifier
+from resnext.catalog.architecture import build_model
+from resnext.catalog.index import ASSETS_DIR
+from resnext.inference.classifier import Classifier
 from resnext.explain.attribution import Scores, distinct_activations, explain, pixel_map
 from resnext.explain.gradcam import cam_from_features
 from resnext.explain.methods import IG_STEPS

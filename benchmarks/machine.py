@@ -7,7 +7,7 @@ import time
 
 import torch
 
-from resnext.hardware import cpu_model, isa_flags
+from resnext.machine.hardware import cpu_model, isa_flags
 
 __all__ = ["cpu_model", "describe", "gemm_rate", "isa_flags"]
 

@@ -31,7 +31,7 @@ from PIL import Image
 
 import resnext
 from benchmarks.machine import cpu_model, describe, isa_flags
-from resnext.catalog import ASSETS_DIR
+from resnext.catalog.index import ASSETS_DIR
 from resnext.stress.corruptions import CORRUPTIONS, SEVERITIES, corrupt
 from resnext.stress.sweep import corrupted_crops, sweep
 

@@ -155,8 +155,9 @@ def page_time(images: int, folder: Path) -> None:
 
 def page_costs(photos: int = 16, images: int = 200, folds: int = 5) -> dict:
     """The figures the Your classes page's estimate reads: decode and crop of a 2 MP JPEG, probe per fold."""
-    from resnext.catalog import ASSETS_DIR
-    from resnext.preprocess import Transform, load_image
+    from resnext.catalog.index import ASSETS_DIR
+    from resnext.inference.image import load_image
+    from resnext.inference.preprocess import Transform
 
     rng = np.random.default_rng(2)
     transform = Transform.for_variant(resnext.get_variant(BACKBONES[0]))

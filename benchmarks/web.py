@@ -39,7 +39,7 @@ import numpy as np
 import resnext
 from benchmarks.figures import save
 from benchmarks.machine import describe
-from resnext.catalog import ASSETS_DIR
+from resnext.catalog.index import ASSETS_DIR
 from benchmarks.photos import SIZES, photo
 from tests.hub import HubServer
 from tests.served import CHROMIUM, CHROMIUM_ARGS

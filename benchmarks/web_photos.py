@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.figures import save
 from benchmarks.machine import describe
-from resnext.catalog import ASSETS_DIR
+from resnext.catalog.index import ASSETS_DIR
 from tests.web.photos import MODEL, TOP5_TOLERANCE, compare, files, photo_page
 
 

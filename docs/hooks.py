@@ -2,10 +2,10 @@
 
 A page says ``<!-- generated: NAME -->`` and gets, in its place, the table of environment variables
 (from :mod:`resnext.environment`), the command line's reference (from its argparse parser), the
-library's layers and their imports (from the rules ``tests/test_layout.py`` holds and the imports
-the code makes); ``<!-- figures: NAME -->`` a table of measurements from ``assets/NAME.json``
-(:mod:`benchmarks.figures`); ``<!-- constant: module.NAME -->`` a constant of the code, inline. A
-marker nobody knows fails the build.
+library's parts and their imports (from the table in ``resnext.layout`` and the imports the code
+makes), the attribution methods; ``<!-- figures: NAME -->`` a table of measurements from
+``assets/NAME.json`` (``benchmarks.figures``); ``<!-- constant: module.NAME -->`` a constant of the
+code, inline. A marker nobody knows fails the build. The hooks import the library, never a test.
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ def on_page_markdown(markdown: str, page: "Page", **_) -> str:
 
 
 def constant(path: str) -> str:
-    """A constant of the code, as the text states it: ``resnext.memory.RESERVE_BYTES`` → ``2.5 GB``."""
+    """A constant of the code, as the text states it: ``resnext.machine.memory.RESERVE_BYTES`` → ``2.5 GB``."""
     import importlib
 
-    from resnext.catalog import format_bytes
+    from resnext.catalog.variant import format_bytes
 
     module, _, name = path.rpartition(".")
     value = getattr(importlib.import_module(module), name)
@@ -100,18 +100,21 @@ def cli_reference() -> str:
 
 def layers() -> str:
     """The library's parts, what each may import, and the imports between them the code makes."""
-    from tests import test_layout as rules
+    from resnext import layout
 
-    edges: set[tuple[str, str]] = set()
-    for path in sorted(rules.LIBRARY.rglob("*.py")):
-        part = rules._part(rules._module_name(path, rules.LIBRARY.parent))
-        for name in rules._imports(path, rules.LIBRARY.parent):
-            if name.startswith("resnext.") and (target := rules._part(name)) != part and target in rules.PARTS + ["core"]:
-                edges.add((part, target))
-    graph = ["```mermaid", "graph TD", *(f"    {a} --> {b}" for a, b in sorted(edges)), "```"]
-    allowed = [f"| `{part}` | {', '.join(f'`{p}`' for p in sorted(rules.ALLOWED[part])) or '—'} |"
-               for part in sorted(rules.ALLOWED, key=lambda p: (p != "core", p))]
-    return "\n".join([*graph, "", "| part | may import, besides the core |", "| --- | --- |", *allowed])
+    graph = ["```mermaid", "graph TD", *(f"    {a} --> {b}" for a, b in sorted(layout.edges())), "```"]
+    order = [layout.FACE, *sorted(layout.ALLOWED.keys() - {layout.FACE, layout.BASE},
+                                  key=lambda p: (len(layout.ALLOWED[p]), p)), layout.BASE]
+    allowed = [f"| `{part}` | {', '.join(f'`{p}`' for p in sorted(layout.ALLOWED[part])) or '—'} |" for part in order]
+    return "\n".join([*graph, "", "| part | may import, besides itself and the base |", "| --- | --- |", *allowed])
+
+
+def methods() -> str:
+    """The attribution methods, by the name ``explain`` takes, from the one table the code reads."""
+    from resnext.explain.methods import METHODS
+
+    rows = [f"| `{m.name}` | {m.label} | {m.summary} | {'yes' if m.layered else 'no'} |" for m in METHODS.values()]
+    return "\n".join(["| `method` | name | what it shows | takes `layer` |", "| --- | --- | --- | --- |", *rows])
 
 
 def claims() -> str:
@@ -131,16 +134,18 @@ def claims() -> str:
 
 def limits() -> str:
     """The bounds the code keeps, read from its constants."""
-    from resnext import image, memory
-    from resnext.catalog import format_bytes
+    from resnext.catalog.variant import format_bytes
     from resnext.export.catalog import BROWSER_LIMIT_BYTES
+    from resnext.inference import image
+    from resnext.machine import memory
     from resnext.transfer import features, head
     from resnext_app import budget, heads, store, transfer
 
     rows = [
-        ("largest image (`RESNEXT_MAX_PIXELS`)", f"{image.DEFAULT_MAX_PIXELS / 1e6:.0f} megapixels", "`resnext/image.py`"),
-        ("most elongated image", f"{image.MAX_ASPECT}:1", "`resnext/image.py`"),
-        ("memory kept free beside the models", format_bytes(memory.RESERVE_BYTES), "`resnext/memory.py`"),
+        ("largest image (`RESNEXT_MAX_PIXELS`)", f"{image.DEFAULT_MAX_PIXELS / 1e6:.0f} megapixels",
+         "`resnext/inference/image.py`"),
+        ("most elongated image", f"{image.MAX_ASPECT}:1", "`resnext/inference/image.py`"),
+        ("memory kept free beside the models", format_bytes(memory.RESERVE_BYTES), "`resnext/machine/memory.py`"),
         ("what visitors' uploads may hold at once (`RESNEXT_MAX_UPLOAD_GB`)", f"{budget.DEFAULT_GB} GB",
          "`resnext_app/budget.py`"),
         ("share of that for the shared results", f"{store.RESULTS_SHARE:.0%}", "`resnext_app/store.py`"),
@@ -155,4 +160,5 @@ def limits() -> str:
     return "\n".join(["| limit | value | where |", "| --- | --- | --- |", *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
 
 
-GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims, "limits": limits}
+GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims,
+             "limits": limits, "methods": methods}

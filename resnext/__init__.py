@@ -1,21 +1,24 @@
 """Facebook's SSL, SWSL and IG ResNeXt ImageNet classifiers: catalog, inference, explanations.
 
-The core sits at the top of the package, and everything else stands on it:
+The core is four parts, each standing on the ones before it:
 
-- core: ``catalog`` (the model-index), ``weights`` (with ``hub`` and ``integrity``: hashes, quarantine
-  and the lock file), ``preprocess``, ``architecture``, ``engine``, ``classifier``, ``cache``,
-  ``labels``, ``hardware``, ``cost``, ``compare`` (agreement between answers), ``errors``, and
-  ``cli`` (the command line, the one core module that uses every part). The core imports no part;
-  explanations are functions of a classifier (:func:`resnext.explain.explain`), and a head of the
-  user's classes is anything shaped like :class:`resnext.classifier.LinearHead`;
-- :mod:`resnext.explain`: attribution maps, their faithfulness and their pictures;
-- :mod:`resnext.bulk`: folders, labelled data sets and Ray;
-- :mod:`resnext.published`: what others measured;
-- :mod:`resnext.export`: the networks as weight-free ONNX graphs and the catalog as JSON, for the
-  browser edition.
+- [`resnext.catalog`][]: what the variants are (the model-index, class names, networks, costs);
+- [`resnext.weights`][]: where their weights come from and how they are proven (the Hub, URLs,
+  hashes, quarantine, the lock file, checkpoints);
+- [`resnext.machine`][]: what this machine can afford (memory, native precision);
+- [`resnext.inference`][]: how an image becomes a tensor and a tensor an answer (the classifier,
+  its engine, a cache of loaded ones).
 
-Each subpackage's docstring says what it may import; ``tests/test_layout.py`` holds them to it.
-Nothing in the library imports Streamlit or ``resnext_app``.
+Above the core: [`resnext.explain`][] (attribution maps, their faithfulness and their pictures),
+[`resnext.bulk`][] (folders, labelled data sets and Ray), [`resnext.transfer`][] (backbones for
+your own classes), [`resnext.stress`][] (corruptions and calibration), [`resnext.published`][]
+(what others measured), [`resnext.export`][] (ONNX graphs and the catalog as JSON, for the browser
+edition) and [`resnext.cli`][] (the command line, the front end of every part). The modules at the
+top (``errors``, ``environment``, ``layout``) are the base every part may use.
+
+Each subpackage's docstring says what it may import; [`resnext.layout`][] holds the table of those
+directions and ``tests/test_layout.py`` holds the code to it. Nothing in the library imports
+Streamlit or ``resnext_app``.
 
 Importing the package is cheap: torch is imported only when a name that needs it is
 first used, so metadata-only callers (the comparison page, ``resnext list``) stay light.
@@ -26,7 +29,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Family, Variant, families, get_variant, list_variants
+from .catalog.index import families, get_variant, list_variants
+from .catalog.variant import Family, Variant
 from .errors import (
     CacheError,
     CatalogError,
@@ -42,19 +46,19 @@ from .errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "build_model": "architecture",
-    "Classifier": "classifier",
-    "Prediction": "classifier",
-    "load_classifier": "classifier",
+    "build_model": "catalog.architecture",
+    "Classifier": "inference.classifier",
+    "Prediction": "inference.classifier",
+    "load_classifier": "inference.classifier",
     "faithfulness": "explain.fidelity",
     "Faithfulness": "explain.fidelity",
-    "load_image": "preprocess",
-    "Transform": "preprocess",
+    "load_image": "inference.image",
+    "Transform": "inference.preprocess",
     "overlay": "explain.visualize",
     "heatmap": "explain.visualize",
-    "ensure_weights": "weights",
-    "is_cached": "weights",
-    "cache_dir": "weights",
+    "ensure_weights": "weights.sources",
+    "is_cached": "weights.sources",
+    "cache_dir": "weights.sources",
 }
 
 __all__ = [
@@ -85,9 +89,10 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .architecture import build_model
-    from .classifier import Classifier, Prediction, load_classifier
+    from .catalog.architecture import build_model
     from .explain.fidelity import Faithfulness, faithfulness
-    from .preprocess import Transform, load_image
     from .explain.visualize import heatmap, overlay
-    from .weights import cache_dir, ensure_weights, is_cached
+    from .inference.classifier import Classifier, Prediction, load_classifier
+    from .inference.image import load_image
+    from .inference.preprocess import Transform
+    from .weights.sources import cache_dir, ensure_weights, is_cached

@@ -11,7 +11,7 @@ import torch
 import resnext
 from resnext.explain.attribution import explain
 from resnext.explain.methods import METHODS
-from resnext.preprocess import Transform
+from resnext.inference.preprocess import Transform
 
 from . import priority, timing
 from .decoding import crop

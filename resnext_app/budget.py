@@ -25,7 +25,7 @@ import streamlit as st
 
 from resnext import environment
 from resnext.errors import ResNeXtError
-from resnext.memory import gigabytes_env
+from resnext.machine.memory import gigabytes_env
 
 __all__ = ["ByteGate", "Claim", "Results", "UPLOAD_GATE_ENV", "footprint", "gate", "gate_limit"]
 

@@ -14,7 +14,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from PIL import Image
 
-from resnext.compare import pareto_front
+from resnext.catalog.compare import pareto_front
 
 FAMILY_COLORS = {"SSL": "#4C78A8", "SWSL": "#F58518", "IG": "#54A24B", "Supervised V1": "#9D9D9D",
                  "Supervised V2": "#5E5E5E"}

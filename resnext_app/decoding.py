@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 import resnext
-from resnext.preprocess import Transform
+from resnext.inference.preprocess import Transform
 
 from . import timing
 from .store import remembered

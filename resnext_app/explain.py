@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import resnext
-from resnext.catalog import Variant
+from resnext.catalog.variant import Variant
 from resnext.explain.methods import METHODS, typical_seconds
 
 from . import answers, priority

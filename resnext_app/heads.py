@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 import resnext
-from resnext.catalog import Variant
+from resnext.catalog.variant import Variant
 from resnext.errors import ResNeXtError
 
 from . import budget

@@ -18,10 +18,11 @@ from pathlib import Path
 import streamlit as st
 from PIL import Image
 
-from resnext.catalog import ASSETS_DIR, format_bytes
-from resnext.errors import ResNeXtError
-from resnext.preprocess import orientation_note
 from resnext.bulk.inputs import IMAGE_SUFFIXES
+from resnext.catalog.index import ASSETS_DIR
+from resnext.catalog.variant import format_bytes
+from resnext.errors import ResNeXtError
+from resnext.inference.image import orientation_note
 
 from . import budget, decoding, gallery, timing
 from .links import UPLOAD

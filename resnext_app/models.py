@@ -1,6 +1,6 @@
 """Loaded models, shared by every session of this server process.
 
-Models live in one :class:`resnext.cache.ModelCache` held by ``st.cache_resource``, bounded by
+Models live in one :class:`resnext.inference.cache.ModelCache` held by ``st.cache_resource``, bounded by
 ``RESNEXT_MAX_MODEL_GB``; a head of a visitor's classes (:mod:`resnext_app.heads`) runs on its
 backbone from that cache. What a model answers is kept in :mod:`resnext_app.answers`.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 import resnext
-from resnext.cache import ModelCache, budget_from_env
-from resnext.catalog import format_bytes
-from resnext.hardware import fast_precision
+from resnext.catalog.variant import format_bytes
+from resnext.inference.cache import ModelCache, budget_from_env
+from resnext.machine.hardware import fast_precision
 
 from . import timing
 from .heads import head, head_mode, variant_of
@@ -35,7 +35,7 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
     Raises:
         ResNeXtError: The variant does not fit, cannot be downloaded, or cannot be loaded.
     """
-    from resnext.weights import is_cached
+    from resnext.weights.sources import is_cached
 
     own = head(variant_id)
     if own is not None:
@@ -68,5 +68,5 @@ def classifier(variant_id: str, precision: str = "fp32") -> "resnext.Classifier"
 
 def network(mode: str) -> tuple[str, bool]:
     """The network precision and front end of a page's mode: ``fp32`` is exact; ``fast`` is fast mode,
-    bf16 where this CPU computes it natively (:func:`resnext.hardware.fast_precision`)."""
+    bf16 where this CPU computes it natively (:func:`resnext.machine.hardware.fast_precision`)."""
     return (fast_precision(), True) if mode == "fast" else (mode, False)

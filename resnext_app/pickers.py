@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import streamlit as st
 
 import resnext
-from resnext.catalog import Variant, families
-from resnext.catalog import format_optional as _num
+from resnext.catalog.index import families
+from resnext.catalog.variant import Variant
+from resnext.catalog.variant import format_optional as _num
 
 from .text import escape
 
@@ -117,7 +118,7 @@ def precision_picker(key: str) -> str:
     Returns:
         ``"fp32"`` (exact) or ``"fast"``.
     """
-    from resnext.hardware import fast_precision, mode_label
+    from resnext.machine.hardware import fast_precision, mode_label
 
     fast = st.toggle("Fast mode (approximate)", key=key,
                      help=f"On this server: {mode_label(True, fast_precision())}. Exact mode gives timm's "
@@ -142,7 +143,7 @@ def model_card(v: Variant) -> None:
     # One line of key figures, the rest on demand: on a phone the photo source stays on the first screen.
     st.markdown(key_figures(v))
     from resnext.errors import ResNeXtError
-    from resnext.weights import origin
+    from resnext.weights.sources import origin
 
     paper = f"[{v.paper_title}]({v.paper_url})" if v.paper_url else (v.paper_title or "—")
     try:

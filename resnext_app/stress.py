@@ -11,7 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from resnext.catalog import ASSETS_DIR, Variant
+from resnext.catalog.index import ASSETS_DIR
+from resnext.catalog.variant import Variant
 from resnext.stress.corruptions import CORRUPTIONS, SEVERITIES
 from resnext.stress.robustness import Report, evaluate_corrupted
 from resnext.stress.sweep import Sweep, sweep

@@ -10,9 +10,10 @@ from typing import Sequence
 import pandas as pd
 
 import resnext
-from resnext.catalog import ASSETS_DIR, Variant, format_bytes
-from resnext.compare import js_divergence, map_correlation, topk_overlap
-from resnext.cost import multiply_adds
+from resnext.catalog.compare import js_divergence, map_correlation, topk_overlap
+from resnext.catalog.cost import multiply_adds
+from resnext.catalog.index import ASSETS_DIR
+from resnext.catalog.variant import Variant, format_bytes
 
 UNMEASURED_MS = 100.0  # one image through a variant the cost benchmark has not measured
 
@@ -36,7 +37,7 @@ def catalog_frame() -> pd.DataFrame:
 
     Returns:
         The variants' figures (``parameters``, ``flops``, ``file_size``, …), ``macs`` counted by
-        :mod:`resnext.cost`, and the same in display units: ``params_m``, ``gmacs``, ``gflops``,
+        :mod:`resnext.catalog.cost`, and the same in display units: ``params_m``, ``gmacs``, ``gflops``,
         ``size_mb``; :data:`CATALOG_COLUMNS` names the ones the table shows.
     """
     variants = resnext.list_variants()

@@ -24,8 +24,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from resnext.architecture import FEATURES
-from resnext.catalog import ASSETS_DIR, Variant
+from resnext.catalog.architecture import FEATURES
+from resnext.catalog.index import ASSETS_DIR
+from resnext.catalog.variant import Variant
 from resnext.errors import ResNeXtError
 from resnext.transfer import LabelledSet, Study, labelled_files, labelled_members
 from resnext.transfer.head import MAX_CLASSES, Head, head_from_probe, load_head, save_head

@@ -18,8 +18,8 @@ from typing import Any
 import torch
 import yaml
 
-from resnext.architecture import build_model
-from resnext.catalog import families
+from resnext.catalog.architecture import build_model
+from resnext.catalog.index import families
 
 # A ResNeXt-14 with 2 groups of width 2: the real block structure at ~5M parameters.
 TINY = {"Layers": 14, "Cardinality": 2, "Width Per Group": 2}
@@ -67,7 +67,7 @@ def calibration_batch(size: int = 224) -> torch.Tensor:
     """The bundled sample photos and their mirror images, squashed to ``size`` and normalised."""
     from PIL import Image
 
-    from resnext.preprocess import Transform
+    from resnext.inference.preprocess import Transform
 
     folder = Path(__file__).resolve().parent.parent / "assets" / "samples"
     to_tensor = Transform(image_size=size).to_tensor
@@ -221,7 +221,7 @@ def build_tiny_world(root: Path, server: CheckpointServer) -> dict[str, Path]:
 def _tiny_variant(vid: str):
     import dataclasses
 
-    from resnext.catalog import get_variant
+    from resnext.catalog.index import get_variant
 
     base = get_variant("swsl_resnext50_32x4d")
     return dataclasses.replace(base, id=vid, depth=TINY["Layers"], cardinality=TINY["Cardinality"],

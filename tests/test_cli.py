@@ -119,7 +119,7 @@ def test_local_weights_that_do_not_verify_exit_2_and_stay(tiny_env, tmp_path, mo
 
 
 def test_download_prepare_caches_the_engine_conversion(tiny_env, isolated_env, capsys):
-    from resnext.engine import default_engine
+    from resnext.inference.engine import default_engine
 
     assert main(["download", "--prepare", VID]) == 0
     converted = list((isolated_env / "openvino").glob("*.xml")) if (isolated_env / "openvino").exists() else []

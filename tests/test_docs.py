@@ -102,7 +102,7 @@ def test_a_table_follows_its_json_and_says_when_there_is_none(tmp_path):
 def test_the_generated_pages_follow_the_code(site):
     from resnext.cli import parser
     from resnext.environment import VARIABLES
-    from tests.test_layout import ALLOWED
+    from resnext.layout import ALLOWED
 
     cli = _text(site, "cli")
     commands = next(a for a in parser()._actions if hasattr(a, "choices") and isinstance(a.choices, dict)).choices
@@ -113,3 +113,13 @@ def test_the_generated_pages_follow_the_code(site):
     assert all(v.name in environment for v in VARIABLES)
     architecture = (site / "architecture" / "index.html").read_text()
     assert "mermaid" in architecture and all(f"<code>{part}</code>" in architecture for part in ALLOWED)
+
+
+def test_the_api_reference_links_its_names_and_shows_no_raw_reference(site):
+    import resnext
+
+    page = (site / "api" / "index.html").read_text()
+    assert all(f'id="resnext.{name}"' in page for name in resnext.__all__)
+    raw = re.findall(r"\[<code>[^<]*</code>\]\[[^\]]*\]|:(?:func|class|mod|meth|data|attr):", page)
+    assert not raw, f"cross-references shown as text: {raw}"
+    assert 'href="#resnext.Classifier.batch"' in page  # a docstring's reference became a link

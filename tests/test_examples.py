@@ -94,8 +94,8 @@ def torchvision_index(server, tmp_path_factory) -> Path:
     """A model-index of tiny stand-ins for torchvision's two ResNeXt-50s, which some examples name."""
     import dataclasses
 
-    from resnext.architecture import build_model
-    from resnext.catalog import get_variant
+    from resnext.catalog.architecture import build_model
+    from resnext.catalog.index import get_variant
     from tests.factory import TINY, _tiny_variant, model_index_entry, random_state_dict, save_checkpoint, \
         write_model_index
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "resnext_app").glob("*.py")),
-            *sorted((ROOT / "resnext").glob("*.py"))]
+            *sorted((ROOT / "resnext").rglob("*.py"))]
 
 
 def test_streamlit_config_is_fit_for_a_public_space():

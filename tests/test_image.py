@@ -106,7 +106,7 @@ def _front_matter() -> dict:
 
 def test_the_space_preloads_the_side_by_side_defaults_from_the_hub():
     import resnext
-    from resnext.hub import HUB_FILE, hub_repo
+    from resnext.weights.hub import HUB_FILE, hub_repo
 
     repos = {hub_repo(v): v.id for v in resnext.list_variants()}
     entries = [line.split() for line in _front_matter()["preload_from_hub"]]

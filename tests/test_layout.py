@@ -1,107 +1,55 @@
-"""The library's floors: each part imports only what its package docstring allows.
+"""The library's floors: each part imports only what the table of directions allows, and says so.
 
-An AST walk over ``resnext/`` resolves every import (relative ones included, wherever they sit
-in a module) and checks it against the table below, the same rules the ``__init__`` docstrings
-state. Imports under ``if TYPE_CHECKING:`` are types, not dependencies, and are skipped.
+The table and the import walk are [`resnext.layout`][]'s (the manual's architecture page draws the
+same table); these tests hold the code to it, with no exceptions, and prove the walk catches what
+it should.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from resnext import layout
 from tests.served import ROOT
 
-LIBRARY = ROOT / "resnext"
-CORE = {path.stem for path in LIBRARY.glob("*.py") if path.stem != "__init__"}
-PARTS = sorted(p.name for p in LIBRARY.iterdir() if (p / "__init__.py").exists())
-FOREIGN = ("resnext_app", "streamlit", "pages", "app")
-
-# part → the parts of the library it may import, besides itself and the core
-ALLOWED = {
-    "core": set(),
-    "explain": set(),
-    "bulk": set(),
-    "published": set(),
-    "transfer": {"bulk"},
-    "stress": {"bulk"},
-    "export": {"bulk", "published"},  # the catalog carries the published figures and the synset ids
-    "cli": set(PARTS),  # the command line stands above every part: the front end of each
-}
-# published needs no weights: of the core, only these
-PUBLISHED_CORE = {"catalog", "errors"}
+LIBRARY = layout.LIBRARY
 
 
-def _part(module: str) -> str:
-    """``resnext.explain.gradcam`` → ``explain``; a core module → ``core``."""
-    parts = module.split(".")
-    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in PARTS) else "core"
+def test_every_part_imports_only_what_the_table_allows():
+    assert set(layout.parts()) == set(layout.ALLOWED) - {layout.BASE, layout.FACE}, \
+        "a new part needs its row in resnext.layout.ALLOWED and its docstring"
+    assert not layout.violations(), "\n".join(layout.violations())
 
 
-def _module_name(path: Path, root: Path) -> str:
-    rel = path.relative_to(root).with_suffix("")
-    parts = list(rel.parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+def test_the_directions_run_one_way():
+    """No two parts may import each other, through any chain of allowed imports."""
+    def reach(part: str, seen: frozenset = frozenset()) -> set[str]:
+        assert part not in seen, f"the table lets {part} import itself through {sorted(seen)}"
+        return {p for q in layout.ALLOWED[part] for p in {q} | reach(q, seen | {part})}
+
+    for part in layout.ALLOWED:
+        reach(part)
+    assert all(layout.BASE not in allowed for allowed in layout.ALLOWED.values()), "the base is implicit"
 
 
-def _imports(path: Path, root: Path) -> list[str]:
-    """Absolute names of everything ``path`` imports at run time."""
-    tree = ast.parse(path.read_text())
-    module = _module_name(path, root)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-                   and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
-    names = []
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
-        if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                stem = ".".join(base + ([node.module] if node.module else []))
-            else:
-                stem = node.module or ""
-            # ``from . import x`` and ``from .pkg import sub`` may name modules: count each name too
-            names += [stem] + [f"{stem}.{a.name}" for a in node.names]
-    return names
+def _may_import(part: str) -> str:
+    doc = ast.get_docstring(ast.parse((LIBRARY / part / "__init__.py").read_text())) or ""
+    return next((p for p in doc.split("\n\n") if p.startswith("May import")), "")
 
 
-def _violations(library: Path = LIBRARY) -> list[str]:
-    found = []
-    for path in sorted(library.rglob("*.py")):
-        module = _module_name(path, library.parent)
-        part = _part(module)
-        for name in _imports(path, library.parent):
-            top = name.split(".")[0]
-            if top in FOREIGN:
-                found.append(f"{module} imports {name}: the library knows no front end")
-                continue
-            if top != "resnext" or name == "resnext":
-                continue
-            target = _part(name)
-            parts_ok = ALLOWED[part] | {part}
-            if target != "core" and target not in parts_ok and target in PARTS:
-                found.append(f"{module} imports {name}: {part} may not import {target}")
-            elif part == "published" and target == "core" and name.count(".") >= 1 \
-                    and name.split(".")[1] in CORE and name.split(".")[1] not in PUBLISHED_CORE:
-                found.append(f"{module} imports {name}: published may import only {sorted(PUBLISHED_CORE)}")
-    return found
-
-
-def test_every_part_imports_only_what_its_docstring_allows():
-    assert set(PARTS) == set(ALLOWED) - {"core"}, "a new part needs its row in ALLOWED and its docstring"
-    assert not _violations(), "\n".join(_violations())
-
-
-def test_every_part_says_what_it_is_for_and_what_it_may_import():
-    for part in PARTS:
-        doc = ast.get_docstring(ast.parse((LIBRARY / part / "__init__.py").read_text())) or ""
-        assert "May import" in doc, part
+@pytest.mark.parametrize("part", layout.parts())
+def test_every_part_says_what_it_is_for_and_what_the_table_lets_it_import(part):
+    said = _may_import(part)
+    assert said, f"resnext/{part}/__init__.py says nothing beginning 'May import'"
+    named = set(re.findall(r"``resnext\.(\w+)``", said)) & set(layout.parts())
+    if "the whole library" in said:
+        named = set(layout.parts()) - {part}
+    assert named == layout.ALLOWED[part], f"{part}'s docstring names {sorted(named)}"
 
 
 def _with_probe(tmp_path: Path, part: str, source: str) -> Path:
@@ -112,25 +60,28 @@ def _with_probe(tmp_path: Path, part: str, source: str) -> Path:
     return library
 
 
-@pytest.mark.parametrize("source, message", [
-    ("import streamlit\n", "knows no front end"),
-    ("from resnext_app import models\n", "knows no front end"),
-    ("from ..explain.gradcam import LAYERS\n", "bulk may not import explain"),
-    ("def f():\n    from resnext.published import references\n", "bulk may not import published"),
+@pytest.mark.parametrize("part, source, message", [
+    ("bulk", "import streamlit\n", "knows no front end"),
+    ("bulk", "from resnext_app import models\n", "knows no front end"),
+    ("bulk", "from ..explain.gradcam import LAYERS\n", "bulk may not import explain"),
+    ("bulk", "def f():\n    from resnext.published import references\n", "bulk may not import published"),
+    ("published", "from ..weights.hub import hub_repo\n", "published may not import weights"),
+    ("catalog", "from ..inference.image import load_image\n", "catalog may not import inference"),
+    ("weights", "from ..machine import memory\n", "weights may not import machine"),
 ])
-def test_a_wrong_import_is_caught(source, message, tmp_path):
-    assert any(message in v for v in _violations(_with_probe(tmp_path, "bulk", source)))
+def test_a_wrong_import_is_caught(part, source, message, tmp_path):
+    assert any(message in v for v in layout.violations(_with_probe(tmp_path, part, source)))
 
 
 def test_a_typing_import_is_not_a_dependency(tmp_path):
-    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..classifier import Classifier\n"
-    assert not _violations(_with_probe(tmp_path, "published", source))
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..inference.classifier import Classifier\n"
+    assert not layout.violations(_with_probe(tmp_path, "published", source))
 
 
 def _cycles(library: Path = LIBRARY) -> list[list[str]]:
     """Runtime import cycles between the library's modules (imports inside functions count)."""
-    modules = {_module_name(p, library.parent): p for p in library.rglob("*.py")}
-    graph = {m: {n for n in _imports(p, library.parent) if n in modules and n != m and not n.endswith("__init__")
+    modules = {layout.module_name(p, library.parent): p for p in library.rglob("*.py")}
+    graph = {m: {n for n in layout.imports(p, library.parent) if n in modules and n != m
                  and modules[n].name != "__init__.py"}
              for m, p in modules.items()}
     found, state, stack = [], {}, []
@@ -160,6 +111,11 @@ def test_a_cycle_through_a_function_level_import_is_caught(tmp_path):
     library = _with_probe(tmp_path, "bulk", "def f():\n    from . import _layout_probe_b\n")
     (library / "bulk" / "_layout_probe_b.py").write_text("from . import _layout_probe\n")
     assert any("resnext.bulk._layout_probe" in c for c in _cycles(library))
+
+
+def test_the_top_of_the_package_keeps_only_the_base():
+    top = sorted(p.stem for p in LIBRARY.glob("*.py") if p.stem != "__init__")
+    assert len(top) <= 6, f"put these in a part: {top}"
 
 
 def test_no_module_is_over_400_lines():

@@ -83,7 +83,7 @@ def _const(path: str) -> Callable[[], object]:
 
 def _size(path: str) -> Callable[[], object]:
     def read() -> object:
-        from resnext.catalog import format_bytes
+        from resnext.catalog.variant import format_bytes
 
         return format_bytes(_const(path)())
     return read
@@ -98,7 +98,7 @@ def _faithfulness_steps() -> object:
 
 
 def _occlusion_side() -> object:
-    from resnext.catalog import get_variant
+    from resnext.catalog.index import get_variant
     from resnext.explain.attribution import occlusion_window
 
     return occlusion_window(get_variant("swsl_resnext50_32x4d").image_size)[0]  # every variant's crop is 224

@@ -1,7 +1,7 @@
 """The same bulk prediction on Ray Data, for folders that outgrow one machine (``pip install .[ray]``).
 
-A Ray user passes :class:`Predictor` to ``map_batches`` on any dataset with a ``bytes`` column
-(and optionally ``path``), e.g. from ``ray.data.read_binary_files(..., include_paths=True)``::
+A Ray user passes [`Predictor`][resnext.bulk.distributed.Predictor] to ``map_batches`` on any dataset with a ``bytes``
+column (and optionally ``path``), e.g. from ``ray.data.read_binary_files(..., include_paths=True)``::
 
     ds = ray.data.read_binary_files("s3://bucket/photos/", include_paths=True)
     out = ds.map_batches(Predictor, fn_constructor_kwargs={"model_ids": ["swsl_resnext50_32x4d"]},
@@ -9,8 +9,8 @@ A Ray user passes :class:`Predictor` to ``map_batches`` on any dataset with a ``
 
 Each actor loads the models once (weights from its own cache or mirror, or the checkpoint given)
 and classifies whole batches; the output has ``path``, ``status`` and ``predictions`` (JSON:
-variant id → top-k). :func:`predict_with_ray` does this for local paths and turns the output back
-into :class:`resnext.bulk.Row` objects, in input order, with every setting of the local run
+variant id → top-k). [`predict_with_ray`][resnext.bulk.distributed.predict_with_ray] does this for local paths and turns
+the output back into ``resnext.bulk.Row`` objects, in input order, with every setting of the local run
 (checkpoint, precision, fast mode, top-k, the ``RESNEXT_*`` environment) reaching every actor.
 """
 
@@ -29,9 +29,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .predict import OK, Row, classify_prepared, prepare_image
 from .. import environment
 from ..errors import ResNeXtError
+from .predict import OK, Row, classify_prepared, prepare_image
 
 __all__ = ["Predictor", "actor_environment", "embed_with_ray", "predict_with_ray"]
 
@@ -50,7 +50,8 @@ class Predictor:
         Args:
             model_ids: Variant ids or timm names.
             topk: Classes per model.
-            precision: ``fp32`` or ``bf16`` (default: as :func:`resnext.load_classifier` chooses).
+            precision: ``fp32`` or ``bf16`` (default: as
+                [`resnext.load_classifier`][resnext.inference.classifier.load_classifier] chooses).
             fast: Fast mode (approximate).
             weights: A checkpoint every worker can read, for a single model (as ``--weights``).
             features: Return each image's pooled features (one model) instead of its top-k.
@@ -58,7 +59,7 @@ class Predictor:
         Raises:
             ResNeXtError: A model cannot be had.
         """
-        from ..classifier import load_classifier
+        from ..inference.classifier import load_classifier
 
         self.topk = topk
         self.features = features
@@ -143,7 +144,7 @@ def predict_with_ray(
     fast: bool = False,
     weights: str | Path | None = None,
 ) -> Iterator[Row]:
-    """Classify files on Ray Data, one :class:`Predictor` actor per worker.
+    """Classify files on Ray Data, one [`Predictor`][resnext.bulk.distributed.Predictor] actor per worker.
 
     Args:
         model_ids: Variant ids.
@@ -152,7 +153,8 @@ def predict_with_ray(
         address: A running cluster's address (``"auto"``: the one on this machine); None starts a
             local instance (or joins ``$RAY_ADDRESS``). When Ray is already initialised in this
             process, that instance is used.
-        precision: ``fp32`` or ``bf16`` (default: as :func:`resnext.load_classifier` chooses).
+        precision: ``fp32`` or ``bf16`` (default: as
+            [`resnext.load_classifier`][resnext.inference.classifier.load_classifier] chooses).
         batch_size: Images per actor call.
         actors: Model-holding actors, one CPU reserved for each (default: one per 2 CPUs of the
             cluster, at least one; the other CPUs read files, which actors holding every CPU
@@ -170,7 +172,7 @@ def predict_with_ray(
     """
     constructor = {"model_ids": list(model_ids), "topk": topk, "precision": precision, "fast": fast,
                    "weights": str(Path(weights).resolve()) if weights is not None else None}
-    from ..classifier import Prediction
+    from ..inference.classifier import Prediction
 
     # The output keeps the input's order, so each row is named as the user named its file.
     for path, record in zip(paths, _run(constructor, paths, address, batch_size, actors)):
@@ -188,17 +190,19 @@ def embed_with_ray(
     fast: bool = False,
     weights: str | Path | None = None,
 ) -> Iterator[tuple[str, str, np.ndarray]]:
-    """Pooled features of files on Ray Data, by the same actor as :func:`predict_with_ray`.
+    """Pooled features of files on Ray Data, by the same actor as
+    [`predict_with_ray`][resnext.bulk.distributed.predict_with_ray].
 
     Args:
         model_id: The backbone.
-        paths, address, precision, batch_size, actors, fast, weights: As for :func:`predict_with_ray`.
+        paths, address, precision, batch_size, actors, fast, weights: As for
+            [`predict_with_ray`][resnext.bulk.distributed.predict_with_ray].
 
     Yields:
         (path, status, float32 vector, empty where the status is not ``ok``), in the order given.
 
     Raises:
-        ResNeXtError: As for :func:`predict_with_ray`.
+        ResNeXtError: As for [`predict_with_ray`][resnext.bulk.distributed.predict_with_ray].
     """
     constructor = {"model_ids": [model_id], "precision": precision, "fast": fast, "features": True,
                    "weights": str(Path(weights).resolve()) if weights is not None else None}
@@ -208,7 +212,8 @@ def embed_with_ray(
 
 def _run(constructor: dict, paths: Sequence[Path], address: str | None, batch_size: int,
          actors: int | None) -> Iterator[dict]:
-    """The rows of :class:`Predictor` actors over ``paths``, in order, with Ray's errors unwrapped."""
+    """The rows of [`Predictor`][resnext.bulk.distributed.Predictor] actors over ``paths``, in order, with Ray's
+    errors unwrapped."""
     try:
         import ray
     except ImportError:

@@ -16,13 +16,13 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
-from .predict import Row, predict_files
-from ..catalog import ASSETS_DIR
+from ..catalog.index import ASSETS_DIR
 from ..errors import ResNeXtError
 from .inputs import IMAGE_SUFFIXES, images_under
+from .predict import Row, predict_files
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
 
 __all__ = ["Evaluation", "Score", "class_folders", "class_indices", "evaluate", "score_rows", "wilson"]
 
@@ -191,7 +191,7 @@ def score_rows(
 
     Args:
         classifiers: The models the rows hold, in column order.
-        rows: The rows, e.g. from :func:`resnext.bulk.predict_files` with ``topk=5``.
+        rows: The rows, e.g. from [`resnext.bulk.predict_files`][resnext.bulk.predict.predict_files] with ``topk=5``.
         truth: Each row's path → its class index.
         on_row: Called with each row as it is scored.
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 from ..errors import ResNeXtError
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier, Prediction
-    from ..preprocess import ImageSource, Transform
+    from ..inference.classifier import Classifier, Prediction
+    from ..inference.image import ImageSource
+    from ..inference.preprocess import Transform
 
 __all__ = ["OK", "Row", "ahead", "classify_prepared", "cpus", "predict_files", "prepare_image", "probe"]
 
@@ -57,7 +58,7 @@ def probe(paths: Sequence[Path], workers: int | None = None) -> dict[Path, str]:
     Returns:
         The files that cannot be classified, each with its one-sentence reason.
     """
-    from ..preprocess import probe_image
+    from ..inference.image import probe_image
 
     def reason(path: Path) -> str | None:
         try:
@@ -86,11 +87,11 @@ def predict_files(
         topk: Classes per model and file.
         batch_size: Files per forward pass.
         workers: Threads that decode and preprocess (default: the CPUs this process may use).
-        refused: Files already known to be unusable (from :func:`probe`), with their reasons;
+        refused: Files already known to be unusable (from ``probe``), with their reasons;
             they get their row without being read again.
 
     Yields:
-        A :class:`Row` per file, as soon as its batch is done.
+        A ``Row`` per file, as soon as its batch is done.
     """
     transforms = list(dict.fromkeys(clf.transform for clf in classifiers))
     refused = refused or {}
@@ -117,7 +118,7 @@ def prepare_image(source: ImageSource, name: str, transforms: Sequence[Transform
     Returns:
         Transform → (3, H, W) tensor, or the sentence saying why the image cannot be used.
     """
-    from ..preprocess import load_image
+    from ..inference.image import load_image
 
     decoded: dict = {}
     try:
@@ -132,7 +133,8 @@ def prepare_image(source: ImageSource, name: str, transforms: Sequence[Transform
 
 def classify_prepared(classifiers: Sequence[Classifier], pending: Sequence[tuple[str, dict | str]],
                       topk: int) -> Iterator[Row]:
-    """Rows for prepared images (from :func:`prepare_image`): the usable ones run as one batch per model.
+    """Rows for prepared images (from [`prepare_image`][resnext.bulk.predict.prepare_image]): the usable ones run as one
+    batch per model.
 
     Args:
         classifiers: The models.

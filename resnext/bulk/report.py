@@ -1,4 +1,4 @@
-"""An evaluation (:mod:`resnext.evaluate`) as people read it: a table, a JSON report, a per-class CSV."""
+"""An evaluation ([`resnext.bulk.evaluate`][]) as people read it: a table, a JSON report, a per-class CSV."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def csv_header(model_ids: Sequence[str], topk: int) -> list[str]:
 
 
 def csv_cells(row: Row, model_ids: Sequence[str], topk: int) -> list:
-    """A row's cells under :func:`csv_header` (empty cells where a model has no answer)."""
+    """A row's cells under [`csv_header`][resnext.bulk.results.csv_header] (empty cells where a model has no answer)."""
     cells = [row.path, row.status]
     for vid in model_ids:
         top = list(row.predictions.get(vid, ()))
@@ -36,7 +36,7 @@ def csv_cells(row: Row, model_ids: Sequence[str], topk: int) -> list:
 
 
 def rows_csv(rows: Sequence[Row], model_ids: Sequence[str], topk: int) -> str:
-    """Rows as one CSV text, as :class:`RowWriter` writes them."""
+    """Rows as one CSV text, as [`RowWriter`][resnext.bulk.results.RowWriter] writes them."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(csv_header(model_ids, topk))

@@ -2,7 +2,7 @@
 
 One module per command, each with ``add(sub)``, which declares its arguments, and ``run(args)``,
 which returns the exit status (0, or 2 when some inputs failed) and raises
-:class:`~resnext.errors.ResNeXtError` for a user error; ``common`` and ``progress`` hold what several
+[`ResNeXtError`][resnext.errors.ResNeXtError] for a user error; ``common`` and ``progress`` hold what several
 share. A user error ends in one sentence on stderr and exit status 2; only bugs give tracebacks.
 
 May import: the whole library. The command line is the front end of every part, and nothing in the

@@ -33,9 +33,9 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Explain one image and save the map (PNG overlay or .npy); optionally score its faithfulness."""
-    from ..classifier import load_classifier
     from ..explain.attribution import explain
     from ..explain.visualize import overlay
+    from ..inference.classifier import load_classifier
 
     clf = load_classifier(args.model, weights=args.weights, progress=progress_bar(args.model),
                           precision=args.precision, fast=args.fast)

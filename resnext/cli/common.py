@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .. import catalog
+from ..catalog.index import get_variant
 from ..errors import ResNeXtError
 from .progress import progress_bar
 
@@ -56,7 +56,7 @@ def variants_of(args: argparse.Namespace) -> list:
         args.model = args.model or [args.head.backbone]
     if not args.model:
         raise ResNeXtError("Name a model with --model (or give --head, which names its own).")
-    variants = [catalog.get_variant(i) for i in dict.fromkeys(args.model)]  # every id checked first
+    variants = [get_variant(i) for i in dict.fromkeys(args.model)]  # every id checked first
     if getattr(args, "head", None) is not None and len(variants) != 1:
         raise ResNeXtError("--head needs exactly one --model, its backbone.")
     if args.weights is not None and len(variants) != 1:
@@ -66,7 +66,7 @@ def variants_of(args: argparse.Namespace) -> list:
 
 def load(args: argparse.Namespace, variants: list) -> list:
     """Load each variant as the command's flags ask (weights, precision, fast mode, head); say the mode if not exact."""
-    from ..classifier import load_classifier
+    from ..inference.classifier import load_classifier
 
     classifiers = [load_classifier(v.id, weights=args.weights, progress=progress_bar(v.id), precision=args.precision,
                                    fast=args.fast or None, head=getattr(args, "head", None)) for v in variants]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import catalog
+from ..catalog.index import get_variant
 from .common import source_arg
 from .progress import progress_bar
 
@@ -21,13 +21,13 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Download and verify each variant's weights (and with --prepare, cache the engine's conversion)."""
-    from ..weights import ensure_weights
+    from ..weights.sources import ensure_weights
 
-    variants = [catalog.get_variant(i) for i in args.ids]  # all ids checked before any download
+    variants = [get_variant(i) for i in args.ids]  # all ids checked before any download
     for v in variants:
         path = ensure_weights(v, progress=progress_bar(v.file_name))
         if args.prepare:
-            from ..classifier import load_classifier
+            from ..inference.classifier import load_classifier
 
             load_classifier(v.id)
         print(f"{v.id}: {path}")

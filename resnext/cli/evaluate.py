@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import catalog
+from ..catalog.index import get_variant
 from ..errors import ResNeXtError
 from .common import bulk_args, corruptions, load, model_args, severity_list, variants_of, write
 from .progress import file_progress
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     for output in (args.out, args.per_class):
         if output and Path(output).exists() and not args.overwrite:
             raise ResNeXtError(f"{output} already exists; choose another name or pass --overwrite.")
-    from ..labels import labels_for
+    from ..catalog.labels import labels_for
 
     class_folders(Path(args.folder), labels_for(variants[0]))  # the layout checked before any model loads
     classifiers = load(args, variants)
@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _eval_stressed(args: argparse.Namespace) -> int:
-    from ..labels import labels_for
     from ..bulk.evaluate import class_folders
+    from ..catalog.labels import labels_for
     from ..stress.report import report_json, report_text
     from ..stress.robustness import evaluate_corrupted
 
@@ -81,7 +81,7 @@ def _eval_stressed(args: argparse.Namespace) -> int:
     severities = severity_list(args.severity)
     baseline = (args.baseline or "tv_resnext50_32x4d") if names else None
     if baseline is not None:
-        catalog.get_variant(baseline)
+        get_variant(baseline)
         if baseline not in args.model:
             args.model = [*args.model, baseline]
     if args.out and Path(args.out).exists() and not args.overwrite:

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .. import catalog
+from ..catalog.index import get_variant, list_variants
 from ..errors import ResNeXtError
 
 
@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
         raise ResNeXtError("resnext export needs the onnx package: pip install 'resnext-explorer[export]'.")
     listing = catalog_json()
     runnable = {row["id"] for row in listing["variants"] if row["browser"] is None}
-    variants = ([catalog.get_variant(i) for i in dict.fromkeys(args.ids)] if args.ids else
-                [v for v in catalog.list_variants() if v.id in runnable])
+    variants = ([get_variant(i) for i in dict.fromkeys(args.ids)] if args.ids else
+                [v for v in list_variants() if v.id in runnable])
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import catalog
-from ..catalog import format_optional
+from ..catalog.index import list_variants
+from ..catalog.variant import format_optional
 from .common import source_arg
 
 
@@ -20,10 +20,10 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the catalog as a table, or as JSON."""
-    from ..hub import hub_repo
-    from ..weights import origin
+    from ..weights.hub import hub_repo
+    from ..weights.sources import origin
 
-    variants = catalog.list_variants()
+    variants = list_variants()
     if args.json:
         rows = [{**{k: (str(v) if k in ("source", "labels_file") and v else v) for k, v in vars(x).items()},
                  "hub_repo": hub_repo(x), "weights_from": origin(x)} for x in variants]

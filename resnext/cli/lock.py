@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import catalog
+from ..catalog.index import get_variant, list_variants
 from ..errors import ResNeXtError
 from .common import source_arg
 
@@ -23,20 +23,20 @@ def add(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Pin the SHA-256 of the weights here in the lock file."""
-    from ..weights import lock, present
+    from ..weights.sources import lock, present
 
     if args.ids:
-        variants = [catalog.get_variant(i) for i in dict.fromkeys(args.ids)]
+        variants = [get_variant(i) for i in dict.fromkeys(args.ids)]
     else:
-        variants = [v for v in catalog.list_variants() if present(v) is not None]
+        variants = [v for v in list_variants() if present(v) is not None]
         if not variants:
             raise ResNeXtError("No weights are on this machine to lock; download some first (`resnext download ID`).")
     path, entries = lock(variants, Path(args.out) if args.out else None)
     for e in entries:
         at = f" at {e.revision}" if e.revision else ""
         print(f"{e.variant}  {e.sha256}  {e.size:,} bytes  ({e.origin}{at})")
-    from ..integrity import LOCK_ENV, lock_path
-    from ..weights import cache_dir
+    from ..weights.lock import LOCK_ENV, lock_path
+    from ..weights.sources import cache_dir
 
     read = "every load is checked against it while it exists" if path == lock_path(cache_dir()) else \
         f"loads are checked against it while {LOCK_ENV} names it"

@@ -2,12 +2,15 @@
 
 - ``methods``: the method table (names, costs); no torch, so pickers and ``--help`` stay light.
 - ``gradcam``: Grad-CAM on any stage (closed form on the last one).
-- ``attribution``: :func:`explain`, every method behind one call, Captum where it is the reference.
-- ``fidelity``: :func:`faithfulness`, deletion and insertion against a random map like it.
+- ``attribution``: [`explain`][resnext.explain.attribution.explain], every method behind one call, Captum where it is
+  the reference.
+- ``fidelity``: [`faithfulness`][resnext.explain.fidelity.faithfulness], deletion and insertion against a random map
+  like it.
 - ``visualize``: heatmaps and overlays.
 
-May import: the core (``resnext.catalog``, ``engine``, ``errors``, ``cost``, ``preprocess``, and
-the classifier for its type). Knows nothing of bulk runs, published results or any front end.
+May import: ``resnext.catalog`` (costs, variants) and ``resnext.inference`` (the engine, the
+preprocessing, the classifier for its type), and the base. Knows nothing of bulk runs, published
+results or any front end.
 Names are imported on first use, so ``from resnext.explain import METHODS`` loads no torch.
 """
 

@@ -1,9 +1,9 @@
 """Attribution maps beyond Grad-CAM, through Captum: which pixels carry the evidence for a class.
 
 Every method returns a float32 (H, W) map in [0, 1] over the crop the network saw, so the app,
-the faithfulness score (:mod:`resnext.fidelity`) and the downloads treat them alike:
+the faithfulness score ([`resnext.explain.fidelity`][]) and the downloads treat them alike:
 
-- ``gradcam``: Grad-CAM on a stage (closed form on the last one, see :mod:`resnext.gradcam`).
+- ``gradcam``: Grad-CAM on a stage (closed form on the last one, see [`resnext.explain.gradcam`][]).
 - ``guided_gradcam``: Grad-CAM sharpened by guided backpropagation (Captum's ``GuidedGradCam``).
 - ``integrated_gradients``: gradients integrated from a mean-colour image to the photo.
 - ``deeplift``: DeepLIFT's rescale rule from the same baseline, one backward pass.
@@ -17,8 +17,8 @@ the difference of the two classifier rows.
 The gradient methods run eager PyTorch on the classifier's own network. torchvision's
 ``Bottleneck`` applies one ``ReLU(inplace=True)`` module three times, which Captum's DeepLIFT
 (and older Captums' guided backpropagation) cannot hook ("module is being used more than
-once"); :func:`distinct_activations` gives each use its own module for the duration of a call,
-under the classifier's lock, and puts the original modules and methods back afterwards.
+once"); [`distinct_activations`][resnext.explain.attribution.distinct_activations] gives each use its own module for the
+duration of a call, under the classifier's lock, and puts the original modules and methods back afterwards.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ import torch
 from torch import nn
 from torchvision.models.resnet import Bottleneck, ResNet
 
-from ..engine import Backbone
 from ..errors import ResNeXtError
+from ..inference.engine import Backbone
 from .gradcam import LAYERS, cam_from_features, captum_cam, normalize_cam
 from .methods import IG_STEPS, METHODS, Method
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
-    from ..preprocess import ImageSource
+    from ..inference.classifier import Classifier
+    from ..inference.image import ImageSource
 
 __all__ = ["METHODS", "Method", "Progress", "distinct_activations", "explain", "pixel_map"]
 
@@ -72,12 +72,13 @@ def explain(
     Args:
         clf: The classifier to explain.
         image: A PIL image, file bytes, path or binary file, or a preprocessed (3, H, W) tensor.
-        method: One of :data:`METHODS`.
+        method: One of [`METHODS`][resnext.explain.methods.METHODS].
         class_index: The class to explain; the top-1 class when None.
         layer: The stage for ``gradcam`` and ``guided_gradcam``, ``layer1`` to ``layer4``.
         contrast: A second class: explain the first class's logit minus this one's.
-        features: The image's last-stage features (C, h, w) from :meth:`Classifier.analyze`,
-            which spare ``gradcam`` on ``layer4`` its forward pass.
+        features: The image's last-stage features (C, h, w) from
+            [`Classifier.analyze`][resnext.inference.classifier.Classifier.analyze], which spare ``gradcam`` on
+            ``layer4`` its forward pass.
         progress: Called with the fraction done between batches; raising from it cancels.
 
     Returns:

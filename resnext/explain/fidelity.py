@@ -26,8 +26,8 @@ from torchvision.transforms.functional import gaussian_blur
 from ..errors import ResNeXtError
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
-    from ..preprocess import ImageSource
+    from ..inference.classifier import Classifier
+    from ..inference.image import ImageSource
 
 __all__ = ["Faithfulness", "faithfulness", "phase_randomized"]
 
@@ -43,10 +43,21 @@ class Faithfulness:
 
     Each area is the mean class probability over the curve's ``steps + 1`` points (trapezoidal,
     fraction of pixels on the x axis): 0 to 1.
+
+    Attributes:
+        deletion: The area under the class's probability as the pixels the map ranks highest are
+            replaced by the mean colour first, 0 to 1; lower is better.
+        insertion: The area as they are put back first into a blurred image, 0 to 1; higher is better.
+        random_deletion: The deletion area of a random map with the same smoothness, 0 to 1.
+        random_insertion: Its insertion area, 0 to 1.
+        class_index: The class whose probability the curves follow.
+        fractions: The share of pixels removed (or inserted) at each point of the curves, 0 to 1.
+        deletion_curve: The class's probability at each of those points, 0 to 1.
+        insertion_curve: The same while inserting.
     """
 
-    deletion: float  # lower is better
-    insertion: float  # higher is better
+    deletion: float
+    insertion: float
     random_deletion: float
     random_insertion: float
     class_index: int

@@ -3,9 +3,9 @@
 For the last stage of these networks the head is global average pooling followed by one
 linear layer, so the gradient of class ``c``'s logit with respect to the last feature maps
 is ``W[c] / (h * w)`` at every position: Grad-CAM there is the class's classifier weights
-applied to the feature maps, with no backward pass (:func:`cam_from_features`). Earlier
-stages go through Captum's ``LayerGradCam`` (:func:`captum_cam`). Both return the raw map;
-:func:`normalize_cam` upsamples it to the crop and scales it to [0, 1].
+applied to the feature maps, with no backward pass ([`cam_from_features`][resnext.explain.gradcam.cam_from_features]).
+Earlier stages go through Captum's ``LayerGradCam`` ([`captum_cam`][resnext.explain.gradcam.captum_cam]). Both return
+the raw map; [`normalize_cam`][resnext.explain.gradcam.normalize_cam] upsamples it to the crop and scales it to [0, 1].
 """
 
 from __future__ import annotations

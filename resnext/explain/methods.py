@@ -1,5 +1,5 @@
 """The attribution methods the library offers, and what each costs: metadata only (no torch), for
-pickers and the CLI. The methods themselves are in :mod:`resnext.explain`."""
+pickers and the CLI. The methods themselves are in [`resnext.explain`][]."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import json
 import math
 from dataclasses import dataclass
 
-from ..catalog import ASSETS_DIR, Variant, get_variant
-from ..cost import multiply_adds
+from ..catalog.cost import multiply_adds
+from ..catalog.index import ASSETS_DIR, get_variant
+from ..catalog.variant import Variant
 from ..errors import ResNeXtError
 
 __all__ = ["COST_FILE", "IG_STEPS", "METHODS", "Method", "typical_seconds"]
@@ -43,6 +44,7 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     Method("occlusion", "Occlusion",
            "How much the class's score drops when each patch is greyed out; model-agnostic, many passes.", False),
 )}
+"""The attribution methods [`explain`][resnext.explain.explain] takes, by name; the table below lists them."""
 
 
 def typical_seconds(variant: Variant, method: str) -> tuple[float, bool] | None:
@@ -50,7 +52,7 @@ def typical_seconds(variant: Variant, method: str) -> tuple[float, bool] | None:
 
     Args:
         variant: The variant to explain.
-        method: A key of :data:`METHODS`, or ``"faithfulness"``.
+        method: A key of [`METHODS`][resnext.explain.methods.METHODS], or ``"faithfulness"``.
 
     Returns:
         ``(seconds, measured)``: the measured time when the table has the variant's architecture,

@@ -1,21 +1,21 @@
-"""What the library hands to other runtimes: each variant's network as a weight-free ONNX graph, and the catalog as JSON.
+"""What the library hands to other runtimes: each network as a weight-free ONNX graph, and the catalog as JSON.
 
-- ``graph``: :func:`onnx_graph`, the network as ONNX operators whose initializers name their
-  bytes in the variant's ``model.safetensors`` (external data, one entry per tensor), with
+- ``graph``: [`onnx_graph`][resnext.export.graph.onnx_graph], the network as ONNX operators whose initializers name
+  their bytes in the variant's ``model.safetensors`` (external data, one entry per tensor), with
   BatchNorm kept as it is, so that the Hub's file is the only copy of the weights.
-- ``gradient``: :func:`onnx_gradient_graph`, the network's input gradient (plain, guided, or
-  DeepLIFT's rescale rule) as a backward pass of forward operators, weight-free in the same way,
-  since onnxruntime-web computes no gradients.
-- ``catalog``: :func:`catalog_json`, every variant's figures from the model-index, for a front end
-  that must not retype a number, with the published measurements and claims (``resnext.published``)
-  and ImageNet's synset ids (``resnext.bulk``, which names a labelled folder's classes by them).
-- ``space``: :func:`write_static_space`, a static Space folder: the built browser edition and the
-  README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
+- ``gradient``: [`onnx_gradient_graph`][resnext.export.gradient.onnx_gradient_graph], the network's input gradient
+  (plain, guided, or DeepLIFT's rescale rule) as a backward pass of forward operators, weight-free in the same
+  way, since onnxruntime-web computes no gradients.
+- ``catalog``: [`catalog_json`][resnext.export.catalog.catalog_json], every variant's figures from the model-index, for
+  a front end that must not retype a number, with the published measurements and claims and ImageNet's synset ids.
+- ``space``: [`write_static_space`][resnext.export.space.write_static_space], a static Space folder: the built browser
+  edition and the README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
 
-May import: the core (``catalog``, ``architecture``, ``preprocess``, ``labels``, ``hub``,
-``errors``), ``published`` and ``bulk`` (for their data); ``onnx`` only inside
-:mod:`resnext.export.graph` and :mod:`resnext.export.gradient`. Knows nothing of the other parts or of
-any front end.
+May import: ``resnext.catalog``, ``resnext.weights`` (the Hub's names), ``resnext.inference`` (the
+preprocessing), ``resnext.bulk`` (the synset ids that name a labelled folder's classes) and
+``resnext.published`` (the measurements and claims), and the base; ``onnx`` only inside
+[`resnext.export.graph`][] and [`resnext.export.gradient`][]. Knows nothing of the other parts or of any
+front end.
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..bulk.evaluate import imagenet_synsets
-from ..catalog import Variant, families, list_variants
-from ..cost import multiply_adds
-from ..hub import HUB_FILE, hub_repo
-from ..labels import imagenet_labels
-from ..image import DEFAULT_MAX_PIXELS, MAX_ASPECT
-from ..preprocess import Transform
+from ..catalog.cost import multiply_adds
+from ..catalog.index import families, list_variants
+from ..catalog.labels import imagenet_labels
+from ..catalog.variant import Variant
+from ..inference.image import DEFAULT_MAX_PIXELS, MAX_ASPECT
+from ..inference.preprocess import Transform
+from ..weights.hub import HUB_FILE, hub_repo
 from ..published import references
 
 __all__ = ["BROWSER_LIMIT_BYTES", "COLORMAP", "catalog_json", "published_json"]

@@ -35,8 +35,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..architecture import build_model
-from ..catalog import Variant
+from ..catalog.architecture import build_model
+from ..catalog.variant import Variant
 from .graph import IMAGE_INPUT, IR_VERSION, OPSET
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """A variant's network as a weight-free ONNX graph that reads its weights from the Hub's ``model.safetensors``.
 
-The graph is built from the network the library runs (:func:`resnext.build_model` on the meta
-device, so no weight is touched): Conv, BatchNormalization (never folded: the weights stay the
+The graph is built from the network the library runs ([`resnext.build_model`][resnext.catalog.architecture.build_model]
+on the meta device, so no weight is touched): Conv, BatchNormalization (never folded: the weights stay the
 file's own bytes), Relu, MaxPool, Add, GlobalAveragePool and Gemm, opset 17. Each initializer is
 external data whose ``location`` is its tensor's name in the safetensors file, at offset 0 with
 its whole length: a runtime hands over each tensor's bytes under its name (onnxruntime-web's
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..architecture import build_model
-from ..catalog import Variant
+from ..catalog.architecture import build_model
+from ..catalog.variant import Variant
 
 if TYPE_CHECKING:
     import onnx

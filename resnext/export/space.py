@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ResNeXtError, WeightsError
-from ..integrity import read_lock
+from ..weights.lock import read_lock
 
 __all__ = ["ISOLATION_HEADERS", "LOGIN", "pin_catalog", "push_space", "space_readme", "static_address",
            "write_static_space"]
@@ -27,7 +27,7 @@ def space_readme(rows: Sequence[dict[str, Any]], title: str = "ResNeXt Explorer"
     """The README.md of the static Space: front matter, then what it runs and under which licences.
 
     Args:
-        rows: The catalog's variants (:func:`resnext.export.catalog_json`).
+        rows: The catalog's variants ([`resnext.export.catalog_json`][resnext.export.catalog.catalog_json]).
         title: The Space's title.
 
     Returns:

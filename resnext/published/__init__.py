@@ -2,7 +2,7 @@
 
 - ``references``: the reference-result tables under ``assets/reference-results``, read once.
 
-May import: ``resnext.catalog`` and ``resnext.errors`` only; it needs no weights and no torch.
+May import: ``resnext.catalog`` and the base only; it needs no weights and no torch.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 timm's evaluations put each variant (torchvision's supervised ResNeXts, the baseline, among them) on
 ImageNet-1k, ReaL, ImageNetV2, ImageNet-Sketch, ImageNet-A and ImageNet-R: the figures that show
 what the extra training data buys. The papers' own accuracies stand beside timm's measurements.
-Every figure is read from the files; nothing here retypes one. Like :mod:`resnext.catalog`,
+Every figure is read from the files; nothing here retypes one. Like [`resnext.catalog.index`][],
 this module imports neither torch nor Streamlit.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..catalog import ASSETS_DIR, registry
+from ..catalog.index import ASSETS_DIR, registry
 from ..errors import CatalogError
 
 __all__ = ["Claim", "Dataset", "Measurement", "claims", "datasets", "measurements"]
@@ -67,7 +67,8 @@ class Claim:
 
     @property
     def flagged(self) -> bool:
-        """Whether the measurement misses the claim by more than :data:`GAP_POINTS`."""
+        """Whether the measurement misses the claim by more than
+        [`GAP_POINTS`][resnext.published.references.GAP_POINTS]."""
         return self.gap is not None and abs(self.gap) > GAP_POINTS
 
 

@@ -8,5 +8,8 @@ be trusted (calibration).
   corruption error relative to a baseline model, and calibration per severity;
 - ``calibration``: ECE, NLL, Brier, reliability bins, temperature scaling on held-out folds.
 
-May import: the core modules of ``resnext`` and ``resnext.bulk``; never Streamlit.
+May import: ``resnext.catalog``, ``resnext.inference`` and ``resnext.bulk``, and the base; never
+Streamlit.
 """
+
+__all__ = ["calibration", "corruptions", "report", "robustness", "sweep"]

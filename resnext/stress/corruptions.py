@@ -48,7 +48,7 @@ def corrupt(image: Array, name: str, severity: int, rng: np.random.Generator | i
 
     Args:
         image: uint8 (H, W, 3), e.g. the 224×224 crop.
-        name: A key of :data:`CORRUPTIONS`.
+        name: A key of ``CORRUPTIONS``.
         severity: 1 (mild) to 5 (strong).
         rng: The generator random corruptions draw from, or a seed.
 

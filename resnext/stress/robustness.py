@@ -20,12 +20,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from . import calibration
 from ..bulk.evaluate import class_folders
 from ..bulk.inputs import images_under
-from ..classifier import Classifier
 from ..errors import ImageError, ResNeXtError
-from ..preprocess import ImageSource
-from . import calibration
+from ..inference.classifier import Classifier
+from ..inference.image import ImageSource
 from .corruptions import SEVERITIES, corrupt
 from .sweep import crop_key
 
@@ -62,14 +62,14 @@ class Report:
         return float(err.sum() / total) if total > 0 else None
 
     def mce(self, model: str, relative: bool = False) -> float | None:
-        """The mean of :meth:`ce` over the corruptions (None if any is undefined)."""
+        """The mean of [`ce`][resnext.stress.robustness.Report.ce] over the corruptions (None if any is undefined)."""
         values = [self.ce(model, c, relative) for c in self.corruptions]
         return None if any(v is None for v in values) else float(np.mean(values))
 
 
 def folder_items(folder: str | Path, labels: Sequence[str]) -> list[tuple[str, Path, int]]:
     """A labelled folder's images as (name, path, class index), one sub-folder per class as for
-    :func:`resnext.bulk.evaluate.evaluate`.
+    [`resnext.bulk.evaluate.evaluate`][].
 
     Raises:
         ResNeXtError: The folder's layout cannot be read.
@@ -86,8 +86,8 @@ def evaluate_corrupted(classifiers: Sequence[Classifier], items: str | Path | Se
 
     Args:
         classifiers: The models (same classes); the baseline among them if one is named.
-        items: A labelled folder (see :func:`folder_items`), or (name, image, class index) triples.
-        corruptions: Names in :data:`resnext.stress.corruptions.CORRUPTIONS`.
+        items: A labelled folder (see ``folder_items``), or (name, image, class index) triples.
+        corruptions: Names in ``resnext.stress.corruptions.CORRUPTIONS``.
         severities: Some of 1–5.
         baseline: The id of the model the corruption errors are relative to.
         seed: Makes the random corruptions repeatable.

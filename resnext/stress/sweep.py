@@ -14,8 +14,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from ..classifier import Classifier
-from ..preprocess import ImageSource
+from ..inference.classifier import Classifier
+from ..inference.image import ImageSource
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt
 
 Progress = Callable[[float], None]
@@ -93,7 +93,7 @@ def corrupted_crops(crop: np.ndarray, corruptions: Sequence[str], seed: int = 0)
 
     Args:
         crop: uint8 (H, W, 3).
-        corruptions: Names in :data:`CORRUPTIONS`.
+        corruptions: Names in ``CORRUPTIONS``.
         seed: Makes the random corruptions repeatable.
 
     Returns:
@@ -110,7 +110,7 @@ def sweep(classifiers: Sequence[Classifier], image: ImageSource, corruptions: Se
     Args:
         classifiers: The models.
         image: A path, bytes, PIL image or array.
-        corruptions: Names in :data:`CORRUPTIONS` (default: all).
+        corruptions: Names in ``CORRUPTIONS`` (default: all).
         seed: Makes the random corruptions repeatable.
         progress: Called with the fraction done between batches; raising from it cancels.
 

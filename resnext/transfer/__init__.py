@@ -12,9 +12,9 @@ chosen backbone's penultimate layer; the features are compared the standard chea
 - ``report``: a comparison as text, JSON and CSV;
 - ``head``: the probe saved as a small file and put back on its backbone as a classifier.
 
-May import: the core (``resnext.classifier``, ``catalog``, ``preprocess``, ``weights``, ``errors``)
-and ``resnext.bulk`` (its file walker, decoding pool and Ray actor). Knows nothing of
-explanations, published results or any front end. scikit-learn does the fitting.
+May import: ``resnext.catalog``, ``resnext.weights``, ``resnext.inference`` and ``resnext.bulk``
+(its file walker, decoding pool and Ray actor), and the base. Knows nothing of explanations,
+published results or any front end. scikit-learn does the fitting.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Pooled penultimate features of labelled images, computed once and remembered on disk.
 
-Features go through the classifier's own engine (:meth:`resnext.Classifier.embed`: OpenVINO,
-exact or fast), in batches, while a thread pool reads, hashes and decodes the next files, as
-:func:`resnext.bulk.predict_files` does. Each vector is cached under the SHA-256 of the file's
-bytes, in a folder per backbone, checkpoint, preprocessing and precision, so a renamed or moved
-file is still found and a second run over the same folder computes nothing.
+Features go through the classifier's own engine
+([`resnext.Classifier.embed`][resnext.inference.classifier.Classifier.embed]: OpenVINO, exact or fast), in batches,
+while a thread pool reads, hashes and decodes the next files, as
+[`resnext.bulk.predict_files`][resnext.bulk.predict.predict_files] does. Each vector is cached under the SHA-256 of the
+file's bytes, in a folder per backbone, checkpoint, preprocessing and precision, so a renamed or moved file is still
+found and a second run over the same folder computes nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..bulk.predict import ahead, cpus, prepare_image
 from ..errors import CacheError, ResNeXtError
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
     from .data import Item
 
 __all__ = ["CACHE_MB_ENV", "DEFAULT_CACHE_MB", "FeatureCache", "extract_features", "extract_features_on_ray"]
@@ -39,11 +40,11 @@ class FeatureCache:
         """Open (not create) a cache.
 
         Args:
-            root: Its folder (default: ``features/`` in the weights cache, :func:`resnext.weights.cache_dir`).
+            root: Its folder (default: ``features/`` in the weights cache, [`resnext.weights.sources.cache_dir`][]).
             max_bytes: The bound (default: ``$RESNEXT_FEATURE_CACHE_MB`` megabytes, else 2048).
         """
         if root is None:
-            from ..weights import cache_dir
+            from ..weights.sources import cache_dir
 
             root = cache_dir() / "features"
         self.root = Path(root)
@@ -138,7 +139,8 @@ def extract_features(
     Args:
         clf: The backbone.
         items: Paths, or ``(name, bytes)`` pairs.
-        cache: Where vectors are remembered (default: :class:`FeatureCache` in the weights cache).
+        cache: Where vectors are remembered (default: [`FeatureCache`][resnext.transfer.features.FeatureCache] in the
+            weights cache).
         batch_size: Images per forward pass.
         workers: Threads that read, hash and decode (default: every CPU).
         progress: Called with (items done, total); raising from it cancels.
@@ -205,7 +207,7 @@ def extract_features_on_ray(
     address: str | None = None,
     weights: str | Path | None = None,
 ) -> tuple[np.ndarray, dict[int, str]]:
-    """As :func:`extract_features`, the misses computed by Ray actors (:func:`resnext.bulk.distributed.embed_with_ray`).
+    """As ``extract_features``, the misses computed by Ray actors ([`resnext.bulk.distributed.embed_with_ray`][]).
 
     The files are hashed here, so only the ones the cache lacks travel; the actors load the same
     backbone, checkpoint, precision and front end as ``clf``.
@@ -213,12 +215,12 @@ def extract_features_on_ray(
     Args:
         clf: The backbone as loaded here (its settings are sent to the actors).
         items: Paths every worker can read.
-        cache, batch_size, progress: As for :func:`extract_features`.
+        cache, batch_size, progress: As for ``extract_features``.
         address: The Ray cluster (None: a local instance).
         weights: The checkpoint ``clf`` was loaded from, if not the catalog's.
 
     Returns:
-        As :func:`extract_features`.
+        As ``extract_features``.
 
     Raises:
         ResNeXtError: An item is not a file, or Ray fails (one sentence).

@@ -22,7 +22,7 @@ from ..errors import ResNeXtError, WeightsError
 if TYPE_CHECKING:
     import torch
 
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
 
 __all__ = ["FORMAT", "Head", "head_from_probe", "load_head", "save_head"]
 
@@ -51,7 +51,7 @@ class Head:
         return ((features - self.mean) / self.scale) @ self.weight.T + self.bias
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """The softmax of :meth:`logits`, (n, classes)."""
+        """The softmax of [`logits`][resnext.transfer.head.Head.logits], (n, classes)."""
         z = self.logits(np.asarray(features, dtype=np.float64))
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
@@ -69,7 +69,8 @@ class Head:
 
 
 def head_from_probe(pipeline, classes: Sequence[str], clf: Classifier) -> Head:
-    """Turn a fitted probe (:func:`resnext.transfer.probe.fit_probe`) on ``clf``'s features into a :class:`Head`.
+    """Turn a fitted probe ([`resnext.transfer.probe.fit_probe`][]) on ``clf``'s features into a
+    [`Head`][resnext.transfer.head.Head].
 
     A two-class logistic regression has one row ``w``; it becomes ``-w/2`` and ``w/2``, whose
     softmax is the same pair of probabilities.
@@ -121,10 +122,10 @@ def save_head(head: Head, path: str | Path, overwrite: bool = False) -> Path:
 
 
 def load_head(path: str | Path, name: str | None = None) -> Head:
-    """Read a head written by :func:`save_head`, checking every field before anything is kept.
+    """Read a head written by ``save_head``, checking every field before anything is kept.
 
-    The format; the classes (2 to :data:`MAX_CLASSES` unique, non-empty strings of at most
-    :data:`MAX_CLASS_CHARS` characters); the backbone (in the catalog); the preprocessing (the
+    The format; the classes (2 to ``MAX_CLASSES`` unique, non-empty strings of at most
+    ``MAX_CLASS_CHARS`` characters); the backbone (in the catalog); the preprocessing (the
     backbone's own); the four tensors' shapes and dtype (float32, finite, ``scale`` positive).
 
     Args:
@@ -167,12 +168,12 @@ class _Invalid(ValueError):
 
 
 def _checked(meta: dict[str, str], tensors: dict[str, np.ndarray]) -> Head:
-    """The head a file's header and tensors describe, every field checked (raises :class:`_Invalid`)."""
-    from ..architecture import FEATURES
-    from ..catalog import get_variant
-    from ..classifier import PRECISIONS
+    """The head a file's header and tensors describe, every field checked (raises ``_Invalid``)."""
+    from ..catalog.architecture import FEATURES
+    from ..catalog.index import get_variant
     from ..errors import UnknownVariantError
-    from ..preprocess import Transform
+    from ..inference.classifier import PRECISIONS
+    from ..inference.preprocess import Transform
 
     classes = _json(meta, "classes")
     if not isinstance(classes, list) or not 2 <= len(classes) <= MAX_CLASSES:

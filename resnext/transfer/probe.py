@@ -143,8 +143,8 @@ def fit_probe(features: np.ndarray, labels: np.ndarray, seed: int = 0, inner: in
         inner: Inner folds (fewer when a class has fewer images; none below 2, then C = 1).
 
     Returns:
-        A fitted scikit-learn pipeline (``StandardScaler`` → :class:`RowSpace` → ``LogisticRegression``);
-        the weights in the standardised feature space are ``coef_ @ basis_.T``.
+        A fitted scikit-learn pipeline (``StandardScaler`` → [`RowSpace`][resnext.transfer.probe.RowSpace] →
+        ``LogisticRegression``); the weights in the standardised feature space are ``coef_ @ basis_.T``.
     """
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
     from sklearn.model_selection import StratifiedKFold

@@ -14,7 +14,7 @@ from .features import FeatureCache, extract_features
 from .probe import SHOTS, Comparison, compare_backbones
 
 if TYPE_CHECKING:
-    from ..classifier import Classifier
+    from ..inference.classifier import Classifier
 
 __all__ = ["Study", "study"]
 
@@ -55,7 +55,7 @@ def study(
         cache: The feature cache (default: the one in the weights cache).
         batch_size: Images per forward pass.
         progress: Called with (stage, fraction of the whole); raising from it cancels.
-        embed: Replaces :func:`resnext.transfer.features.extract_features` (the Ray path), same signature.
+        embed: Replaces ``resnext.transfer.features.extract_features`` (the Ray path), same signature.
 
     Returns:
         The study.

@@ -238,7 +238,7 @@ def test_hostile_uploads_give_a_result_or_one_message(app):
 
 
 def test_fast_mode_is_labelled_and_compared_with_exact(app):
-    from resnext.hardware import fast_precision, mode_label
+    from resnext.machine.hardware import fast_precision, mode_label
 
     upload_image(app)
     app.toggle(key="classify_precision").set_value(True).run()

@@ -141,7 +141,7 @@ def test_comparison_page_with_the_real_metadata(real_metadata_app, page):
 @pytest.fixture
 def resnext50_app(isolated_env, tmp_path):
     """The app with ResNeXt-50's real architecture (random weights, a local file), where occlusion takes seconds."""
-    from resnext.architecture import build_model
+    from resnext.catalog.architecture import build_model
     from tests.factory import model_index_entry, random_state_dict, save_checkpoint, write_model_index
 
     v = resnext.get_variant("swsl_resnext50_32x4d")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import resnext
-from resnext.labels import imagenet_labels
+from resnext.catalog.labels import imagenet_labels
 from resnext_app import budget, bulk
 from tests.apptest import SAMPLES, no_failure
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import resnext
-from resnext.cost import multiply_adds
+from resnext.catalog.cost import multiply_adds
 from resnext.explain import explain, methods
 from resnext.explain.methods import METHODS, typical_seconds
 from resnext_app.explain import cost_label, most_faithful

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from tests.apptest import upload_image
-from resnext.architecture import build_model
+from resnext.catalog.architecture import build_model
 from tests.factory import TINY, model_index_entry, random_state_dict, save_checkpoint, write_model_index
 
 LARGEST = ["ig_resnext101_32x48d", "ig_resnext101_32x32d", "ig_resnext101_32x16d"]

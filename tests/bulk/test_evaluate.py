@@ -8,10 +8,10 @@ import torch
 from PIL import Image
 
 import resnext
+from resnext.bulk.evaluate import class_folders, evaluate, imagenet_synsets, wilson
+from resnext.catalog.labels import imagenet_labels
 from resnext.cli import main
 from resnext.errors import ResNeXtError
-from resnext.bulk.evaluate import class_folders, evaluate, imagenet_synsets, wilson
-from resnext.labels import imagenet_labels
 
 VID = "tiny_resnext14_2x2d"
 

@@ -3,7 +3,7 @@
 import pytest
 
 import resnext
-import resnext.preprocess
+from resnext.inference import image
 from resnext.bulk import OK, predict_files, probe
 
 
@@ -20,8 +20,8 @@ def files(tmp_path, sample_paths):
 def test_rows_equal_single_predictions_and_bad_files_cost_nothing(tiny_env, files, monkeypatch):
     models = [resnext.load_classifier("tiny_resnext14_2x2d"), resnext.load_classifier("ssl_resnext50_32x4d")]
     decoded = []
-    real = resnext.preprocess.load_image
-    monkeypatch.setattr(resnext.preprocess, "load_image", lambda *a, **k: decoded.append(a[0]) or real(*a, **k))
+    real = image.load_image
+    monkeypatch.setattr(image, "load_image", lambda *a, **k: decoded.append(a[0]) or real(*a, **k))
     rows = list(predict_files(models, files, topk=3, batch_size=2, workers=2))
     assert [r.path for r in rows] == [str(f) for f in files]
     assert sorted(map(str, decoded)) == sorted(map(str, files))  # once per file, whatever the number of models

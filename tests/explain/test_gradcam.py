@@ -9,10 +9,10 @@ from captum.attr import LayerAttribution, LayerGradCam
 from torch import nn
 
 import resnext
-from resnext.engine import Backbone
 from resnext.explain.attribution import explain
 from resnext.explain.gradcam import cam_from_features, captum_cam, normalize_cam
 from resnext.explain.visualize import heatmap, overlay
+from resnext.inference.engine import Backbone
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from resnext.compare import pareto_front
+from resnext.catalog.compare import pareto_front
 from resnext_app.charts import _log_ticks
 
 ROOT = Path(__file__).resolve().parents[2]

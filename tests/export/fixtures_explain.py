@@ -29,12 +29,12 @@ from resnext.bulk.evaluate import class_indices, imagenet_synsets, score_rows
 from resnext.bulk.predict import OK, Row
 from resnext.bulk.report import evaluation_json, per_class_csv, print_evaluation
 from resnext.bulk.results import failure_summary, rows_csv
-from resnext.classifier import Prediction
+from resnext.inference.classifier import Prediction
 from resnext.errors import ResNeXtError
 from resnext.explain import explain, faithfulness
 from resnext.explain.attribution import occlusion_window
 from resnext.explain.fidelity import _blur, phase_randomized
-from resnext.labels import imagenet_labels
+from resnext.catalog.labels import imagenet_labels
 
 FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
 NAMES = ("explain-occlusion.json", "explain-faithfulness.json", "explain-random.json", "explain-contrast.json",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from resnext.architecture import build_model
+from resnext.catalog.architecture import build_model
 from resnext.explain.attribution import IG_BATCH, Scores, distinct_activations
 from resnext.explain.gradcam import cam_from_features
 from resnext.explain.methods import IG_STEPS

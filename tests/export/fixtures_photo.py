@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from resnext.errors import ImageError
-from resnext.image import load_image
+from resnext.inference.image import load_image
 
 FIXTURE = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures" / "photo.json"
 ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
@@ -333,7 +333,7 @@ def library(data: bytes, name: str) -> dict:
 @contextlib.contextmanager
 def _quiet():
     """The library's warning on an unreadable orientation, not printed (the fixture records it)."""
-    log = logging.getLogger("resnext.image")
+    log = logging.getLogger("resnext.inference.image")
     level = log.level
     log.setLevel(logging.ERROR)
     try:

@@ -27,11 +27,11 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from resnext.architecture import FEATURES
+from resnext.catalog.architecture import FEATURES
 from resnext.bulk.evaluate import wilson
-from resnext.catalog import get_variant
-from resnext.classifier import PRECISIONS
-from resnext.preprocess import Transform
+from resnext.catalog.index import get_variant
+from resnext.inference.classifier import PRECISIONS
+from resnext.inference.preprocess import Transform
 from resnext.transfer import head as heads
 from resnext.transfer.explore import duplicates, feature_map, suspects
 from resnext.transfer.logme import logme

@@ -13,9 +13,9 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 import resnext
-from resnext.architecture import build_model
-from resnext.classifier import Classifier
-from resnext.engine import Backbone
+from resnext.catalog.architecture import build_model
+from resnext.inference.classifier import Classifier
+from resnext.inference.engine import Backbone
 from resnext.explain.attribution import explain, pixel_map
 from resnext.explain.gradcam import cam_from_features
 from resnext.explain.methods import IG_STEPS

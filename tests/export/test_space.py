@@ -11,8 +11,8 @@ import yaml
 import resnext
 from resnext.cli import main
 from resnext.export import catalog_json, space_readme
-from resnext.hub import HUB_FILE, hub_repo
-from resnext.integrity import Locked, read_lock, write_lock
+from resnext.weights.hub import HUB_FILE, hub_repo
+from resnext.weights.lock import Locked, read_lock, write_lock
 from tests.hub import HubServer
 
 
@@ -114,7 +114,7 @@ def test_resnext_lock_records_the_hub_commit_and_the_space_downloads_from_it(tin
         sha = hub.add(repo, HUB_FILE, b"not a real checkpoint, but bytes the lock pins")
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
         monkeypatch.setenv("RESNEXT_WEIGHTS_SOURCE", "hub")
-        from resnext.hub import hub_weights
+        from resnext.weights.hub import hub_weights
 
         hub_weights(resnext.get_variant(vid))
     lock = tmp_path / "weights.lock"

@@ -17,7 +17,7 @@ from PIL import Image
 from safetensors.numpy import save
 
 from resnext.explain.gradcam import cam_from_features, normalize_cam
-from resnext.preprocess import Transform
+from resnext.inference.preprocess import Transform
 
 FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
 CROP = (7, 5)  # an odd, non-square crop, so that the upsampling's centres are tested

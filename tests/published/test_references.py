@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from resnext.catalog import list_variants
+from resnext.catalog.index import list_variants
 from resnext.published import references
 from tests.served import unless_in_ci
 

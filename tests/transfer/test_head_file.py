@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from safetensors.numpy import save_file
 
 import resnext
-from resnext.architecture import FEATURES
+from resnext.catalog.architecture import FEATURES
 from resnext.cli import main
 from resnext.errors import WeightsError
-from resnext.preprocess import Transform
+from resnext.inference.preprocess import Transform
 from resnext.transfer.head import FORMAT, Head, load_head, save_head
 from tests.apptest import SAMPLES
 

@@ -20,7 +20,7 @@ from PIL import Image
 
 import resnext
 from resnext.errors import ImageError
-from resnext.image import load_image, orientation_note
+from resnext.inference.image import load_image, orientation_note
 from tests.apptest import SAMPLES
 from tests.export.fixtures_photo import corpus
 from tests.hub import HubServer

@@ -10,8 +10,8 @@ import pytest
 
 import resnext
 from resnext.export import write_static_space
-from resnext.hub import HUB_FILE, hub_repo
-from resnext.integrity import Locked, write_lock
+from resnext.weights.hub import HUB_FILE, hub_repo
+from resnext.weights.lock import Locked, write_lock
 from tests.hub import HubServer
 from tests.served import CHROMIUM, CHROMIUM_ARGS
 from tests.web.site import Site, build, marks

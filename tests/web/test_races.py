@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 import resnext
-from resnext.hub import HUB_FILE, hub_repo
+from resnext.weights.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import SLOW_CHUNK, SLOW_DELAY, HubServer
 from tests.served import ROOT, axe_violations

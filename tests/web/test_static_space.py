@@ -10,7 +10,7 @@ from PIL import Image
 
 import resnext
 from resnext.explain import explain
-from resnext.hub import HUB_FILE, hub_repo
+from resnext.weights.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import HubServer
 from tests.served import axe_violations

@@ -10,8 +10,8 @@ import torch
 from safetensors.torch import save_file
 
 import resnext
-from resnext.architecture import build_model
-from resnext.hub import HUB_FILE, hub_repo
+from resnext.catalog.architecture import build_model
+from resnext.weights.hub import HUB_FILE, hub_repo
 from tests.factory import random_state_dict
 from tests.hub import HubServer
 

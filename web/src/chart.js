@@ -74,7 +74,7 @@ export function logTicks(low, high) {
 
 /**
  * Which points no other beats: none is cheaper-or-equal and better-or-equal, strictly in one (the
- * library's ``resnext.compare.pareto_front``).
+ * library's ``resnext.catalog.compare.pareto_front``).
  * @param {number[]} cost What to minimise.
  * @param {number[]} benefit What to maximise.
  * @returns {boolean[]} True on the front.

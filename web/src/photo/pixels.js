@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Pixel operations exactly as the library's Pillow does them: transparency over white
- * (``Image.alpha_composite`` on a white background), 16-bit grey to 8 bits (``resnext.image``'s
+ * (``Image.alpha_composite`` on a white background), 16-bit grey to 8 bits (``resnext.inference.image``'s
  * scaling), and the EXIF transposes of ``ImageOps.exif_transpose``.
  * @module photo/pixels
  */
@@ -44,7 +44,7 @@ export function rint(x) {
 }
 
 /**
- * 16-bit grey samples to 8 bits as ``resnext.image._scale_to_l``: by 65535 when any sample exceeds
+ * 16-bit grey samples to 8 bits as ``resnext.inference.image._scale_to_l``: by 65535 when any sample exceeds
  * 255, else as they are.
  * @param {Uint16Array} samples
  * @returns {Uint8Array}
