@@ -4,7 +4,7 @@
 
 torchvision's ResNeXts trained on ImageNet alone are the supervised baseline. Every figure
 (URL with its hash prefix, parameters, accuracy, operations, resize and crop) is read from the
-enums, never typed; tests/test_catalog.py checks the file still matches the installed
+enums, never typed; tests/catalog/test_index.py checks the file still matches the installed
 torchvision. The file size is torchvision's own ``_file_size``, in MiB rounded to three decimals:
 written with its unit, it is shown, and never taken for an exact size to check a file against
 (the hash prefix in the file name does that).

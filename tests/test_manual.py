@@ -7,10 +7,12 @@
   compared with the constant (the README, which GitHub and the Hub render as it is, included).
 - Each page says what it is for in its first sentence, and a page whose tables or figures are
   generated says so where GitHub shows it (GitHub shows the markers as nothing).
+- Every module path (``resnext.x.y``) and test file (``tests/….py``) a page names exists.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 from collections.abc import Callable
@@ -203,3 +205,63 @@ def test_the_site_leaves_the_hooks_out_and_knows_its_address():
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text().split("\nhooks:")[0])
     assert "hooks.py" in config["exclude_docs"] and config["site_url"].startswith("https://")
     assert config["repo_url"].startswith("https://") and config["nav"][0] == {"Get started": "get-started.md"}
+
+
+def _defined(module: Path) -> set[str]:
+    """The names a module's source defines, imports or lists in ``__all__``, read without importing it."""
+    body = list(ast.parse(module.read_text()).body)
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, (ast.If, ast.Try)):  # ``if TYPE_CHECKING:`` names what ``__getattr__`` hands on
+            body.extend(node.body)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
+                names.update(c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant))
+    return names
+
+
+def missing_paths(text: str, root: Path = ROOT) -> list[str]:
+    """The module paths and test files a page names that do not exist.
+
+    Args:
+        text: The page.
+        root: The repository, holding ``resnext/`` and ``tests/``.
+
+    Returns:
+        Each ``resnext.a.b[.name]`` whose longest module prefix does not define the next name (or
+        that names no module past ``resnext``'s own), and each ``tests/….py`` that is not a file.
+    """
+    missing = [f for f in re.findall(r"(?<![\w./-])tests/[\w/]+\.py", text) if not (root / f).is_file()]
+    for dotted in sorted(set(re.findall(r"(?<![\w./-])resnext(?:\.\w+)+", text))):
+        names, module = dotted.split("."), root / "resnext" / "__init__.py"
+        depth = 1
+        while depth < len(names):
+            folder = root.joinpath(*names[:depth + 1])
+            if (folder / "__init__.py").is_file():
+                module = folder / "__init__.py"
+            elif folder.with_suffix(".py").is_file():
+                module = folder.with_suffix(".py")
+            else:
+                break
+            depth += 1
+        if depth < len(names) and names[depth] not in _defined(module):
+            missing.append(dotted)
+    return missing
+
+
+def test_every_module_path_and_test_file_a_page_names_exists():
+    for page in [*PAGES, ROOT / "web" / "README.md"]:
+        assert not missing_paths(page.read_text()), page.relative_to(ROOT)
+
+
+def test_the_path_check_catches_moved_modules_and_tests():
+    text = "`resnext.preprocess.load_image`, `resnext.catalog.get_variant`, `tests/test_hub.py`, `resnext.hub`"
+    assert missing_paths(text) == ["tests/test_hub.py", "resnext.catalog.get_variant", "resnext.hub",
+                                   "resnext.preprocess.load_image"]
+    assert not missing_paths("`resnext.get_variant`, `resnext.weights.lock.lock_path`, `tests/weights/test_hub.py`")

@@ -42,7 +42,7 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         (None, or why a browser cannot hold it). Then each family's title, the ImageNet class names
         in class-index order and their synset ids, the heatmap's colormap as 256 RGB entries
         (Matplotlib's own table, so exact), the image limits the library applies (pixels, aspect
-        ratio), and :func:`published_json`.
+        ratio), and ``published_json``.
     """
     rows = []
     for v in variants if variants is not None else list_variants():

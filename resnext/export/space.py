@@ -109,14 +109,14 @@ def write_static_space(site: Path, out: Path, hub: str | None = None, lock: Path
         out: A new or empty folder.
         hub: Another Hub endpoint for the page's ``config.json`` (a mirror); default: the site's.
         lock: The publisher's lock file (``resnext lock``): its hashes go into the Space's catalog
-            (:func:`pin_catalog`); the built site's own catalog is left as it is.
+            (``pin_catalog``); the built site's own catalog is left as it is.
 
     Returns:
         The files written.
 
     Raises:
         ResNeXtError: The site is not built, ``out`` holds files already (nothing is overwritten), the
-            lock cannot be used (:func:`pin_catalog`), or it cannot be written.
+            lock cannot be used (``pin_catalog``), or it cannot be written.
     """
     if not (site / "index.html").is_file() or not (site / "models" / "catalog.json").is_file():
         raise ResNeXtError(f"There is no built site in {site}; build it first: cd web && npm ci && npm run build.")

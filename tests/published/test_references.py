@@ -1,4 +1,4 @@
-"""Reference results (resnext.references): the figures as published, mapped to our ids, claims flagged."""
+"""Reference results (resnext.published.references): the figures as published, mapped to our ids, claims flagged."""
 
 import csv
 from pathlib import Path
