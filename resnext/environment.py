@@ -22,8 +22,11 @@ class Variable:
     reader: str = "library"  # "library", "app" (the Streamlit app) or "start" (scripts/start.sh)
 
 
-CACHE_DIR = Variable("RESNEXT_CACHE_DIR", "where downloaded weights are kept",
-                     "torch hub's `checkpoints` folder (`~/.cache/torch/hub/checkpoints`)")
+CACHE_DIR = Variable(
+    "RESNEXT_CACHE_DIR", "the library's cache folder: weights downloaded from a model-index URL or a URL mirror, "
+    "OpenVINO's conversions (`openvino/`), the default lock file and the feature cache (`features/`); weights from "
+    "the Hub go to the Hugging Face cache (`HF_HUB_CACHE`) instead",
+    "torch hub's `checkpoints` folder (`~/.cache/torch/hub/checkpoints`)")
 WEIGHTS_MIRROR = Variable(
     "RESNEXT_WEIGHTS_MIRROR", "a base URL, or a local folder, that replaces the official download URLs (mirrors, "
     "air-gapped sites); the file name is kept, a folder's files are used in place", "unset")
@@ -52,7 +55,8 @@ ANSWERS_FIRST = Variable("RESNEXT_ANSWERS_FIRST", "`0` turns off the stepping as
                          "visitor waits for an answer (the load benchmark measures the app without it)", "`1`", "app")
 NO_INSTALL = Variable("RESNEXT_NO_INSTALL", "`1`: `scripts/start.sh` reports a failed import instead of installing "
                       "(set in the Docker image)", "unset", "start")
+PORT = Variable("PORT", "the port the app listens on (set in the Docker image)", "8501", "start")
 
 VARIABLES = (CACHE_DIR, WEIGHTS_MIRROR, MODEL_INDEX, WEIGHTS_SOURCE, LOCK_FILE, MAX_PIXELS, ENGINE, MAX_MODEL_GB,
-             MEMORY_LIMIT_GB, FEATURE_CACHE_MB, MAX_UPLOAD_GB, ANSWERS_FIRST, NO_INSTALL)
+             MEMORY_LIMIT_GB, FEATURE_CACHE_MB, MAX_UPLOAD_GB, ANSWERS_FIRST, NO_INSTALL, PORT)
 """Every variable, in the order the documentation lists them."""

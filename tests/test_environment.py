@@ -18,6 +18,8 @@ def _text(path) -> str:
 
 def test_every_variable_the_code_names_is_in_the_table():
     named = {name for path in CODE for name in re.findall(r"\bRESNEXT_[A-Z0-9_]+", _text(path))}
+    # what the start script reads from the environment, with its default: ``${PORT:-8501}``
+    named |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):-", _text(ROOT / "scripts" / "start.sh")))
     assert named <= {v.name for v in VARIABLES}, sorted(named - {v.name for v in VARIABLES})
 
 
