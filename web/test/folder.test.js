@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { classIndices, labelledFiles, scoreRows, wilson } from "../src/folder/evaluate.js";
-import { csvRow, fixed } from "../src/folder/pyformat.js";
+import { classIndices, labelledFiles, scoreRows } from "../src/folder/evaluate.js";
+import { wilson } from "../src/interval.js";
+import { csvRow, fixed } from "../src/pyformat.js";
 import { evaluationJson, evaluationText, perClassCsv } from "../src/folder/report.js";
 import { failureSummary, rowsCsv } from "../src/folder/results.js";
 

@@ -10,7 +10,9 @@ import { duplicates, knnLoo, suspects } from "../src/transfer/neighbours.js";
 import { C_GRID, fewShot, foldsFor, probeCV } from "../src/transfer/probe.js";
 import { complement, fewShotDraws, stratifiedFolds } from "../src/transfer/random.js";
 import { DRAWS, SHOTS, compareBackbones } from "../src/transfer/study.js";
-import { mcnemar, pText, percent, wilson } from "../src/transfer/verdict.js";
+import { mcnemar, pText } from "../src/transfer/verdict.js";
+import { percent } from "../src/pyformat.js";
+import { wilson } from "../src/interval.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/transfer.json", import.meta.url), "utf8"));
 /** @param {string} b64 */

@@ -7,10 +7,9 @@
  * @module folder/evaluate
  */
 
+import { wilson } from "../interval.js";
 import { OK } from "./results.js";
 
-/** The normal quantile of a two-sided 95% interval. */
-export const Z95 = 1.959963984540054;
 /** What a folder is searched for (``resnext.bulk.inputs.IMAGE_SUFFIXES``). */
 export const IMAGE_SUFFIXES = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"];
 
@@ -32,21 +31,6 @@ export const IMAGE_SUFFIXES = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif",
  * @property {import("./results.js").Row[]} failures
  * @property {string[]} labels
  */
-
-/**
- * The Wilson score interval of a proportion; (0, 1) with no trials.
- * @param {number} successes
- * @param {number} n
- * @param {number} [z]
- * @returns {[number, number]}
- */
-export function wilson(successes, n, z = Z95) {
-  if (n === 0) return [0, 1];
-  const p = successes / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
 
 /** @param {string} name */
 const key = (name) => name.trim().toLowerCase().replaceAll("_", " ");

@@ -6,7 +6,7 @@
  * @module folder/report
  */
 
-import { csvRow, fixed } from "./pyformat.js";
+import { csvRow, fixed } from "../pyformat.js";
 
 /** The published figure's column: what it is, and that it is another data set. */
 export const PUBLISHED = "published on ImageNet-1k val (a different data set)";

@@ -6,7 +6,7 @@
  * @module folder/results
  */
 
-import { csvRow, fixed } from "./pyformat.js";
+import { csvRow, fixed } from "../pyformat.js";
 
 /** The status of a file every model classified. */
 export const OK = "ok";

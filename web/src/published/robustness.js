@@ -8,7 +8,7 @@
  * @module published/robustness
  */
 
-import { fixed } from "../folder/pyformat.js";
+import { fixed } from "../pyformat.js";
 
 /** The app's family colours (``resnext_app.charts.FAMILY_COLORS``). */
 export const FAMILY_COLORS = Object.freeze({ SSL: "#4C78A8", SWSL: "#F58518", IG: "#54A24B", "Supervised V1": "#9D9D9D", "Supervised V2": "#5E5E5E" });

@@ -13,7 +13,8 @@ import { featureMap } from "./map.js";
 import { cosine, duplicates, knnLoo, suspects } from "./neighbours.js";
 import { fewShot, foldsFor, probeCV } from "./probe.js";
 import { fewShotDraws } from "./random.js";
-import { verdict, wilson } from "./verdict.js";
+import { wilson } from "../interval.js";
+import { verdict } from "./verdict.js";
 
 /** @typedef {import("./linalg.js").Floats} Floats */
 /** @typedef {{model: string, features: Floats, dims: number}} Backbone One backbone's (n, dims) features. */

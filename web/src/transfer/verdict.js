@@ -7,9 +7,10 @@
  * @module transfer/verdict
  */
 
+import { fixed, percent } from "../pyformat.js";
+
 /** The paired test's level (the library's ``ALPHA``). */
 export const ALPHA = 0.05;
-const Z95 = 1.959963984540054;
 
 /**
  * McNemar's exact two-sided p-value for two classifiers' answers on the same images.
@@ -35,44 +36,6 @@ export function mcnemar(correctA, correctB) {
     logTerm += Math.log(n - i) - Math.log(i + 1);
   }
   return Math.min(1, 2 * tail);
-}
-
-/**
- * The Wilson score interval of a proportion (the library's ``wilson``).
- * @param {number} successes
- * @param {number} n
- * @returns {[number, number]}
- */
-export function wilson(successes, n, z = Z95) {
-  if (n === 0) return [0, 1];
-  const p = successes / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
-/**
- * A number with ``decimals`` decimals, rounded as Python rounds it: to the nearest, an exact half
- * to the even digit (``toFixed`` takes the larger).
- * @param {number} v Non-negative, below 1e21.
- * @param {number} decimals
- * @returns {string}
- */
-function fixed(v, decimals) {
-  const [whole, fraction] = v.toFixed(100).split("."); // the double's exact decimal expansion
-  const rest = fraction.slice(decimals);
-  if (!/^50*$/.test(rest)) return v.toFixed(decimals);
-  const lower = decimals ? `${whole}.${fraction.slice(0, decimals)}` : whole;
-  return Number(lower.at(-1)) % 2 === 0 ? lower : v.toFixed(decimals);
-}
-
-/**
- * A proportion as Python's ``f"{x:.1%}"`` writes it.
- * @param {number} x
- * @returns {string}
- */
-export function percent(x) {
-  return `${fixed(x * 100, 1)}%`;
 }
 
 /**

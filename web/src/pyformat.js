@@ -4,7 +4,7 @@
  * fixed-point numbers as ``f"{x:.6f}"`` (the exact binary value rounded, halves to even, where
  * ``toFixed`` rounds halves up), and CSV as ``csv.writer`` (a field quoted only when it holds a comma,
  * a quote or a line break, quotes doubled, rows ended by CR LF).
- * @module folder/pyformat
+ * @module pyformat
  */
 
 /**
@@ -41,3 +41,10 @@ export function csvRow(cells) {
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }).join(",") + "\r\n";
 }
+
+/**
+ * A proportion as Python's ``f"{x:.1%}"`` writes it.
+ * @param {number} x
+ * @returns {string}
+ */
+export const percent = (x) => `${fixed(x * 100, 1)}%`;
