@@ -6,11 +6,14 @@ fixtures of ``test_static_space``), its weights from the stand-in Hub.
   network in its own;
 - a download given up mid-file is cut off, and the model chosen next does not wait for it;
 - a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
-  sentence before any request to the Hub, and the other models still answer;
+  sentence before any request to the Hub, left out of Side by side's download total, and the other models
+  still answer; the download line goes once the columns are done;
 - weights that could not be kept (a full Cache Storage: the site's quota made small) are said once, in the
   model's place: Classify's status line, and each Side by side column, with the same words;
-- WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): the page says so, the session runs
-  on it, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never skipped.
+- WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): slower than WebAssembly, so the page
+  runs WebAssembly and says why; with ``?backend=webgpu`` it says it runs on the software adapter, the session
+  runs on it, the caption says so, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never
+  skipped.
 """
 
 from __future__ import annotations
@@ -145,12 +148,24 @@ def test_webgpu_answers_as_webassembly_does(world, webgpu_browser, context):
     expected = _rows(cpu, A, "chelsea.png")
     assert _backend(cpu, A) == "wasm"
 
-    gpu = webgpu_browser.new_context().new_page()
-    gpu.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    soft = webgpu_browser.new_context()
+    plain = soft.new_page()  # the software adapter is there, but slower: WebAssembly, and the page says why
+    plain.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    _rows(plain, A, "chelsea.png")
+    assert ("WebGPU here is a software adapter, slower than WebAssembly, so this page uses WebAssembly."
+            in plain.locator(".runtime").inner_text())
+    assert _backend(plain, A) == "wasm"
+    assert "on WebAssembly" in plain.locator("#top5 ~ .caption").inner_text()
+    plain.close()
+
+    gpu = soft.new_page()
+    gpu.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png&backend=webgpu")
     rows = _rows(gpu, A, "chelsea.png")
     line = gpu.locator(".runtime").inner_text()
     assert "Runs on this device: WebGPU on a software adapter (this browser has no GPU for it)" in line
     assert _backend(gpu, A) == "webgpu"  # not WebAssembly after a failed WebGPU session
+    assert "on WebGPU" in gpu.locator("#top5 ~ .caption").inner_text()  # what ran, not what was planned
+    assert "backend=webgpu" in gpu.url  # kept by the page's own address
     assert [i for i, _ in rows] == [i for i, _ in expected]
     np.testing.assert_allclose([p for _, p in rows], [p for _, p in expected], atol=1e-3)
     print(f"WebGPU against WebAssembly: largest difference {max(abs(p - q) for (_, p), (_, q) in zip(rows, expected)):.2e}")

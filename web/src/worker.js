@@ -105,7 +105,7 @@ async function load(id, signal, progress) {
 }
 
 /**
- * The session on WebGPU where there is an adapter (its failure is not the file's: WebAssembly then),
+ * The session on WebGPU where the page uses an adapter (its failure is not the file's: WebAssembly then),
  * else on WebAssembly.
  * @param {any} ort
  * @param {Setup} setup
@@ -116,7 +116,7 @@ async function load(id, signal, progress) {
  */
 async function make(ort, setup, graph, file, v) {
   const repo = /** @type {NonNullable<Variant["hub"]>} */ (v.hub).repo;
-  if (setup.features.webgpu) {
+  if (setup.features.gpu) {
     try {
       return { session: await createSession(ort, graph, file, repo, { executionProviders: ["webgpu"] }, v.id), backend: "webgpu" };
     } catch (error) {

@@ -12,6 +12,7 @@ import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
+import { backendName } from "../runtime.js";
 import { clicked, latest } from "../lifecycle.js";
 import { keptIds } from "../kept.js";
 import { START, photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
@@ -104,7 +105,7 @@ export function render(root, ctx, params, dropped, signal) {
         const top1 = ctx.catalog.labels[r.top[0].index];
         slot.replaceChildren(topBars(r.top, ctx.catalog.labels, photo.name, id),
           h("figure", {}, h("canvas", { class: "picture", role: "img", "aria-label": `Grad-CAM of ${photo.name} by ${id}` }), h("figcaption", { text: `Grad-CAM: ${top1}` })),
-          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device` }), ...(r.note ? [line] : [])); // its note, said by classify
+          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)}` }), ...(r.note ? [line] : [])); // its note, said by classify
         draw(id);
       } catch (e) {
         if (mine.aborted) return;
