@@ -18,13 +18,16 @@ fixtures of ``test_static_space``), its weights from the stand-in Hub.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from benchmarks.photos import SIZES, photo
-from tests.served import CHROMIUM, CHROMIUM_ARGS
+from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT
 from tests.web.test_static_space import A, B, _rows, pytestmark, world  # noqa: F401 (its site and Hub; browser and context: conftest)
 
+CATALOG = json.loads((ROOT / "web" / "public" / "models" / "catalog.json").read_text())
 LARGE = "ssl_resnext101_32x16d"  # 777 MB: more than a 1 GB device lets the page hold while it loads
 # Chromium's software WebGPU adapter (SwiftShader): this flag alone gives it, headless, even with --disable-gpu.
 WEBGPU_ARGS = [*CHROMIUM_ARGS, "--enable-unsafe-webgpu"]
@@ -44,6 +47,12 @@ _RUN = """async (vid) => {
     observer.disconnect();
     return { ms, tasks };
 }"""
+
+
+_HEAR_DOWNLOAD_LINE = """addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+    const line = document.querySelector('.download .message');
+    if (line) (globalThis.downloadLines ??= []).push([line.dataset.bytes, line.textContent]);
+}).observe(document.body, { subtree: true, childList: true }));"""
 
 
 def _backend(page, vid: str) -> str:
@@ -77,10 +86,16 @@ def test_a_model_too_large_for_the_device_is_refused_before_any_download(world, 
     hub = world["hub"]
     context = browser.new_context()
     context.add_init_script("Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 1 });")
+    context.add_init_script(_HEAR_DOWNLOAD_LINE)
     page = context.new_page()
     before = len(hub.requests)
     page.goto(world["isolated"].url + f"?page=side_by_side&models={LARGE},{B}&photo=chelsea.png")
     _rows(page, B, "chelsea.png")  # the other model answers
+    page.locator(".download .message").wait_for(state="detached")  # the columns are done: the line is gone
+    said = page.evaluate("globalThis.downloadLines")
+    size = next(v["file_size"] for v in CATALOG["variants"] if v["id"] == B)
+    assert said and {bytes for bytes, _ in said} == {str(size)}  # the refused model is not counted
+    assert all(f"The weights of {B} are not on this device yet" in text for _, text in said)
     alert = page.locator(f"article[data-model='{LARGE}'] [role=alert]")
     assert alert.inner_text() == (f"{LARGE} needs about 1.6 GB of memory while it loads, more than this page may use here "
                                   "(512 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.")

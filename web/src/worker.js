@@ -10,7 +10,7 @@
  * @module worker
  */
 
-import { Kept, OutOfMemory, TooLarge, isOutOfMemory, outOfMemory } from "./budget.js";
+import { Kept, OutOfMemory, TooLarge, fileSizeOf, isOutOfMemory, outOfMemory } from "./budget.js";
 import { Serial, abortReason } from "./protocol.js";
 import { createSession } from "./session.js";
 import { float32, readHeader } from "./safetensors.js";
@@ -76,7 +76,7 @@ async function load(id, signal, progress) {
   const v = variants.get(id);
   if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
   if (v.browser || !v.hub) throw new Error(`${id} cannot run in a browser: ${v.browser}.`);
-  const fileSize = v.file_size ?? 4 * (v.parameters ?? 0);
+  const fileSize = fileSizeOf(v);
   const plan = kept.plan(id, fileSize); // before anything is downloaded
   if (plan.fresh) throw Object.assign(new Error(`${id} needs a fresh worker.`), { kind: "fresh" });
   for (const old of plan.evict) release(old, kept);

@@ -15,6 +15,7 @@ import { publish } from "../links.js";
 import { backendName } from "../runtime.js";
 import { clicked, latest } from "../lifecycle.js";
 import { keptIds } from "../kept.js";
+import { fileSizeOf, refusal } from "../budget.js";
 import { START, photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
 
 export const DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"];
@@ -112,6 +113,7 @@ export function render(root, ctx, params, dropped, signal) {
         slot.replaceChildren(h("p", { class: "message error", role: "alert", text: /** @type {Error} */ (e).message }));
       }
     }
+    download.replaceChildren(); // the downloads are over: the line spoke of the future
     if (results.size >= 2) {
       const tops = new Set([...results.values()].map((r) => ctx.catalog.labels[r.top[0].index]));
       const sentence = tops.size === 1 ? `All ${results.size} models answer ${[...tops][0]}.` : `The models disagree on the top class: ${[...tops].sort().join(", ")}.`;
@@ -120,18 +122,19 @@ export function render(root, ctx, params, dropped, signal) {
   }
 
   /**
-   * Say what the chosen models would download (the weights not yet on this device, from the
-   * catalog's file sizes) and, where the browser asks to save data, wait for a click before any.
+   * Say what the chosen models would download (the weights not yet on this device that it can hold,
+   * from the catalog's file sizes; the line goes once the columns are done) and, where the browser asks to save data, wait for a click before any.
    * @param {string[]} ids
    * @param {AbortSignal} mine This run's.
    * @returns {Promise<void>} Rejects if the run is abandoned first.
    */
   async function downloadsAgreed(ids, mine) {
     const here = await keptIds(ctx.caches, ctx.catalog.variants);
+    const { bound } = (await ctx.models()).setup; // the worker's: what it refuses is never downloaded, so not counted
     mine.throwIfAborted();
     const missing = ids.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))
-      .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id));
-    const total = missing.reduce((sum, v) => sum + (v.file_size ?? 0), 0);
+      .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id) && !refusal(v.id, fileSizeOf(v), bound));
+    const total = missing.reduce((sum, v) => sum + fileSizeOf(v), 0);
     if (!total) return;
     const sentence = `${missing.length === ids.length ? `These ${ids.length} models' weights are` : `The weights of ${missing.map((v) => v.id).join(", ")} are`} not on this device yet: ${megabytes(total)} to download from the Hub, once.`;
     const line = h("p", { class: "message info", "data-bytes": total, text: sentence });
