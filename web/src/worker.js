@@ -85,15 +85,15 @@ async function load(id, signal, progress) {
   const graph = new Uint8Array(await response.arrayBuffer());
   const { bytes: file, note, kept: stored } = await download(setup.hub, v, signal, progress);
   if (signal.aborted) throw abortReason(signal);
-  const header = readHeader(file, v.hub.repo);
-  const fc = header.tensors.get("fc.weight");
-  const fcWeight = float32(file, header, "fc.weight", fc ? fc.shape : [], v.hub.repo).slice();
-  let made;
-  try {
+  let made, fcWeight;
+  try { // any failure to make the session from these bytes removes them, so they do not fail again
+    const header = readHeader(file, v.hub.repo);
+    const fc = header.tensors.get("fc.weight");
+    fcWeight = float32(file, header, "fc.weight", fc ? fc.shape : [], v.hub.repo).slice();
     made = await make(ort, setup, graph, file, v);
   } catch (error) {
     if (!(error instanceof OutOfMemory)) {
-      await forget({ fetcher: fetch, caches: globalThis.caches }, setup.hub, /** @type {NonNullable<Variant["hub"]>} */ (v.hub)).catch(() => undefined); // not kept to fail again
+      await forget({ fetcher: fetch, caches: globalThis.caches }, setup.hub, /** @type {NonNullable<Variant["hub"]>} */ (v.hub)).catch(() => undefined);
     }
     throw error;
   }
