@@ -14,7 +14,7 @@ import { Kept, OutOfMemory, TooLarge, fileSizeOf, isOutOfMemory, outOfMemory } f
 import { Serial, abortReason } from "./protocol.js";
 import { createSession } from "./session.js";
 import { float32, readHeader } from "./safetensors.js";
-import { forget, sha256, weights } from "./hub.js";
+import { forget, weights } from "./hub.js";
 import { loadRuntime } from "./runtime.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
@@ -54,7 +54,7 @@ const PROGRESS_MS = 50;
 async function download(endpoint, v, signal, progress) {
   const where = /** @type {NonNullable<Variant["hub"]>} */ (v.hub);
   const fetcher = /** @type {typeof fetch} */ ((url, init) => fetch(url, { ...init, signal }));
-  const io = { fetcher, caches: globalThis.caches, digest: sha256 };
+  const io = { fetcher, caches: globalThis.caches };
   const wanted = (/** @type {number} */ done, /** @type {number | null} */ total) => { if (!signal.aborted) progress(done, total); };
   return weights(io, endpoint, where, { progress: wanted, signal }); // the catalog's pins are taken from ``where``
 }
