@@ -97,8 +97,8 @@ def test_a_model_too_large_for_the_device_is_refused_before_any_download(world, 
     assert said and {bytes for bytes, _ in said} == {str(size)}  # the refused model is not counted
     assert all(f"The weights of {B} are not on this device yet" in text for _, text in said)
     alert = page.locator(f"article[data-model='{LARGE}'] [role=alert]")
-    assert alert.inner_text() == (f"{LARGE} needs about 1.6 GB of memory while it loads, more than this page may use here "
-                                  "(512 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.")
+    assert alert.inner_text() == (f"{LARGE} needs about 1.7 GB of memory while it loads, more than this page may use here "
+                                  "(536.9 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.")
     assert not [p for _, p in hub.requests[before:] if "resnext101_32x16d" in p]
     context.close()
 

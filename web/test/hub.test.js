@@ -218,7 +218,7 @@ test("a download whose size nobody announced is used but not kept, and says so",
 
 test("a size this device cannot hold is its own sentence, not damage", async () => {
   await assert.rejects(weights({ fetcher: hub().fetcher, caches: undefined }, HUB, where, { expected: { ...lock, size: 2 ** 50 } }),
-    /^Error: This device ran out of memory for timm\/x \(1125899907 MB\); close other tabs or apps, or pick a smaller model \(the other models still work\)\.$/);
+    /^Error: This device ran out of memory for timm\/x \(1125899\.9 GB\); close other tabs or apps, or pick a smaller model \(the other models still work\)\.$/);
 });
 
 test("a full Cache Storage is a note, not an error: the model runs, nothing is kept, persistence is not asked", async () => {

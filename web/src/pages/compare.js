@@ -6,7 +6,8 @@
  * @module pages/compare
  */
 
-import { h, megabytes, say } from "../dom.js";
+import { h, say } from "../dom.js";
+import { formatBytes } from "../bytes.js";
 import { median } from "../models.js";
 import { progress } from "../answer.js";
 import { publish } from "../links.js";
@@ -18,7 +19,6 @@ import { runtimeLine } from "./shared.js";
 const RUNS = 3;
 
 /** A byte count on an axis: 100 MB, 2 GB. */
-const bytes = (/** @type {number} */ n) => (n >= 1e9 ? `${+(n / 1e9).toPrecision(3)} GB` : `${+(n / 1e6).toPrecision(3)} MB`);
 
 /**
  * Draw the page.
@@ -48,7 +48,7 @@ export function render(root, ctx, params, dropped, signal) {
       h("th", { scope: "row", text: v.id }), cell(1, { text: v.family }),
       cell(2, { text: fixed(v.top1, 2) }), cell(3, { text: fixed(v.top5, 2) }),
       cell(4, { text: fixed(v.parameters && v.parameters / 1e6, 1) }), cell(5, { text: (v.macs / 1e9).toFixed(2) }),
-      cell(6, { text: fixed(v.flops && v.flops / 1e9, 2) }), cell(7, { text: v.file_size ? (v.file_size_exact ? v.size_label : `≈${megabytes(v.file_size)}`) : "—" }),
+      cell(6, { text: fixed(v.flops && v.flops / 1e9, 2) }), cell(7, { text: v.file_size ? (v.file_size_exact ? v.size_label : `≈${formatBytes(v.file_size)}`) : "—" }),
       cell(8, { text: v.training }), cell(9, { text: v.browser ? `No: ${v.browser}` : "Yes" }), timing);
   }));
 
@@ -83,11 +83,11 @@ export function render(root, ctx, params, dropped, signal) {
     }
     const total = here.reduce((sum, k) => sum + k.bytes, 0);
     keptList.replaceChildren(
-      h("p", { "data-bytes": total, text: here.length ? `${here.length} weights ${here.length === 1 ? "file takes" : "files take"} ${megabytes(total)} on this device.` : "No weights are kept on this device yet: each model's are kept after its first run." }),
+      h("p", { "data-bytes": total, text: here.length ? `${here.length} weights ${here.length === 1 ? "file takes" : "files take"} ${formatBytes(total)} on this device.` : "No weights are kept on this device yet: each model's are kept after its first run." }),
       here.length ? h("ul", {}, ...here.map((k) => {
         const name = k.variant?.id ?? new URL(k.url).pathname;
         return h("li", { "data-model": k.variant?.id ?? "", "data-bytes": k.bytes },
-          h("span", { text: `${name} · ${megabytes(k.bytes)}` }),
+          h("span", { text: `${name} · ${formatBytes(k.bytes)}` }),
           h("button", { type: "button", "aria-label": `Remove the weights of ${name} from this device`, onclick: async () => {
             await remove(ctx.caches, k.url);
             showKept();
@@ -114,7 +114,7 @@ export function render(root, ctx, params, dropped, signal) {
         h("figcaption", { text: "Top-1 against GMACs (log scale)" })),
         h("figure", {}, scatter(points((v) => v.file_size), { id: "vs-size", title: "Top-1 against file size",
           description: "ImageNet top-1 accuracy of each variant against the size of its weights file (log scale); shape and colour tell the families apart.",
-          x: { label: "File size", name: "file size", format: bytes }, y: top1 }),
+          x: { label: "File size", name: "file size", format: formatBytes }, y: top1 }),
         h("figcaption", { text: "Top-1 against the weights' file size (log scale)" }))),
       h("p", { class: "caption" }, "Each point can be reached with Tab and says its values. ", h("a", { href: "#variants" }, "The same figures, as a table"), ".")),
     h("h2", { id: "variants", tabindex: -1, text: "Every variant" }),

@@ -6,7 +6,8 @@
  * @module pages/side_by_side
  */
 
-import { h, megabytes, say } from "../dom.js";
+import { h, say } from "../dom.js";
+import { formatBytes } from "../bytes.js";
 import { chooser } from "../chooser.js";
 import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
@@ -136,13 +137,13 @@ export function render(root, ctx, params, dropped, signal) {
       .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id) && !refusal(v.id, fileSizeOf(v), bound));
     const total = missing.reduce((sum, v) => sum + fileSizeOf(v), 0);
     if (!total) return;
-    const sentence = `${missing.length === ids.length ? `These ${ids.length} models' weights are` : `The weights of ${missing.map((v) => v.id).join(", ")} are`} not on this device yet: ${megabytes(total)} to download from the Hub, once.`;
+    const sentence = `${missing.length === ids.length ? `These ${ids.length} models' weights are` : `The weights of ${missing.map((v) => v.id).join(", ")} are`} not on this device yet: ${formatBytes(total)} to download from the Hub, once.`;
     const line = h("p", { class: "message info", "data-bytes": total, text: sentence });
     download.replaceChildren(line);
     if (!(/** @type {any} */ (navigator).connection?.saveData)) return;
     line.className = "message warning";
     line.textContent = `${sentence} Your browser asks to save data, so nothing is downloaded until you say so.`;
-    const go = h("button", { type: "button", text: `Download ${megabytes(total)} and compare` });
+    const go = h("button", { type: "button", text: `Download ${formatBytes(total)} and compare` });
     download.append(go);
     await clicked(go, mine);
     download.replaceChildren();
