@@ -318,14 +318,20 @@ export function askToPersist(storage = /** @type {any} */ (globalThis.navigator)
 
 /**
  * The weights' cache, or undefined where the browser keeps none for this page (a frame on another
- * site may be refused storage).
+ * site may be refused storage). The one way the page opens it.
  * @template T
- * @param {{open: (name: string) => Promise<T>} | undefined} caches
+ * @param {{open: (name: string) => Promise<T>, has?: (name: string) => Promise<boolean>} | undefined} caches
+ * @param {{make?: boolean}} [options] ``make: false``: where nothing is kept yet, an empty cache
+ *   that is not made (looking at what is kept makes nothing).
  * @returns {Promise<T | undefined>}
  */
-export async function openCache(caches) {
+export async function openCache(caches, { make = true } = {}) {
   try {
-    return caches ? await caches.open(CACHE_NAME) : undefined;
+    if (!caches) return undefined;
+    if (!make && caches.has && !(await caches.has(CACHE_NAME))) {
+      return /** @type {T} */ (/** @type {unknown} */ ({ keys: async () => [], match: async () => undefined, delete: async () => false }));
+    }
+    return await caches.open(CACHE_NAME);
   } catch {
     return undefined;
   }
