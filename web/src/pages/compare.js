@@ -33,19 +33,19 @@ export function render(root, ctx, params, dropped, signal) {
   const runs = latest(signal);
   const status = h("p", { class: "status", role: "status" });
   const error = h("p", { class: "message", role: "alert", hidden: true });
-  const body = h("tbody");
+  const body = h("tbody", { role: "rowgroup" });
   const variants = ctx.catalog.variants;
   const fixed = (/** @type {number | null} */ x, /** @type {number} */ digits) => (x === null ? "—" : x.toFixed(digits));
   const headings = ["Model", "Family", "Top-1", "Top-5", "Params (M)", "GMACs", "GFLOPs (index)", "File size", "Training data", "In this browser", "On this device (ms)"];
   const cell = (/** @type {number} */ i, /** @type {Record<string, any>} */ attributes, /** @type {(Node | string)[]} */ ...children) =>
-    h("td", { "data-label": headings[i], ...attributes }, ...children);
+    h("td", { "data-label": headings[i], role: "cell", ...attributes }, ...children);
   const fill = () => body.replaceChildren(...variants.map((v) => {
     const times = ctx.times.get(v.id);
     const measured = times?.length ? median(times.length > 1 ? times.slice(1) : times) : null;
     const timing = v.browser ? cell(10, { text: "—" }) : cell(10, { "data-ms": measured ?? "" },
       measured === null ? h("button", { type: "button", "aria-label": `Time ${v.id} on this device`, onclick: () => time(v.id) }, "Time it") : `${measured.toFixed(0)}`);
-    return h("tr", { "data-model": v.id },
-      h("th", { scope: "row", text: v.id }), cell(1, { text: v.family }),
+    return h("tr", { "data-model": v.id, role: "row" },
+      h("th", { scope: "row", role: "rowheader", text: v.id }), cell(1, { text: v.family }),
       cell(2, { text: fixed(v.top1, 2) }), cell(3, { text: fixed(v.top5, 2) }),
       cell(4, { text: fixed(v.parameters && v.parameters / 1e6, 1) }), cell(5, { text: (v.macs / 1e9).toFixed(2) }),
       cell(6, { text: fixed(v.flops && v.flops / 1e9, 2) }), cell(7, { text: v.file_size ? (v.file_size_exact ? v.size_label : `≈${formatBytes(v.file_size)}`) : "—" }),
@@ -119,7 +119,8 @@ export function render(root, ctx, params, dropped, signal) {
       h("p", { class: "caption" }, "Each point can be reached with Tab and says its values. ", h("a", { href: "#variants" }, "The same figures, as a table"), ".")),
     h("h2", { id: "variants", tabindex: -1, text: "Every variant" }),
     h("div", { class: "table-wrap", role: "region", "aria-labelledby": "variants" },
-      h("table", { class: "variants" }, h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col", text: t })))), body)),
+      h("table", { class: "variants", role: "table" }, // explicit roles: below 960 px the table is drawn as cards (display: block)
+          h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, ...headings.map((t) => h("th", { scope: "col", role: "columnheader", text: t })))), body)),
     h("p", { class: "caption", text: "Top-1, Top-5: ImageNet-1k validation accuracy (%). GMACs: billions of multiply-adds, counted from each network as built for one forward pass at its input size (one multiply-add is two FLOPs). GFLOPs (index): the model-index figure, whose convention is not stated. On this device: the median network time of the runs on this page after the first (the first includes the session's warm-up); the weights are downloaded once, then kept by the browser." }),
     h("section", { "aria-labelledby": "kept" }, h("h2", { id: "kept", text: "Kept on this device" }), keptList));
 }

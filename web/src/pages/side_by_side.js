@@ -56,7 +56,7 @@ export function render(root, ctx, params, dropped, signal) {
       const mine = ctx.runnable.filter((v) => v.family === family);
       return mine.length ? h("div", { class: "family", role: "group", "aria-label": ctx.familyLabel(family) },
         h("p", { class: "family-name", text: ctx.familyLabel(family) }),
-        ...mine.map((v) => h("label", {}, h("input", { type: "checkbox", value: v.id, checked: chosen.includes(v.id) }), ` ${v.id} · ${ctx.label(v)}`))) : null;
+        ...mine.map((v) => h("label", {}, h("input", { type: "checkbox", value: v.id, checked: chosen.includes(v.id) }), ` ${ctx.label(v)}`))) : null;
     }), unavailable(ctx));
   boxes.addEventListener("change", () => {
     chosen = [...boxes.querySelectorAll("input:checked")].map((b) => /** @type {HTMLInputElement} */ (b).value);
