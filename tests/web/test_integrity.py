@@ -1,12 +1,15 @@
 """The static Space checks its weights against its publisher's lock, not against the host that serves them:
 the site is written with ``resnext space static --lock``, and the stand-in Hub serves another file under a
-tree entry that agrees with it. Debian's Chromium, one built site, one browser, two page loads."""
+tree entry that agrees with it; and a file whose hashes match its lock but that is not the model's weights is said in
+one sentence and removed from Cache Storage. Debian's Chromium, one built site, one browser, three page loads."""
 
 from __future__ import annotations
 
 import hashlib
 
 import pytest
+import torch
+from safetensors.torch import save
 
 import resnext
 from resnext.export import write_static_space
@@ -18,6 +21,7 @@ from tests.web.site import Site, build, marks
 from tests.web.weights import checkpoint, publish
 
 SWAPPED, PINNED = "ssl_resnext50_32x4d", "swsl_resnext50_32x4d"  # the Hub serves another file / the pinned one
+HOLLOW = "swsl_resnext101_32x4d"  # locked and served as a safetensors file with no fc.weight
 REVISION = "c0ffee" + "0" * 34
 
 pytestmark = marks()
@@ -40,6 +44,9 @@ def world(tmp_path_factory):
         pinned = checkpoint(PINNED, folder).read_bytes()
         entries = [Locked(SWAPPED, f"Hub {_repo(SWAPPED)}", len(published), hashlib.sha256(published).hexdigest()),
                    Locked(PINNED, f"Hub {_repo(PINNED)}", len(pinned), hashlib.sha256(pinned).hexdigest(), REVISION)]
+        hollow = save({"conv1.weight": torch.zeros(2)})  # a well-formed file, but not this model's weights
+        hub.add(_repo(HOLLOW), HUB_FILE, hollow)
+        entries.append(Locked(HOLLOW, f"Hub {_repo(HOLLOW)}", len(hollow), hashlib.sha256(hollow).hexdigest()))
         lock = write_lock(root / "weights.lock", entries)
         space = root / "space"
         write_static_space(build(root / "dist"), space, lock=lock)
@@ -78,6 +85,15 @@ def test_a_file_the_publisher_did_not_lock_is_refused_in_one_sentence_and_not_ke
     paths = [path for _, path in hub.requests]
     assert not any(p.startswith("/api/") for p in paths)  # the lock needs no word from the Hub's tree
     assert f"/{_repo(PINNED)}/resolve/{REVISION}/{HUB_FILE}" in paths
+
+
+def test_kept_bytes_that_make_no_session_are_said_once_and_removed(world, page):
+    page.goto(world["site"].url + f"?model={HOLLOW}&photo=chelsea.png")
+    alert = page.locator("main [role=alert]").first
+    alert.wait_for(timeout=120_000)
+    assert alert.inner_text() == (f"{_repo(HOLLOW)} has no tensor fc.weight, which this model needs; "
+                                  "it is not this model's weights file.")
+    assert not any(_repo(HOLLOW) in url for url in _kept(page))  # kept once checked, then forgotten
 
 
 def test_a_hub_that_is_not_https_is_refused_and_the_default_is_not_used_instead(world, page):

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import resnext
+from resnext.catalog.variant import format_bytes
 from resnext.weights.hub import HUB_FILE, hub_repo
 from tests.apptest import SAMPLES
 from tests.hub import SLOW_CHUNK, SLOW_DELAY, HubServer
@@ -145,8 +146,8 @@ def test_side_by_side_on_a_phone_says_the_total_and_waits_where_data_is_saved(wo
     line.wait_for()
     total = sum(v["file_size"] for v in CATALOG["variants"] if v["id"] in (A, B))
     assert int(line.get_attribute("data-bytes")) == total
-    assert f"not on this device yet: {round(total / 1e6)} MB to download" in line.inner_text()
-    button = page.get_by_role("button", name=f"Download {round(total / 1e6)} MB and compare")
+    assert f"not on this device yet: {format_bytes(total)} to download" in line.inner_text()  # the library's units
+    button = page.get_by_role("button", name=f"Download {format_bytes(total)} and compare")
     page.wait_for_timeout(1500)
     assert hub.requests[before:] == []  # nothing downloaded before the click
     assert axe_violations(page) == []
@@ -200,7 +201,7 @@ def test_the_comparison_draws_the_trade_off_fits_and_lists_what_is_kept(world, c
     size = checkpoint(A, world["weights"]).stat().st_size
     assert int(kept.get_attribute("data-bytes")) == size
     assert int(page.locator(".kept p[data-bytes]").get_attribute("data-bytes")) == size
-    assert "1 weights file takes 100 MB on this device" in page.locator(".kept").inner_text()
+    assert f"1 weights file takes {format_bytes(size)} on this device" in page.locator(".kept").inner_text()
     page.get_by_role("button", name=f"Remove the weights of {A} from this device").click()
     page.get_by_text("No weights are kept on this device yet").wait_for()
     assert _kept_repos(page) == []

@@ -203,6 +203,12 @@ def test_every_page_passes_axe_on_a_phone_and_works_from_the_keyboard(world, con
         page.get_by_role("heading", level=1, name=link).wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert axe_violations(page) == [], link
+    # the comparison's table, drawn as cards on a phone, keeps its rows and headers for a screen reader
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    roles = [n.get("role", {}).get("value") for n in nodes if not n.get("ignored")]
+    variants = page.locator("table.variants tbody tr").count()
+    assert roles.count("columnheader") == 11 and roles.count("rowheader") == variants
+    assert roles.count("row") == variants + 1 and roles.count("cell") == 10 * variants
 
 
 def test_the_comparison_is_the_catalog_with_this_devices_time(world, context):

@@ -6,22 +6,28 @@ fixtures of ``test_static_space``), its weights from the stand-in Hub.
   network in its own;
 - a download given up mid-file is cut off, and the model chosen next does not wait for it;
 - a variant that cannot fit the device's memory (``navigator.deviceMemory`` faked small) is refused in one
-  sentence before any request to the Hub, and the other models still answer;
+  sentence before any request to the Hub, left out of Side by side's download total, and the other models
+  still answer; the download line goes once the columns are done;
 - weights that could not be kept (a full Cache Storage: the site's quota made small) are said once, in the
   model's place: Classify's status line, and each Side by side column, with the same words;
-- WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): the page says so, the session runs
-  on it, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never skipped.
+- WebGPU (Chromium's software adapter with ``--enable-unsafe-webgpu``): slower than WebAssembly, so the page
+  runs WebAssembly and says why; with ``?backend=webgpu`` it says it runs on the software adapter, the session
+  runs on it, the caption says so, and its top-5 equals WebAssembly's with probabilities within 1e-3. Never
+  skipped.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
 from benchmarks.photos import SIZES, photo
-from tests.served import CHROMIUM, CHROMIUM_ARGS
+from tests.served import CHROMIUM, CHROMIUM_ARGS, ROOT
 from tests.web.test_static_space import A, B, _rows, pytestmark, world  # noqa: F401 (its site and Hub; browser and context: conftest)
 
+CATALOG = json.loads((ROOT / "web" / "public" / "models" / "catalog.json").read_text())
 LARGE = "ssl_resnext101_32x16d"  # 777 MB: more than a 1 GB device lets the page hold while it loads
 # Chromium's software WebGPU adapter (SwiftShader): this flag alone gives it, headless, even with --disable-gpu.
 WEBGPU_ARGS = [*CHROMIUM_ARGS, "--enable-unsafe-webgpu"]
@@ -41,6 +47,12 @@ _RUN = """async (vid) => {
     observer.disconnect();
     return { ms, tasks };
 }"""
+
+
+_HEAR_DOWNLOAD_LINE = """addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+    const line = document.querySelector('.download .message');
+    if (line) (globalThis.downloadLines ??= []).push([line.dataset.bytes, line.textContent]);
+}).observe(document.body, { subtree: true, childList: true }));"""
 
 
 def _backend(page, vid: str) -> str:
@@ -74,13 +86,19 @@ def test_a_model_too_large_for_the_device_is_refused_before_any_download(world, 
     hub = world["hub"]
     context = browser.new_context()
     context.add_init_script("Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 1 });")
+    context.add_init_script(_HEAR_DOWNLOAD_LINE)
     page = context.new_page()
     before = len(hub.requests)
     page.goto(world["isolated"].url + f"?page=side_by_side&models={LARGE},{B}&photo=chelsea.png")
     _rows(page, B, "chelsea.png")  # the other model answers
+    page.locator(".download .message").wait_for(state="detached")  # the columns are done: the line is gone
+    said = page.evaluate("globalThis.downloadLines")
+    size = next(v["file_size"] for v in CATALOG["variants"] if v["id"] == B)
+    assert said and {bytes for bytes, _ in said} == {str(size)}  # the refused model is not counted
+    assert all(f"The weights of {B} are not on this device yet" in text for _, text in said)
     alert = page.locator(f"article[data-model='{LARGE}'] [role=alert]")
-    assert alert.inner_text() == (f"{LARGE} needs about 1.6 GB of memory while it loads, more than this page may use here "
-                                  "(512 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.")
+    assert alert.inner_text() == (f"{LARGE} needs about 1.7 GB of memory while it loads, more than this page may use here "
+                                  "(536.9 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.")
     assert not [p for _, p in hub.requests[before:] if "resnext101_32x16d" in p]
     context.close()
 
@@ -145,12 +163,24 @@ def test_webgpu_answers_as_webassembly_does(world, webgpu_browser, context):
     expected = _rows(cpu, A, "chelsea.png")
     assert _backend(cpu, A) == "wasm"
 
-    gpu = webgpu_browser.new_context().new_page()
-    gpu.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    soft = webgpu_browser.new_context()
+    plain = soft.new_page()  # the software adapter is there, but slower: WebAssembly, and the page says why
+    plain.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png")
+    _rows(plain, A, "chelsea.png")
+    assert ("WebGPU here is a software adapter, slower than WebAssembly, so this page uses WebAssembly."
+            in plain.locator(".runtime").inner_text())
+    assert _backend(plain, A) == "wasm"
+    assert "on WebAssembly" in plain.locator("#top5 ~ .caption").inner_text()
+    plain.close()
+
+    gpu = soft.new_page()
+    gpu.goto(world["isolated"].url + f"?model={A}&photo=chelsea.png&backend=webgpu")
     rows = _rows(gpu, A, "chelsea.png")
     line = gpu.locator(".runtime").inner_text()
     assert "Runs on this device: WebGPU on a software adapter (this browser has no GPU for it)" in line
     assert _backend(gpu, A) == "webgpu"  # not WebAssembly after a failed WebGPU session
+    assert "on WebGPU" in gpu.locator("#top5 ~ .caption").inner_text()  # what ran, not what was planned
+    assert "backend=webgpu" in gpu.url  # kept by the page's own address
     assert [i for i, _ in rows] == [i for i, _ in expected]
     np.testing.assert_allclose([p for _, p in rows], [p for _, p in expected], atol=1e-3)
     print(f"WebGPU against WebAssembly: largest difference {max(abs(p - q) for (_, p), (_, q) in zip(rows, expected)):.2e}")

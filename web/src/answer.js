@@ -5,7 +5,8 @@
  * @module answer
  */
 
-import { megabytes, say } from "./dom.js";
+import { say } from "./dom.js";
+import { formatBytes } from "./bytes.js";
 import { normalizeCam, rawCam } from "./cam.js";
 import { topK } from "./models.js";
 
@@ -43,7 +44,7 @@ export async function classify(ctx, id, status, signal) {
  * @returns {(done: number, total: number | null) => void}
  */
 export const progress = (status, id, signal) => (done, total) => signal?.aborted || say(status, total && done >= total ? `Preparing ${id}…`
-  : `Downloading the weights of ${id} from the Hub: ${megabytes(done)}${total ? ` of ${megabytes(total)}` : ""}…`);
+  : `Downloading the weights of ${id} from the Hub: ${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ""}…`);
 
 /**
  * The CAM of one class over the crop, in [0, 1].

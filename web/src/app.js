@@ -10,7 +10,7 @@ import { Context } from "./context.js";
 import { Models } from "./models.js";
 import { checkedBy, hubEndpoint, hubProblem, openCache } from "./hub.js";
 import { h, say } from "./dom.js";
-import { PAGES, UPLOAD, notice, pageOf } from "./links.js";
+import { PAGES, UPLOAD, notice, pageOf, pageQuery, unknownKept } from "./links.js";
 import { detect } from "./runtime.js";
 import { Pages } from "./lifecycle.js";
 import * as classify from "./pages/classify.js";
@@ -27,12 +27,13 @@ const RENDER = { classify: classify.render, side_by_side: sideBySide.render, com
  * @param {HTMLElement} banner Where a link's notice goes.
  */
 export async function start(root, nav, banner) {
+  const params = new URLSearchParams(location.search);
   const [hub, catalog, samples, features] = await Promise.all([
     hubEndpoint(fetch),
     fetch("models/catalog.json").then((r) => r.json()),
     fetch("samples/samples.json").then((r) => (r.ok ? r.json() : [])),
     openCache(globalThis.caches).then((cache) => detect(/** @type {any} */ (navigator), globalThis.crossOriginIsolated === true,
-      cache !== undefined, globalThis.top !== globalThis.self)),
+      cache !== undefined, globalThis.top !== globalThis.self, params.get("backend"))),
   ]);
   /** @type {Context} */
   const ctx = new Context(catalog, samples, features, async () => new Models(ctx.variants, { hub, features,
@@ -43,8 +44,7 @@ export async function start(root, nav, banner) {
   if (checks) checks.textContent = ` ${hubProblem(hub) || checkedBy(catalog.variants)}`;
   Object.assign(globalThis, { resnextExplorer: ctx }); // for the browser tests and the benchmark
 
-  const params = new URLSearchParams(location.search);
-  const dropped = [];
+  const dropped = unknownKept(params);
   const photo = params.get("photo");
   if (photo && photo !== UPLOAD) {
     if (samples.includes(photo)) {
@@ -67,10 +67,10 @@ export async function start(root, nav, banner) {
     say(banner, notice(quoted, p.get("photo")), "warning");
   };
   nav.replaceChildren(...Object.entries(PAGES).map(([page, label]) =>
-    h("a", { href: page === "classify" ? "./" : `?page=${page}`, "data-page": page, text: label, onclick: (/** @type {MouseEvent} */ event) => {
+    h("a", { href: pageQuery(page, location.search) || "./", "data-page": page, text: label, onclick: (/** @type {MouseEvent} */ event) => {
       if (event.metaKey || event.ctrlKey || event.shiftKey) return;
       event.preventDefault();
-      history.pushState(null, "", page === "classify" ? location.pathname : `?page=${page}`);
+      history.pushState(null, "", pageQuery(page, location.search) || location.pathname);
       show(new URLSearchParams(location.search), []);
       root.focus();
     } })),

@@ -11,6 +11,8 @@
  * @module budget
  */
 
+import { formatBytes } from "./bytes.js";
+
 export const MB = 2 ** 20;
 export const GB = 2 ** 30;
 /** iOS kills a tab near 1.5 GB; where the browser does not say how much memory it has, assume as little. */
@@ -55,11 +57,26 @@ export function deviceBound(nav) {
 export const sessionCost = (fileSize) => ({ resident: fileSize + WORKING, transient: fileSize });
 
 /**
- * A size in a sentence: "780 MB", "1.5 GB".
- * @param {number} bytes
+ * A variant's weights file in bytes: the catalog's ``file_size``, else four bytes a parameter.
+ * @param {{file_size?: number | null, parameters?: number | null}} v
+ * @returns {number}
+ */
+export const fileSizeOf = (v) => v.file_size ?? 4 * (v.parameters ?? 0);
+
+/**
+ * Why this device cannot hold a variant at all (the runtime, its session and the file beside it
+ * while it loads), in one sentence; ``""`` where it can.
+ * @param {string} id
+ * @param {number} fileSize
+ * @param {Bound} bound
  * @returns {string}
  */
-export const size = (bytes) => (bytes >= GB ? `${(bytes / GB).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`);
+export function refusal(id, fileSize, bound) {
+  const { resident, transient } = sessionCost(fileSize);
+  const need = RUNTIME + resident + transient;
+  return need > bound.bytes ? `${id} needs about ${formatBytes(need)} of memory while it loads, more than this page may use here `
+    + `(${formatBytes(bound.bytes)}: ${bound.why}), so it is not downloaded; pick a smaller model, or use the Python app.` : "";
+}
 
 /** A variant the device cannot hold: said before anything is downloaded. */
 export class TooLarge extends Error {}
@@ -88,7 +105,7 @@ export function isOutOfMemory(error) {
  * @returns {string}
  */
 export const outOfMemory = (name, bytes = null) =>
-  `This device ran out of memory for ${name}${bytes ? ` (${Math.round(bytes / 1e6)} MB)` : ""}; close other tabs or apps, or pick a smaller model (the other models still work).`;
+  `This device ran out of memory for ${name}${bytes ? ` (${formatBytes(bytes)})` : ""}; close other tabs or apps, or pick a smaller model (the other models still work).`;
 
 /** The sessions kept in memory, bounded by their bytes, least recently used first. */
 export class Kept {
@@ -128,12 +145,9 @@ export class Kept {
    * @throws {TooLarge} One sentence: the device cannot hold this variant at all.
    */
   plan(id, fileSize) {
+    const refused = refusal(id, fileSize, this.bound);
+    if (refused) throw new TooLarge(refused);
     const { resident, transient } = sessionCost(fileSize);
-    const need = RUNTIME + resident + transient;
-    if (need > this.bound.bytes) {
-      throw new TooLarge(`${id} needs about ${size(need)} of memory while it loads, more than this page may use here `
-        + `(${size(this.bound.bytes)}: ${this.bound.why}), so it is not downloaded; pick a smaller model, or use the Python app.`);
-    }
     const evict = [];
     let used = this.used;
     for (const [old, bytes] of this.sessions) {

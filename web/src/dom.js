@@ -35,12 +35,3 @@ export function say(slot, text, kind = "info") {
   slot.className = text ? `message ${kind}` : "message";
   slot.hidden = !text;
 }
-
-/**
- * A byte count for people, in decimal units as the library writes it.
- * @param {number} n
- * @returns {string}
- */
-export function megabytes(n) {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(0)} MB`;
-}

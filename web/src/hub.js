@@ -13,9 +13,6 @@
 
 import { abortable, announcedLength, readInto } from "./download.js";
 import { outOfMemory } from "./budget.js";
-import { sha256 } from "./sha256.js";
-
-export { outOfMemory, sha256 };
 
 export const DEFAULT_HUB = "https://huggingface.co";
 export const CACHE_NAME = "resnext-weights-v1";
@@ -98,10 +95,9 @@ export function checkedBy(variants) {
  */
 /**
  * @typedef {{fetcher: typeof fetch, caches: {open: (name: string) => Promise<Kept>} | undefined,
- *   digest?: (data: Uint8Array<ArrayBuffer>) => Promise<string>, storage?: {persist?: () => Promise<boolean>}}} Io
+ *   storage?: {persist?: () => Promise<boolean>}}} Io
  *   The network, Cache Storage, and the storage manager asked to persist what is kept (default:
- *   ``navigator.storage`` where the page has one). ``digest`` is no longer used: files are hashed
- *   as they arrive.
+ *   ``navigator.storage`` where the page has one).
  */
 /**
  * @typedef {{bytes: Uint8Array<ArrayBuffer>, note: string, kept: boolean}} Fetched The file; a sentence
@@ -156,13 +152,10 @@ export async function fileInfo(fetcher, hub, where, revision, signal) {
  * fails its check is removed and downloaded again. After a file is first kept, the page asks once
  * for persistent storage.
  *
- * Called with ``options`` it returns ``{bytes, note}``; the old form, with ``progress`` in their
- * place, returns the bytes alone (and drops the note) until its callers move.
- * @overload
  * @param {Io} io
  * @param {string} hub The endpoint.
  * @param {Where} where The catalog's ``hub`` entry.
- * @param {{progress?: Progress, signal?: AbortSignal, expected?: Expected}} options ``expected``: what
+ * @param {{progress?: Progress, signal?: AbortSignal, expected?: Expected}} [options] ``expected``: what
  *   the catalog pins (``{sha256, size, revision}``), else taken from ``where``; ``signal`` aborts the
  *   request and the read (the promise then rejects with the signal's reason).
  * @returns {Promise<Fetched>} The bytes, and a sentence when they could not be kept (storage full,
@@ -170,25 +163,7 @@ export async function fileInfo(fetcher, hub, where, revision, signal) {
  * @throws {Error} One sentence: the Hub setting is refused, the Hub cannot be reached or has no
  *   such file, the bytes are not the pinned or announced ones, or this device lacks the memory.
  */
-/**
- * @overload
- * @param {Io} io
- * @param {string} hub
- * @param {Where} where
- * @param {Progress} [progress]
- * @returns {Promise<Uint8Array<ArrayBuffer>>}
- */
-/**
- * @param {Io} io
- * @param {string} hub
- * @param {Where} where
- * @param {{progress?: Progress, signal?: AbortSignal, expected?: Expected} | Progress} [options]
- * @returns {Promise<Fetched | Uint8Array<ArrayBuffer>>}
- */
-export async function weights(io, hub, where, options) {
-  if (options && typeof options === "object") return fetchWeights(io, hub, where, options);
-  return (await fetchWeights(io, hub, where, { progress: options })).bytes;
-}
+export const weights = (io, hub, where, options = {}) => fetchWeights(io, hub, where, options);
 
 /**
  * Remove the variant's kept file from Cache Storage, at whatever revision it was kept (the worker
@@ -343,14 +318,20 @@ export function askToPersist(storage = /** @type {any} */ (globalThis.navigator)
 
 /**
  * The weights' cache, or undefined where the browser keeps none for this page (a frame on another
- * site may be refused storage).
+ * site may be refused storage). The one way the page opens it.
  * @template T
- * @param {{open: (name: string) => Promise<T>} | undefined} caches
+ * @param {{open: (name: string) => Promise<T>, has?: (name: string) => Promise<boolean>} | undefined} caches
+ * @param {{make?: boolean}} [options] ``make: false``: where nothing is kept yet, an empty cache
+ *   that is not made (looking at what is kept makes nothing).
  * @returns {Promise<T | undefined>}
  */
-export async function openCache(caches) {
+export async function openCache(caches, { make = true } = {}) {
   try {
-    return caches ? await caches.open(CACHE_NAME) : undefined;
+    if (!caches) return undefined;
+    if (!make && caches.has && !(await caches.has(CACHE_NAME))) {
+      return /** @type {T} */ (/** @type {unknown} */ ({ keys: async () => [], match: async () => undefined, delete: async () => false }));
+    }
+    return await caches.open(CACHE_NAME);
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
  * @module kept
  */
 
-import { CACHE_NAME } from "./hub.js";
+import { openCache } from "./hub.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
 /** @typedef {{url: string, bytes: number, variant: Variant | undefined}} Kept */
@@ -56,19 +56,11 @@ export async function kept(caches, variants) {
 }
 
 /**
- * The weights' cache: null where the browser keeps nothing for this page; an empty one, not made,
- * before anything is kept.
+ * The weights' cache (``hub.js``'s): null where the browser keeps nothing for this page; an empty
+ * one, not made, before anything is kept.
  * @param {Caches | undefined} caches
  */
-async function open(caches) {
-  try {
-    if (!caches) return null;
-    if (await caches.has(CACHE_NAME)) return await caches.open(CACHE_NAME);
-    return { keys: async () => [], match: async () => undefined, delete: async () => false };
-  } catch {
-    return null;
-  }
-}
+const open = async (caches) => (await openCache(caches, { make: false })) ?? null;
 
 /**
  * Remove one kept file.

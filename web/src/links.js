@@ -2,12 +2,56 @@
 /**
  * The page's state in its URL, with the Streamlit app's query parameters (``model``, ``models``,
  * ``photo``, ``class``), so that a link opens what its sender saw, here or in the Python app.
- * A value the page does not know is dropped with one sentence.
+ * A value the page does not know is dropped with one sentence. ``backend=webgpu`` (the page's own)
+ * runs the network on a software WebGPU adapter too, and is kept in the URL whatever page writes it.
  * @module links
  */
 
 export const PAGES = /** @type {const} */ ({ classify: "Classify", side_by_side: "Side by side", compare: "Model comparison" });
 export const UPLOAD = "upload"; // the ``photo`` of a link made on the sender's own photo
+/** Parameters of the visit rather than of a page, each with the values it may take: every page keeps them. */
+export const KEPT = /** @type {Record<string, string[]>} */ ({ backend: ["webgpu"] });
+
+/**
+ * The visit's parameters (``KEPT``) of a query, those with a known value.
+ * @param {string} search ``location.search``.
+ * @returns {URLSearchParams}
+ */
+export function carried(search) {
+  const from = new URLSearchParams(search);
+  const out = new URLSearchParams();
+  for (const [key, values] of Object.entries(KEPT)) {
+    const value = from.get(key);
+    if (value !== null && values.includes(value)) out.set(key, value);
+  }
+  return out;
+}
+
+/**
+ * The query of a page, keeping the visit's parameters.
+ * @param {string} page
+ * @param {string} search ``location.search``.
+ * @returns {string} ``?…``, or ``""`` for Classify with nothing to keep.
+ */
+export function pageQuery(page, search) {
+  const params = carried(search);
+  if (page !== "classify") params.set("page", page);
+  params.sort();
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+/**
+ * The visit's parameters a query holds with a value the page does not know, as ``param=value``.
+ * @param {URLSearchParams} params
+ * @returns {string[]}
+ */
+export function unknownKept(params) {
+  return Object.entries(KEPT).flatMap(([key, values]) => {
+    const value = params.get(key);
+    return value !== null && !values.includes(value) ? [`${key}=${value}`] : [];
+  });
+}
 
 /**
  * The page a URL asks for.
@@ -24,7 +68,7 @@ export function pageOf(params) {
  * @param {Record<string, string | string[] | number | null | undefined>} state
  */
 export function publish(state) {
-  const params = new URLSearchParams();
+  const params = carried(location.search);
   for (const [key, value] of Object.entries(state)) {
     if (value === null || value === undefined || value === "" || (key === "page" && value === "classify")) continue;
     params.set(key, Array.isArray(value) ? value.join(",") : String(value));

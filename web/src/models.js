@@ -21,7 +21,7 @@ import { askToPersist } from "./hub.js";
  */
 /**
  * @typedef {{probabilities: Float64Array, features: Float32Array, featureShape: number[], fcWeight: Float32Array,
- *   ms: number, note: string}} Answer ``note``: a sentence when the weights could not be kept (``""`` otherwise).
+ *   ms: number, note: string, backend: string}} Answer ``note``: a sentence when the weights could not be kept (``""`` otherwise); ``backend``: what ran it (``webgpu`` or ``wasm``).
  */
 /** @typedef {import("./protocol.js").Options} Options ``signal`` gives the job up; ``progress`` hears its download. */
 /**
@@ -136,7 +136,7 @@ export class Models {
     times.push(r.ms);
     this.times.set(id, times);
     return { probabilities: softmax(r.logits), features: r.features, featureShape: r.featureShape, fcWeight, ms: r.ms,
-      note: r.note };
+      note: r.note, backend: r.backend };
   }
 
   /**

@@ -10,11 +10,11 @@
  * @module worker
  */
 
-import { Kept, OutOfMemory, TooLarge, isOutOfMemory, outOfMemory } from "./budget.js";
+import { Kept, OutOfMemory, TooLarge, fileSizeOf, isOutOfMemory, outOfMemory } from "./budget.js";
 import { Serial, abortReason } from "./protocol.js";
 import { createSession } from "./session.js";
 import { float32, readHeader } from "./safetensors.js";
-import { forget, sha256, weights } from "./hub.js";
+import { forget, weights } from "./hub.js";
 import { loadRuntime } from "./runtime.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
@@ -54,7 +54,7 @@ const PROGRESS_MS = 50;
 async function download(endpoint, v, signal, progress) {
   const where = /** @type {NonNullable<Variant["hub"]>} */ (v.hub);
   const fetcher = /** @type {typeof fetch} */ ((url, init) => fetch(url, { ...init, signal }));
-  const io = { fetcher, caches: globalThis.caches, digest: sha256 };
+  const io = { fetcher, caches: globalThis.caches };
   const wanted = (/** @type {number} */ done, /** @type {number | null} */ total) => { if (!signal.aborted) progress(done, total); };
   return weights(io, endpoint, where, { progress: wanted, signal }); // the catalog's pins are taken from ``where``
 }
@@ -76,7 +76,7 @@ async function load(id, signal, progress) {
   const v = variants.get(id);
   if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
   if (v.browser || !v.hub) throw new Error(`${id} cannot run in a browser: ${v.browser}.`);
-  const fileSize = v.file_size ?? 4 * (v.parameters ?? 0);
+  const fileSize = fileSizeOf(v);
   const plan = kept.plan(id, fileSize); // before anything is downloaded
   if (plan.fresh) throw Object.assign(new Error(`${id} needs a fresh worker.`), { kind: "fresh" });
   for (const old of plan.evict) release(old, kept);
@@ -85,15 +85,15 @@ async function load(id, signal, progress) {
   const graph = new Uint8Array(await response.arrayBuffer());
   const { bytes: file, note, kept: stored } = await download(setup.hub, v, signal, progress);
   if (signal.aborted) throw abortReason(signal);
-  const header = readHeader(file, v.hub.repo);
-  const fc = header.tensors.get("fc.weight");
-  const fcWeight = float32(file, header, "fc.weight", fc ? fc.shape : [], v.hub.repo).slice();
-  let made;
-  try {
+  let made, fcWeight;
+  try { // any failure to make the session from these bytes removes them, so they do not fail again
+    const header = readHeader(file, v.hub.repo);
+    const fc = header.tensors.get("fc.weight");
+    fcWeight = float32(file, header, "fc.weight", fc ? fc.shape : [], v.hub.repo).slice();
     made = await make(ort, setup, graph, file, v);
   } catch (error) {
     if (!(error instanceof OutOfMemory)) {
-      await forget({ fetcher: fetch, caches: globalThis.caches }, setup.hub, /** @type {NonNullable<Variant["hub"]>} */ (v.hub)).catch(() => undefined); // not kept to fail again
+      await forget({ fetcher: fetch, caches: globalThis.caches }, setup.hub, /** @type {NonNullable<Variant["hub"]>} */ (v.hub)).catch(() => undefined);
     }
     throw error;
   }
@@ -105,7 +105,7 @@ async function load(id, signal, progress) {
 }
 
 /**
- * The session on WebGPU where there is an adapter (its failure is not the file's: WebAssembly then),
+ * The session on WebGPU where the page uses an adapter (its failure is not the file's: WebAssembly then),
  * else on WebAssembly.
  * @param {any} ort
  * @param {Setup} setup
@@ -116,7 +116,7 @@ async function load(id, signal, progress) {
  */
 async function make(ort, setup, graph, file, v) {
   const repo = /** @type {NonNullable<Variant["hub"]>} */ (v.hub).repo;
-  if (setup.features.webgpu) {
+  if (setup.features.gpu) {
     try {
       return { session: await createSession(ort, graph, file, repo, { executionProviders: ["webgpu"] }, v.id), backend: "webgpu" };
     } catch (error) {

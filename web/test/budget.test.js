@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { CEILING, CONSERVATIVE, GB, Kept, MB, OutOfMemory, RUNTIME, TooLarge, deviceBound, isOutOfMemory, outOfMemory,
-  sessionCost } from "../src/budget.js";
+  fileSizeOf, refusal, sessionCost } from "../src/budget.js";
 
 const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
 const IPAD = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15";
@@ -26,10 +26,10 @@ test("a variant that cannot fit the device is refused before anything, in one se
   const phone = new Kept(deviceBound({ deviceMemory: 1, userAgent: ANDROID })); // 512 MB
   assert.deepEqual(phone.plan("r50", R50), { evict: [], fresh: false });
   assert.throws(() => phone.plan("ig_resnext101_32x16d", R101W), (e) => e instanceof TooLarge
-    && e.message === "ig_resnext101_32x16d needs about 1.7 GB of memory while it loads, more than this page may use here "
-      + "(512 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.");
+    && e.message === "ig_resnext101_32x16d needs about 1.8 GB of memory while it loads, more than this page may use here "
+      + "(536.9 MB: this device has 1 GB), so it is not downloaded; pick a smaller model, or use the Python app.");
   const iphone = new Kept(deviceBound({ userAgent: IPHONE }));
-  assert.throws(() => iphone.plan("big", R101W), /more than this page may use here \(1\.0 GB: iOS closes a page near 1\.5 GB\)/);
+  assert.throws(() => iphone.plan("big", R101W), /more than this page may use here \(1\.1 GB: iOS closes a page near 1\.5 GB\)/);
   assert.doesNotThrow(() => iphone.plan("mid", R101));
   const desktop = new Kept(deviceBound({ deviceMemory: 8, userAgent: ANDROID }));
   assert.doesNotThrow(() => desktop.plan("big", R101W));
@@ -74,5 +74,15 @@ test("out of memory is told from a damaged file, in its own sentence", () => {
   assert.equal(outOfMemory("ig_resnext101_32x8d"),
     "This device ran out of memory for ig_resnext101_32x8d; close other tabs or apps, or pick a smaller model (the other models still work).");
   assert.equal(outOfMemory("ig_resnext101_32x8d", 354e6),
-    "This device ran out of memory for ig_resnext101_32x8d (354 MB); close other tabs or apps, or pick a smaller model (the other models still work).");
+    "This device ran out of memory for ig_resnext101_32x8d (354.0 MB); close other tabs or apps, or pick a smaller model (the other models still work).");
+});
+
+test("what the worker refuses is what Side by side leaves out of its download total: the same rule", () => {
+  const phone = deviceBound({ deviceMemory: 1 });
+  const said = refusal("ssl_resnext101_32x16d", R101W, phone);
+  assert.match(said, /^ssl_resnext101_32x16d needs about .* so it is not downloaded;/);
+  assert.throws(() => new Kept(phone).plan("ssl_resnext101_32x16d", R101W), (e) => e instanceof TooLarge && e.message === said);
+  assert.equal(refusal("r50", R50, phone), "");
+  assert.equal(fileSizeOf({ file_size: R50, parameters: 1 }), R50);
+  assert.equal(fileSizeOf({ parameters: 25e6 }), 1e8);
 });

@@ -11,6 +11,7 @@ import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
+import { backendName } from "../runtime.js";
 import { latest } from "../lifecycle.js";
 import { START, modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
 
@@ -91,7 +92,7 @@ export function render(root, ctx, params, dropped, signal) {
     draw();
     results.replaceChildren(
       h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: "Top-5" }), topBars(r.top, labels, ctx.photo.name, r.id),
-        h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device · ${r.id}` })),
+        h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)} · ${r.id}` })),
       h("section", { "aria-labelledby": "looked" }, h("h2", { id: "looked", text: "Where the model looked" }),
         h("div", { class: "controls" },
           h("label", { for: "cam-class" }, "Explain class"), classPick,

@@ -6,7 +6,8 @@
  * @module pages/compare
  */
 
-import { h, megabytes, say } from "../dom.js";
+import { h, say } from "../dom.js";
+import { formatBytes } from "../bytes.js";
 import { median } from "../models.js";
 import { progress } from "../answer.js";
 import { publish } from "../links.js";
@@ -18,7 +19,6 @@ import { runtimeLine } from "./shared.js";
 const RUNS = 3;
 
 /** A byte count on an axis: 100 MB, 2 GB. */
-const bytes = (/** @type {number} */ n) => (n >= 1e9 ? `${+(n / 1e9).toPrecision(3)} GB` : `${+(n / 1e6).toPrecision(3)} MB`);
 
 /**
  * Draw the page.
@@ -33,22 +33,22 @@ export function render(root, ctx, params, dropped, signal) {
   const runs = latest(signal);
   const status = h("p", { class: "status", role: "status" });
   const error = h("p", { class: "message", role: "alert", hidden: true });
-  const body = h("tbody");
+  const body = h("tbody", { role: "rowgroup" });
   const variants = ctx.catalog.variants;
   const fixed = (/** @type {number | null} */ x, /** @type {number} */ digits) => (x === null ? "—" : x.toFixed(digits));
   const headings = ["Model", "Family", "Top-1", "Top-5", "Params (M)", "GMACs", "GFLOPs (index)", "File size", "Training data", "In this browser", "On this device (ms)"];
   const cell = (/** @type {number} */ i, /** @type {Record<string, any>} */ attributes, /** @type {(Node | string)[]} */ ...children) =>
-    h("td", { "data-label": headings[i], ...attributes }, ...children);
+    h("td", { "data-label": headings[i], role: "cell", ...attributes }, ...children);
   const fill = () => body.replaceChildren(...variants.map((v) => {
     const times = ctx.times.get(v.id);
     const measured = times?.length ? median(times.length > 1 ? times.slice(1) : times) : null;
     const timing = v.browser ? cell(10, { text: "—" }) : cell(10, { "data-ms": measured ?? "" },
       measured === null ? h("button", { type: "button", "aria-label": `Time ${v.id} on this device`, onclick: () => time(v.id) }, "Time it") : `${measured.toFixed(0)}`);
-    return h("tr", { "data-model": v.id },
-      h("th", { scope: "row", text: v.id }), cell(1, { text: v.family }),
+    return h("tr", { "data-model": v.id, role: "row" },
+      h("th", { scope: "row", role: "rowheader", text: v.id }), cell(1, { text: v.family }),
       cell(2, { text: fixed(v.top1, 2) }), cell(3, { text: fixed(v.top5, 2) }),
       cell(4, { text: fixed(v.parameters && v.parameters / 1e6, 1) }), cell(5, { text: (v.macs / 1e9).toFixed(2) }),
-      cell(6, { text: fixed(v.flops && v.flops / 1e9, 2) }), cell(7, { text: v.file_size ? (v.file_size_exact ? v.size_label : `≈${megabytes(v.file_size)}`) : "—" }),
+      cell(6, { text: fixed(v.flops && v.flops / 1e9, 2) }), cell(7, { text: v.file_size ? (v.file_size_exact ? v.size_label : `≈${formatBytes(v.file_size)}`) : "—" }),
       cell(8, { text: v.training }), cell(9, { text: v.browser ? `No: ${v.browser}` : "Yes" }), timing);
   }));
 
@@ -83,11 +83,11 @@ export function render(root, ctx, params, dropped, signal) {
     }
     const total = here.reduce((sum, k) => sum + k.bytes, 0);
     keptList.replaceChildren(
-      h("p", { "data-bytes": total, text: here.length ? `${here.length} weights ${here.length === 1 ? "file takes" : "files take"} ${megabytes(total)} on this device.` : "No weights are kept on this device yet: each model's are kept after its first run." }),
+      h("p", { "data-bytes": total, text: here.length ? `${here.length} weights ${here.length === 1 ? "file takes" : "files take"} ${formatBytes(total)} on this device.` : "No weights are kept on this device yet: each model's are kept after its first run." }),
       here.length ? h("ul", {}, ...here.map((k) => {
         const name = k.variant?.id ?? new URL(k.url).pathname;
         return h("li", { "data-model": k.variant?.id ?? "", "data-bytes": k.bytes },
-          h("span", { text: `${name} · ${megabytes(k.bytes)}` }),
+          h("span", { text: `${name} · ${formatBytes(k.bytes)}` }),
           h("button", { type: "button", "aria-label": `Remove the weights of ${name} from this device`, onclick: async () => {
             await remove(ctx.caches, k.url);
             showKept();
@@ -114,12 +114,13 @@ export function render(root, ctx, params, dropped, signal) {
         h("figcaption", { text: "Top-1 against GMACs (log scale)" })),
         h("figure", {}, scatter(points((v) => v.file_size), { id: "vs-size", title: "Top-1 against file size",
           description: "ImageNet top-1 accuracy of each variant against the size of its weights file (log scale); shape and colour tell the families apart.",
-          x: { label: "File size", name: "file size", format: bytes }, y: top1 }),
+          x: { label: "File size", name: "file size", format: formatBytes }, y: top1 }),
         h("figcaption", { text: "Top-1 against the weights' file size (log scale)" }))),
       h("p", { class: "caption" }, "Each point can be reached with Tab and says its values. ", h("a", { href: "#variants" }, "The same figures, as a table"), ".")),
     h("h2", { id: "variants", tabindex: -1, text: "Every variant" }),
     h("div", { class: "table-wrap", role: "region", "aria-labelledby": "variants" },
-      h("table", { class: "variants" }, h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col", text: t })))), body)),
+      h("table", { class: "variants", role: "table" }, // explicit roles: below 960 px the table is drawn as cards (display: block)
+          h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, ...headings.map((t) => h("th", { scope: "col", role: "columnheader", text: t })))), body)),
     h("p", { class: "caption", text: "Top-1, Top-5: ImageNet-1k validation accuracy (%). GMACs: billions of multiply-adds, counted from each network as built for one forward pass at its input size (one multiply-add is two FLOPs). GFLOPs (index): the model-index figure, whose convention is not stated. On this device: the median network time of the runs on this page after the first (the first includes the session's warm-up); the weights are downloaded once, then kept by the browser." }),
     h("section", { "aria-labelledby": "kept" }, h("h2", { id: "kept", text: "Kept on this device" }), keptList));
 }

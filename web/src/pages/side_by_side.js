@@ -6,14 +6,17 @@
  * @module pages/side_by_side
  */
 
-import { h, megabytes, say } from "../dom.js";
+import { h, say } from "../dom.js";
+import { formatBytes } from "../bytes.js";
 import { chooser } from "../chooser.js";
 import { topBars } from "../bars.js";
 import { blend, paint } from "../overlay.js";
 import { camOf, classify } from "../answer.js";
 import { publish } from "../links.js";
+import { backendName } from "../runtime.js";
 import { clicked, latest } from "../lifecycle.js";
 import { keptIds } from "../kept.js";
+import { fileSizeOf, refusal } from "../budget.js";
 import { START, photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
 
 export const DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"];
@@ -53,7 +56,7 @@ export function render(root, ctx, params, dropped, signal) {
       const mine = ctx.runnable.filter((v) => v.family === family);
       return mine.length ? h("div", { class: "family", role: "group", "aria-label": ctx.familyLabel(family) },
         h("p", { class: "family-name", text: ctx.familyLabel(family) }),
-        ...mine.map((v) => h("label", {}, h("input", { type: "checkbox", value: v.id, checked: chosen.includes(v.id) }), ` ${v.id} · ${ctx.label(v)}`))) : null;
+        ...mine.map((v) => h("label", {}, h("input", { type: "checkbox", value: v.id, checked: chosen.includes(v.id) }), ` ${ctx.label(v)}`))) : null;
     }), unavailable(ctx));
   boxes.addEventListener("change", () => {
     chosen = [...boxes.querySelectorAll("input:checked")].map((b) => /** @type {HTMLInputElement} */ (b).value);
@@ -104,13 +107,14 @@ export function render(root, ctx, params, dropped, signal) {
         const top1 = ctx.catalog.labels[r.top[0].index];
         slot.replaceChildren(topBars(r.top, ctx.catalog.labels, photo.name, id),
           h("figure", {}, h("canvas", { class: "picture", role: "img", "aria-label": `Grad-CAM of ${photo.name} by ${id}` }), h("figcaption", { text: `Grad-CAM: ${top1}` })),
-          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device` }), ...(r.note ? [line] : [])); // its note, said by classify
+          h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)}` }), ...(r.note ? [line] : [])); // its note, said by classify
         draw(id);
       } catch (e) {
         if (mine.aborted) return;
         slot.replaceChildren(h("p", { class: "message error", role: "alert", text: /** @type {Error} */ (e).message }));
       }
     }
+    download.replaceChildren(); // the downloads are over: the line spoke of the future
     if (results.size >= 2) {
       const tops = new Set([...results.values()].map((r) => ctx.catalog.labels[r.top[0].index]));
       const sentence = tops.size === 1 ? `All ${results.size} models answer ${[...tops][0]}.` : `The models disagree on the top class: ${[...tops].sort().join(", ")}.`;
@@ -119,26 +123,27 @@ export function render(root, ctx, params, dropped, signal) {
   }
 
   /**
-   * Say what the chosen models would download (the weights not yet on this device, from the
-   * catalog's file sizes) and, where the browser asks to save data, wait for a click before any.
+   * Say what the chosen models would download (the weights not yet on this device that it can hold,
+   * from the catalog's file sizes; the line goes once the columns are done) and, where the browser asks to save data, wait for a click before any.
    * @param {string[]} ids
    * @param {AbortSignal} mine This run's.
    * @returns {Promise<void>} Rejects if the run is abandoned first.
    */
   async function downloadsAgreed(ids, mine) {
     const here = await keptIds(ctx.caches, ctx.catalog.variants);
+    const { bound } = (await ctx.models()).setup; // the worker's: what it refuses is never downloaded, so not counted
     mine.throwIfAborted();
     const missing = ids.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))
-      .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id));
-    const total = missing.reduce((sum, v) => sum + (v.file_size ?? 0), 0);
+      .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id) && !refusal(v.id, fileSizeOf(v), bound));
+    const total = missing.reduce((sum, v) => sum + fileSizeOf(v), 0);
     if (!total) return;
-    const sentence = `${missing.length === ids.length ? `These ${ids.length} models' weights are` : `The weights of ${missing.map((v) => v.id).join(", ")} are`} not on this device yet: ${megabytes(total)} to download from the Hub, once.`;
+    const sentence = `${missing.length === ids.length ? `These ${ids.length} models' weights are` : `The weights of ${missing.map((v) => v.id).join(", ")} are`} not on this device yet: ${formatBytes(total)} to download from the Hub, once.`;
     const line = h("p", { class: "message info", "data-bytes": total, text: sentence });
     download.replaceChildren(line);
     if (!(/** @type {any} */ (navigator).connection?.saveData)) return;
     line.className = "message warning";
     line.textContent = `${sentence} Your browser asks to save data, so nothing is downloaded until you say so.`;
-    const go = h("button", { type: "button", text: `Download ${megabytes(total)} and compare` });
+    const go = h("button", { type: "button", text: `Download ${formatBytes(total)} and compare` });
     download.append(go);
     await clicked(go, mine);
     download.replaceChildren();
