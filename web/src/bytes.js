@@ -5,7 +5,7 @@
  * @module bytes
  */
 
-import { fixed } from "./folder/pyformat.js";
+import { fixed } from "./pyformat.js";
 
 /**
  * ``resnext.catalog.variant.format_bytes``: "999 B", "100.4 MB", "1.7 GB".
