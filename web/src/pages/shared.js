@@ -72,10 +72,10 @@ export const runtimeLine = (ctx) => h("p", { class: "caption runtime", text: des
  * @returns {Promise<boolean>} Whether the photo is now in use.
  */
 export async function useChosen(ctx, chosen, error, status, signal) {
+  say(error, ""); // the last file's sentence does not stand for this one while it is read
   say(status, `Reading ${chosen.name}…`);
   try {
     await ctx.use(chosen, signal);
-    say(error, "");
     say(status, "");
     return true;
   } catch (e) {
