@@ -14,9 +14,8 @@ from pathlib import Path
 
 from resnext.catalog.variant import format_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "web" / "test" / "fixtures"
-CATALOG = ROOT / "web" / "public" / "models" / "catalog.json"
+from tests.export.fixtures import CATALOG, FOLDER
+
 NAME = "bytes.json"
 
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from resnext.catalog.compare import pareto_front
 from resnext_app.charts import _log_ticks
 
-ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "web" / "test" / "fixtures"
-CATALOG = ROOT / "web" / "public" / "models" / "catalog.json"
+from tests.export.fixtures import CATALOG, FOLDER
+
 NAME = "chart.json"
 
 

@@ -36,7 +36,8 @@ from resnext.explain.attribution import occlusion_window
 from resnext.explain.fidelity import _blur, phase_randomized
 from resnext.catalog.labels import imagenet_labels
 
-FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
+from tests.export.fixtures import FOLDER
+
 NAMES = ("explain-occlusion.json", "explain-faithfulness.json", "explain-random.json", "explain-contrast.json",
          "folder.json", "published.json")
 # A crop whose sides the occluding window's stride does not divide, so Captum's last windows are cut at

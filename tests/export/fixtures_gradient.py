@@ -23,9 +23,9 @@ from resnext.explain.gradcam import cam_from_features
 from resnext.explain.methods import IG_STEPS
 from resnext.export.gradient import InputGradient, integrated_gradients_steps
 from tests.factory import _tiny_variant
-from tests.served import ROOT
 
-FOLDER = ROOT / "web" / "test" / "fixtures"
+from tests.export.fixtures import FOLDER
+
 NAME = "explain-gradient.json"
 CLASS, CONTRAST, SIDE = 3, 7, 6
 GUIDED = (33, 35)  # a 2 x 2 last stage, so that Guided Grad-CAM's upsampling shows

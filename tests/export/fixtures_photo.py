@@ -23,8 +23,9 @@ from PIL import Image
 
 from resnext.errors import ImageError
 from resnext.inference.image import load_image
+from tests.export.fixtures import FOLDER
 
-FIXTURE = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures" / "photo.json"
+FIXTURE = FOLDER / "photo.json"
 ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 # A Samsung phone's trailer after the EOI (its "SEF" block names the embedded video) and a Pixel's
 # motion photo (an MP4 appended after the JPEG): stand-ins of the same shape, a few hundred bytes.

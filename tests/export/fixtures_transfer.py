@@ -38,7 +38,8 @@ from resnext.transfer.logme import logme
 from resnext.transfer.probe import (C_GRID, DRAWS, SHOTS, RowSpace, compare_backbones, few_shot, few_shot_draws,
                                     _p, _verdict, fit_probe, folds_for, knn_loo, mcnemar)
 
-FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
+from tests.export.fixtures import FOLDER
+
 NAME = "transfer.json"
 SEED = 0
 HEAD_BACKBONE = "ssl_resnext50_32x4d"

@@ -19,7 +19,8 @@ from safetensors.numpy import save
 from resnext.explain.gradcam import cam_from_features, normalize_cam
 from resnext.inference.preprocess import Transform
 
-FOLDER = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures"
+from tests.export.fixtures import FOLDER
+
 CROP = (7, 5)  # an odd, non-square crop, so that the upsampling's centres are tested
 # (width, height, filter, short side): reductions (antialiased), an enlargement, a crop origin at .5
 PREPROCESS_CASES = ((101, 67, "bicubic", 18), (67, 101, "bilinear", 18), (29, 37, "bilinear", 20),
