@@ -11,6 +11,7 @@
  * @module explain/faithfulness
  */
 
+import { roundHalfEven } from "../preprocess.js";
 import { rows, runBatches } from "./batches.js";
 import { argmax, probability } from "./scores.js";
 import { phaseRandomized } from "./surrogate.js";
@@ -33,15 +34,6 @@ export const BLUR_FRACTION = 1 / 22;
  * @property {number[]} randomDeletionCurve
  * @property {number[]} randomInsertionCurve
  */
-
-/**
- * numpy's ``round``: halves to the even neighbour.
- * @param {number} v
- */
-export function roundHalfEven(v) {
-  const floor = Math.floor(v), rest = v - floor;
-  return rest > 0.5 || (rest === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
-}
 
 /**
  * Each pixel's rank in the map, highest first; equal values keep their order (numpy's stable sort).
