@@ -16,9 +16,10 @@ import { Pages } from "./lifecycle.js";
 import * as classify from "./pages/classify.js";
 import * as sideBySide from "./pages/side_by_side.js";
 import * as compare from "./pages/compare.js";
+import * as yourClasses from "./pages/your_classes.js";
 
 /** @type {Record<keyof typeof PAGES, import("./lifecycle.js").Render>} */
-const RENDER = { classify: classify.render, side_by_side: sideBySide.render, compare: compare.render };
+const RENDER = { classify: classify.render, side_by_side: sideBySide.render, your_classes: yourClasses.render, compare: compare.render };
 
 /**
  * Start the page.
