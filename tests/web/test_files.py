@@ -115,7 +115,8 @@ def test_a_dropped_zip_is_unpacked_as_the_app_unpacks_it_and_the_widget_passes_a
         const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
         const transfer = new DataTransfer();
         transfer.items.add(new File([bytes], name, {type: "application/zip"}));
-        document.querySelector(".drop-zone").dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        const drop = new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true});
+        document.querySelector(".drop-zone").dispatchEvent(drop);
     }""", [case["name"], case["file"]])
     read = _read(tab, 1)
     assert [path for path, _, _ in read["images"]] == case["files"]
