@@ -23,6 +23,7 @@ import { Studies } from "../transfer/studies.js";
 import { DRAWS } from "../transfer/study.js";
 import { DUPLICATE_SIMILARITY, NEIGHBOURS } from "../transfer/neighbours.js";
 import { FEATURES, MAX_CLASSES, readHead } from "../transfer/head.js";
+import { labelled, picker, skippedList } from "../files/index.js";
 import { runtimeLine, unavailable } from "./shared.js";
 
 /** The Python page's defaults and choices. */
@@ -46,7 +47,8 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
  * @property {import("../many.js").Item[]} items
  * @property {Int32Array} labels
  * @property {string[]} classes
- * @property {{name: string, why: string}[]} skipped What was left out before any was read.
+ * @property {string[]} digests Each photo's SHA-256, the feature cache's key.
+ * @property {{name: string, why: string}[]} skipped What was left out, and why (its header said it cannot be used).
  * @property {string} source
  * @property {number} id This set's, for the visit (a study is remembered under it and the settings).
  */
@@ -70,7 +72,6 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
  * @property {Labelled | null} sample
  * @property {Labelled | null} own
  * @property {Map<string, Done>} done By the set and the settings, the last ``REMEMBERED``.
- * @property {WeakMap<Blob, string>} digests Each file's SHA-256, computed once.
  * @property {Promise<FeatureCache> | null} cache
  * @property {Studies} studies
  */
@@ -88,7 +89,7 @@ function visitOf(ctx) {
   if (!visit) {
     const runnable = new Set(ctx.runnable.map((v) => v.id));
     visit = { chosen: DEFAULTS.filter((id) => runnable.has(id)), folds: DEFAULT_FOLDS, source: SAMPLE, sample: null,
-      own: null, done: new Map(), digests: new WeakMap(), cache: null, studies: new Studies() };
+      own: null, done: new Map(), cache: null, studies: new Studies() };
     visits.set(ctx, visit);
   }
   return visit;
@@ -155,7 +156,11 @@ export function render(root, ctx, params, dropped, signal) {
       if (!visit.sample) {
         say(status, "Reading the sample set…");
         try {
-          visit.sample = await sampleSet(mine);
+          const listing = await sampleSet(mine);
+          const { digests } = await examine(listing, mine);
+          const classes = [...new Set(listing.map((i) => i.folder))]; // listed sorted, as the library sorts them
+          visit.sample = { items: listing.map(({ path, blob }) => ({ name: path, blob })), digests: listing.map(({ path }) => /** @type {string} */ (digests.get(path))),
+            labels: Int32Array.from(listing, ({ folder }) => classes.indexOf(folder)), classes, skipped: [], source: "sample", id: ++sets };
         } catch (e) {
           if (mine.aborted) return;
           say(status, "");
@@ -169,23 +174,47 @@ export function render(root, ctx, params, dropped, signal) {
       sourceSlot.replaceChildren(h("p", { class: "caption", text: `${visit.sample.items.length} patches of scikit-image's CC0 texture photos, `
         + `${perClass.join("–")} per class (assets/your-classes/textures).` }));
     } else {
-      const input = h("input", { type: "file", id: "yc-folder", class: "visually-hidden", multiple: true, webkitdirectory: true, onchange: () => {
-        const files = [...(input.files ?? [])];
-        input.value = "";
-        if (!files.length) return;
-        try {
-          visit.own = fromFolder(files);
+      sourceSlot.replaceChildren(picker({ limits: ctx.catalog.limits, signal, loose: false,
+        label: "Drop a folder with one folder per class (any names), or a zip of them, here",
+        onRead: async (read, choice) => {
           say(error, "");
-        } catch (e) {
-          visit.own = null;
-          say(error, /** @type {Error} */ (e).message, "error");
-        }
-        update();
-      } });
-      sourceSlot.replaceChildren(h("div", { class: "inputs" }, h("label", { class: "button", for: "yc-folder" }, "Choose a folder of class folders"), input),
-        h("p", { class: "caption", text: "One folder per class (any names). At least two classes of at least two images each. Nothing leaves this device." }));
+          try {
+            const { digests, refused } = await examine(read.images, choice);
+            if (choice.aborted) return;
+            const set = labelled(read, { refused });
+            visit.own = { items: set.items.map((i) => ({ name: i.path, blob: i.blob })), digests: set.items.map((i) => /** @type {string} */ (digests.get(i.path))),
+              labels: Int32Array.from(set.labels), classes: set.classes, skipped: set.skipped, source: "own", id: ++sets };
+          } catch (e) {
+            if (choice.aborted) return;
+            say(status, "");
+            visit.own = null;
+            say(error, /** @type {Error} */ (e).message, "error");
+            setLine.replaceChildren(...[skippedList(read.skipped)].filter((x) => x !== null));
+            runSlot.replaceChildren();
+            results.replaceChildren();
+            return;
+          }
+          update();
+        } }),
+      h("p", { class: "caption", text: "At least two classes of at least two images each. Nothing leaves this device." }));
     }
     update();
+  }
+
+  /**
+   * Every photo's SHA-256 and whether its header says it can be used (the library's ``probe``), in the
+   * study's worker, said in the status line while it lasts.
+   * @param {{path: string, blob: Blob}[]} images
+   * @param {AbortSignal} choice
+   * @returns {Promise<{digests: Map<string, string>, refused: Map<string, string>}>}
+   */
+  async function examine(images, choice) {
+    say(status, `Reading ${images.length} photos…`);
+    const found = await visit.studies.files(images.map((i) => i.blob), images.map((i) => i.path), ctx.catalog.limits, {
+      signal: choice, progress: (d, t) => { if (!choice.aborted) say(status, `Reading the photos: ${d} of ${t}…`); } });
+    if (!choice.aborted) say(status, "");
+    return { digests: new Map(images.map((i, k) => [i.path, found[k].digest])),
+      refused: new Map(images.flatMap((i, k) => (found[k].refused === null ? [] : [[i.path, /** @type {string} */ (found[k].refused)]]))) };
   }
 
   /** The data's digest and the settings: a study already made for them is shown at once. */
@@ -194,10 +223,10 @@ export function render(root, ctx, params, dropped, signal) {
     runSlot.replaceChildren();
     const data = current();
     if (!data) {
-      setLine.replaceChildren(visit.source === OWN ? h("p", { class: "message info", text: "Choose a folder above, or try the sample." }) : "");
+      setLine.replaceChildren(visit.source === OWN ? h("p", { class: "message info", text: "Drop a folder or a zip above, or try the sample." }) : "");
       return;
     }
-    setLine.replaceChildren(...leftOut(data.skipped),
+    setLine.replaceChildren(...[skippedList(data.skipped)].filter((x) => x !== null),
       h("p", { "data-images": data.items.length }, h("strong", { text: `${data.items.length} images in ${data.classes.length} classes:` }),
         ` ${data.classes.map((c, k) => `${c} (${counts(data)[k]})`).join(", ")}`));
     if (visit.chosen.length < 2 || visit.chosen.length > MOST) {
@@ -249,7 +278,7 @@ export function render(root, ctx, params, dropped, signal) {
     results.replaceChildren();
     say(error, "");
     /** Where a phase starts on the bar, its share, and when it started (for the estimate). */
-    let phase = { from: 0, share: 0.05, start: performance.now(), at: 0 };
+    let phase = { from: 0, share: 0.8, start: performance.now(), at: -1 };
     const report = (/** @type {number} */ fraction, /** @type {string} */ words) => {
       const f = Math.min(Math.max(fraction, 0), 1);
       bar.value = phase.from + phase.share * f;
@@ -259,18 +288,11 @@ export function render(root, ctx, params, dropped, signal) {
       left.textContent = f > phase.at && elapsed > 0.5 ? `About ${fixed(Math.max(rate * (1 - f), 0), 0)} s left for this step, at the speed measured so far.` : "";
     };
     try {
-      const blobs = data.items.map((i) => i.blob);
-      const known = blobs.map((b) => visit.digests.get(b));
-      const need = blobs.filter((_, i) => !known[i]);
-      const hashed = need.length ? await visit.studies.hash(need, { signal: stop.signal,
-        progress: (d, t) => report(d / (t ?? 1), `reading the photos (${d}/${t})`) }) : [];
-      need.forEach((b, i) => visit.digests.set(b, hashed[i]));
-      const digests = blobs.map((b) => /** @type {string} */ (visit.digests.get(b)));
       const cache = await (visit.cache ??= FeatureCache.open());
       stop.signal.throwIfAborted();
       const variants = ids.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)));
-      phase = { from: 0.05, share: 0.75, start: performance.now(), at: -1 };
-      const feats = await featuresOf(data.items, digests, variants, cache, (items, which, o) => runMany(ctx, items, which, o), {
+      phase.start = performance.now();
+      const feats = await featuresOf(data.items, data.digests, variants, cache, (items, which, o) => runMany(ctx, items, which, o), {
         signal: stop.signal,
         progress: (d, t) => {
           if (phase.at < 0) phase.at = d / (t || 1); // what the cache gave costs no time: the estimate starts after it
@@ -317,7 +339,7 @@ export function render(root, ctx, params, dropped, signal) {
    */
   function show(done) {
     const c = done.comparison;
-    runSlot.replaceChildren(...leftOut(done.skipped.filter((s) => !current()?.skipped.includes(s))),
+    runSlot.replaceChildren(...[skippedList(done.skipped.filter((s) => !current()?.skipped.includes(s)))].filter((x) => x !== null),
       h("p", { class: "caption from-cache", "data-computed": done.computed, "data-cached": done.cached,
         text: `Features: ${done.computed} computed on this device now, ${done.cached} from its cache (photos × backbones).` }),
       ...done.notes.map((note) => h("p", { class: "message warning", text: note })));
@@ -338,7 +360,7 @@ export function render(root, ctx, params, dropped, signal) {
     results.replaceChildren(
       h("h2", { text: "Which backbone transfers best" }),
       h("p", { class: "message info verdict", "data-winner": c.winner ?? "", "data-p": c.p ?? "", text: c.verdict }),
-      h("div", { class: "table-wrap" }, table),
+      scroller("Each backbone's scores", table),
       h("p", { class: "caption", text: `Probe: logistic regression (L2, C chosen by inner cross-validation on the training folds) on `
         + `standardised penultimate features, ${c.folds}-fold, out-of-fold accuracy with a 95% Wilson interval. k-NN: cosine, `
         + "leave-one-out. LogME (You et al., 2021) needs no training but follows fine-tuned accuracy only loosely: read it beside the probe." }),
@@ -372,7 +394,7 @@ export function render(root, ctx, params, dropped, signal) {
         }))] : []),
         h("p", {}, h("strong", { text: `Near-duplicates (${s.duplicates.length})` }), `: feature similarity above ${DUPLICATE_SIMILARITY}, `
           + "across classes first (they inflate every score above)."),
-        ...(pairs.length ? [h("div", { class: "table-wrap" }, h("table", { class: "duplicates" },
+        ...(pairs.length ? [scroller("Near-duplicates", h("table", { class: "duplicates" },
           h("thead", {}, h("tr", {}, ...["first", "second", "similarity", "across classes"].map((t) => h("th", { scope: "col", text: t })))),
           h("tbody", {}, ...pairs.map((d) => h("tr", {},
             h("td", {}, thumb(d.first, "", 48), h("span", { text: name(d.first) })),
@@ -442,15 +464,14 @@ export function render(root, ctx, params, dropped, signal) {
 }
 
 /**
- * The files listed as left out, with why.
- * @param {{name: string, why: string}[]} skipped
- * @returns {HTMLElement[]}
+ * A table in a region that scrolls sideways where it is wider than the screen, reached by Tab so the
+ * keyboard can scroll it too.
+ * @param {string} label
+ * @param {HTMLElement} table
+ * @returns {HTMLElement}
  */
-function leftOut(skipped) {
-  if (!skipped.length) return [];
-  return [h("details", { class: "left-out" }, h("summary", { text: `${skipped.length} files left out` }),
-    h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "file" }), h("th", { scope: "col", text: "why" }))),
-      h("tbody", {}, ...skipped.map((s) => h("tr", {}, h("td", { text: s.name }), h("td", { text: s.why })))))))];
+function scroller(label, table) {
+  return h("div", { class: "table-wrap", role: "region", "aria-label": label, tabindex: 0 }, table);
 }
 
 /**
@@ -482,51 +503,16 @@ function urlOf(blob) {
 /**
  * The sample set the build ships (``samples/textures/CLASS/FILE``, listed in the library's order).
  * @param {AbortSignal} signal
- * @returns {Promise<Labelled>}
+ * @returns {Promise<{path: string, folder: string, blob: Blob}[]>}
  */
 async function sampleSet(signal) {
   /** @type {string[]} */
   const listing = await (await fetch("samples/textures.json", { signal })).json();
-  const classes = [...new Set(listing.map((p) => p.split("/")[0]))];
-  const items = await Promise.all(listing.map(async (path) => {
+  return Promise.all(listing.map(async (path) => {
     const response = await fetch(`samples/textures/${path}`, { signal });
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return { name: path, blob: await response.blob() };
+    return { path, folder: path.split("/")[0], blob: await response.blob() };
   }));
-  return { items, labels: Int32Array.from(listing, (/** @type {string} */ p) => classes.indexOf(p.split("/")[0])), classes, skipped: [], source: "sample", id: ++sets };
-}
-
-/**
- * A picked folder of class folders as the library labels one: each image by the folder under the top
- * one (hidden files and folders skipped), classes sorted, at least two classes of two images.
- * Stands in until ``files/`` reads folders and zips.
- * @param {File[]} files
- * @returns {Labelled}
- * @throws {Error} The library's sentence.
- */
-function fromFolder(files) {
-  const suffixes = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".avif", ".tif", ".tiff", ".heic", ".heif"];
-  /** @type {{name: string, why: string}[]} */
-  const skipped = [];
-  const usable = files.map((f) => ({ file: f, path: /** @type {string} */ (f.webkitRelativePath || f.name) }))
-    .filter(({ path }) => !path.split("/").slice(1).some((p) => p.startsWith(".")) && suffixes.some((s) => path.toLowerCase().endsWith(s)))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .filter(({ path }) => {
-      if (path.split("/").length >= 3) return true;
-      skipped.push({ name: path, why: `${path} is in no class folder; put it in the folder of its class.` });
-      return false;
-    });
-  const classes = [...new Set(usable.map(({ path }) => path.split("/")[1]))].sort();
-  if (classes.length < 2) {
-    throw new Error(`the folder has ${classes.length ? `only the class '${classes[0]}'` : "no class folder with images"}; a comparison needs at least two class folders of images.`);
-  }
-  const labels = Int32Array.from(usable, ({ path }) => classes.indexOf(path.split("/")[1]));
-  const small = classes.map((c, k) => [c, labels.filter((y) => y === k).length]).filter(([, n]) => Number(n) < 2);
-  if (small.length) {
-    throw new Error(`Each class needs at least two usable images; ${small.map(([c, n]) => `'${c}' (${n})`).join(", ")} `
-      + `${small.length === 1 ? "has" : "have"} fewer. Add images or remove the folder.`);
-  }
-  return { items: usable.map(({ file, path }) => ({ name: path.split("/").slice(1).join("/"), blob: file })), labels, classes, skipped, source: "own", id: ++sets };
 }
 
 /**
@@ -547,7 +533,7 @@ export function fileName(name) {
  * @returns {HTMLElement}
  */
 function confusionTable(classes, confusion) {
-  return h("div", { class: "table-wrap" }, h("table", { class: "confusion" },
+  return scroller("Confusion matrix", h("table", { class: "confusion" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "true \\ predicted" }), ...classes.map((c) => h("th", { scope: "col", text: c })))),
     h("tbody", {}, ...confusion.map((row, k) => h("tr", {}, h("th", { scope: "row", text: classes[k] }),
       ...row.map((n, j) => h("td", { class: j === k ? "diagonal" : n ? "off" : "", text: String(n) })))))));

@@ -16,10 +16,10 @@ const USED = "used";
 export const MAX_VECTORS = 25_000;
 
 /** The sentences said once when the device keeps nothing. */
-export const REFUSED = "This browser keeps no features for this page (its storage is refused, as in a private window): "
-  + "each run computes them again.";
-export const FULL = "This device's storage for the page is full, so these features are not kept: a next run computes "
-  + "them again. Remove a model's weights under Model comparison to make room.";
+export const REFUSED = "This browser keeps no features for this site (its storage is refused, as in a private window), "
+  + "so each run computes them again.";
+export const FULL = "This device's storage for this site is full, so these features were not kept: the next run computes "
+  + "them again; remove models kept here (Model comparison) or clear this site's data to free space.";
 
 /**
  * What decides a variant's features here: the variant, its preprocessing, and its weights (the
@@ -73,7 +73,7 @@ export class FeatureCache {
 
   /**
    * Open the cache; never fails (a refused storage gives a cache that keeps nothing, with its note).
-   * @param {IDBFactory | undefined} [factory] ``indexedDB`` by default.
+   * @param {IDBFactory | null} [factory] ``indexedDB`` by default; ``null`` where there is none.
    * @param {number} [max] The bound in vectors.
    * @returns {Promise<FeatureCache>}
    */

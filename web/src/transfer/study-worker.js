@@ -1,11 +1,13 @@
 // @ts-check
 /**
  * The transfer study's own worker, so that the page never waits for it: the photos' SHA-256 (the
- * feature cache's keys), the comparison of the backbones (``study.js``: seconds of fits for a hundred
+ * feature cache's keys) and their headers checked as the library's ``probe`` checks them before any
+ * model loads (``photo.js``'s ``check``: a file that is not an image is left out before the classes
+ * are counted), the comparison of the backbones (``study.js``: seconds of fits for a hundred
  * photos) and the probe refitted on every photo as a head file (``head.js``). One job at a time; the
  * page gives a job up by ending this worker (a fit does not stop to listen), and starts another.
  *
- * Page → worker (``studies.js``, with ``protocol.js``'s ``Jobs``): ``{type: "hash", job, blobs}``,
+ * Page → worker (``studies.js``, with ``protocol.js``'s ``Jobs``): ``{type: "files", job, blobs, names, limits}``,
  * ``{type: "compare", job, backbones, labels, classes, options}``,
  * ``{type: "head", job, features, dims, labels, names, variant}``.
  * Worker → page: ``{type: "progress", job, done, total, stage}``, ``{type: "done", job, result}``,
@@ -14,27 +16,32 @@
  */
 
 import { Sha256 } from "../sha256.js";
+import { check, inspect } from "../photo.js";
 import { compareBackbones } from "./study.js";
 import { fitProbe } from "./probe.js";
 import { headFromProbe, writeHead } from "./head.js";
 
 const scope = /** @type {{postMessage: (message: any, transfer?: Transferable[]) => void, onmessage: any}} */ (/** @type {unknown} */ (globalThis));
 
-/** Bytes read from a file at a time while it is hashed. */
-const SLICE = 4 << 20;
-
 /**
- * The SHA-256 of each file, read a slice at a time.
+ * Each file's SHA-256, and why it cannot be used if its header says so (the library's ``probe``).
  * @param {Blob[]} blobs
+ * @param {string[]} names What sentences call them.
+ * @param {{max_pixels: number, max_aspect: number}} limits
  * @param {(done: number, total: number) => void} progress
- * @returns {Promise<string[]>}
+ * @returns {Promise<{digest: string, refused: string | null}[]>}
  */
-async function hash(blobs, progress) {
+async function files(blobs, names, limits, progress) {
   const out = [];
-  for (const blob of blobs) {
-    const sha = new Sha256();
-    for (let at = 0; at < blob.size; at += SLICE) sha.update(new Uint8Array(await blob.slice(at, at + SLICE).arrayBuffer()));
-    out.push(sha.hex());
+  for (const [i, blob] of blobs.entries()) {
+    const bytes = new Uint8Array(await blob.arrayBuffer()); // at most the reader's limit per file
+    let refused = null;
+    try {
+      check(inspect(bytes), names[i], limits);
+    } catch (error) {
+      refused = error instanceof Error ? error.message : String(error);
+    }
+    out.push({ digest: new Sha256().update(bytes).hex(), refused });
     progress(out.length, blobs.length);
   }
   return out;
@@ -49,8 +56,8 @@ scope.onmessage = (/** @type {MessageEvent} */ { data }) => {
     scope.postMessage({ type: "progress", job, done, total, stage });
   tail = tail.then(async () => {
     try {
-      if (data.type === "hash") {
-        scope.postMessage({ type: "done", job, result: await hash(data.blobs, say) });
+      if (data.type === "files") {
+        scope.postMessage({ type: "done", job, result: await files(data.blobs, data.names, data.limits, say) });
       } else if (data.type === "compare") {
         const result = compareBackbones(data.backbones, data.labels, data.classes, {
           ...data.options, progress: (stage, fraction) => say(fraction, 1, stage),
