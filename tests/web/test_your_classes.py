@@ -11,7 +11,8 @@ the same files and checkpoints.
   does (the same classes, probabilities within 1e-4); a head the library wrote loads on the page, and Classify and
   Side by side answer in its classes;
 - Cancel stops a run: no verdict, the page says so, and the next run starts with what was computed;
-- a second visit computes nothing: every feature comes from the device's cache, the Hub hears nothing;
+- a second visit computes nothing: every feature comes from the device's cache, and with the same settings the
+  comparison itself, kept, shows without a click; the Hub hears nothing;
 - axe-core finds no serious violation on a phone.
 """
 
@@ -89,14 +90,16 @@ def _pick(page, classes) -> None:
         page.check(f"fieldset.models input[value='{vid}']")
 
 
-def _run(page) -> dict:
-    page.click("#yc-run")
+def _run(page, click: bool = True) -> dict:
+    if click:
+        page.click("#yc-run")
     page.locator(".verdict").wait_for(timeout=240_000)
     rows = page.locator("table.scores tbody tr").evaluate_all("""rows => rows.map((r) => ({model: r.dataset.model,
         accuracy: Number(r.dataset.accuracy), knn: Number(r.dataset.knn), logme: Number(r.dataset.logme)}))""")
     line = page.locator(".from-cache")
     return {"rows": {r["model"]: r for r in rows}, "verdict": page.locator(".verdict").inner_text(),
-            "computed": int(line.get_attribute("data-computed")), "cached": int(line.get_attribute("data-cached"))}
+            "computed": int(line.get_attribute("data-computed")), "cached": int(line.get_attribute("data-cached")),
+            "remembered": line.get_attribute("data-remembered") == "true"}
 
 
 def _kept(page, paths: list[str]) -> dict[str, np.ndarray]:
@@ -168,14 +171,21 @@ def test_the_page_gives_the_librarys_study_its_head_and_a_second_visit_computes_
     assert axe_violations(page) == []  # the whole study on a phone
 
     before = len(hub.requests)
-    again = phone.new_page()  # a second visit: the same photos, nothing computed, nothing downloaded
+    again = phone.new_page()  # a second visit, other folds asked: every feature from the cache, the study made again
     _open(again, world["isolated"].url)
+    again.select_option("#yc-folds", "3")  # three photos a class: the same three folds as five would give
     _pick(again, classes)
     second = _run(again)
-    assert second["computed"] == 0 and second["cached"] == 2 * 9
+    assert (second["computed"], second["cached"], second["remembered"]) == (0, 2 * 9, False)
     assert second["rows"] == got["rows"] and second["verdict"] == got["verdict"]
-    assert hub.requests[before:] == []
     again.close()
+    third = phone.new_page()  # a third, with the first's settings: its comparison, kept, shows without a click
+    _open(third, world["isolated"].url)
+    _pick(third, classes)
+    kept = _run(third, click=False)
+    assert kept["remembered"] and kept["rows"] == got["rows"] and kept["verdict"] == got["verdict"]
+    assert hub.requests[before:] == []  # nothing downloaded, nor a session made
+    third.close()
 
     with page.expect_download() as saved:  # the head of A's features, as the library's file
         page.select_option("#yc-head-model", A)

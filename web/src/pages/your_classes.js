@@ -17,7 +17,8 @@ import { abandoned, child, latest } from "../lifecycle.js";
 import { fixed, percent } from "../pyformat.js";
 import { COLOURS, SHAPES, plot } from "../chart.js";
 import { headLabel } from "../heads.js";
-import { FeatureCache } from "../transfer/cache.js";
+import { FeatureCache, setting } from "../transfer/cache.js";
+import { Sha256 } from "../sha256.js";
 import { featuresOf } from "../transfer/features.js";
 import { Studies } from "../transfer/studies.js";
 import { DRAWS } from "../transfer/study.js";
@@ -41,7 +42,7 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
   + "features, k-fold), and a classifier of your classes to use on the other pages.";
 
 /** @typedef {import("../context.js").Context} Context */
-/** @typedef {import("../transfer/study.js").Comparison} Comparison */
+/** @typedef {import("../transfer/studies.js").Comparison} Comparison */
 /**
  * @typedef {object} Labelled The visitor's photos with their classes.
  * @property {import("../many.js").Item[]} items
@@ -58,11 +59,19 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
  * @property {Comparison} comparison
  * @property {import("../many.js").Item[]} items The photos used (those that could not be read removed).
  * @property {Int32Array} labels
- * @property {Map<string, Float32Array>} features Each backbone's (n, FEATURES).
+ * @property {Map<string, Float32Array>} features Each backbone's (n, FEATURES), where this visit has them.
  * @property {{name: string, why: string}[]} skipped
+ * @property {string[]} digests The photos' SHA-256.
  * @property {number} computed
  * @property {number} cached
  * @property {string[]} notes
+ * @property {boolean} remembered Kept from an earlier run on this device: nothing was computed.
+ */
+/**
+ * @typedef {object} Kept A comparison as the device keeps it (the photos themselves are the visitor's, not kept).
+ * @property {Comparison} comparison
+ * @property {number[]} used The photos compared, by their index in the set.
+ * @property {{index: number, why: string}[]} unread Photos that could not be decoded.
  */
 /**
  * @typedef {object} Visit What the page keeps while the visitor is on other pages.
@@ -237,6 +246,36 @@ export function render(root, ctx, params, dropped, signal) {
     if (found) { show(found); return; }
     const go = h("button", { type: "button", id: "yc-run", text: "Compare the backbones", onclick: () => compare(data) });
     runSlot.replaceChildren(h("p", { class: "caption estimate", text: estimate(data) }), go);
+    recall(data, runs()); // a comparison this device made before on the same photos and settings shows at once
+  }
+
+  /**
+   * Show the comparison kept for these photos and settings, if the device keeps one (a click on the
+   * button, or a changed setting, aborts the look).
+   * @param {Labelled} data
+   * @param {AbortSignal} mine
+   */
+  async function recall(data, mine) {
+    const ids = [...visit.chosen];
+    const key = settingsKey(data);
+    const cache = await (visit.cache ??= FeatureCache.open());
+    /** @type {Kept | undefined} */
+    const kept = await cache.getStudy(await studyKey(ctx, data, ids, visit.folds));
+    if (!kept || mine.aborted) return;
+    const items = kept.used.map((i) => data.items[i]);
+    /** @type {Done} */
+    const done = { key, comparison: kept.comparison, items, digests: kept.used.map((i) => data.digests[i]),
+      labels: Int32Array.from(kept.used, (i) => data.labels[i]), features: new Map(),
+      skipped: [...data.skipped, ...kept.unread.map(({ index, why }) => ({ name: data.items[index].name, why }))],
+      computed: 0, cached: 0, notes: [], remembered: true };
+    remember(done);
+    show(done);
+  }
+
+  /** @param {Done} done */
+  function remember(done) {
+    visit.done.set(done.key, done);
+    for (const old of visit.done.keys()) if (visit.done.size > REMEMBERED) visit.done.delete(old);
   }
 
   /**
@@ -318,12 +357,17 @@ export function render(root, ctx, params, dropped, signal) {
       const comparison = await visit.studies.compare(ids.map((id) => ({ model: id, features: /** @type {Float32Array} */ (features.get(id)), dims: FEATURES })),
         labels, data.classes, { folds: visit.folds, seed: 0 }, { signal: stop.signal, progress: (d, _t, words) => report(d, words ?? "") });
       if (mine.aborted) return;
+      const used = data.items.flatMap((_, i) => (keep[i] ? [i] : []));
       /** @type {Done} */
-      const done = { key, comparison, items: data.items.filter((_, i) => keep[i]), labels, features,
+      const done = { key, comparison, items: used.map((i) => data.items[i]), digests: used.map((i) => data.digests[i]), labels, features,
         skipped: [...data.skipped, ...feats.skipped.map((s) => ({ name: s.name, why: s.why }))], computed: feats.computed,
-        cached: feats.cached, notes: feats.notes };
-      visit.done.set(key, done);
-      for (const old of visit.done.keys()) if (visit.done.size > REMEMBERED) visit.done.delete(old);
+        cached: feats.cached, notes: feats.notes, remembered: false };
+      remember(done);
+      /** @type {Kept} */
+      const kept = { comparison, used, unread: feats.skipped.map(({ index, why }) => ({ index, why })) };
+      await cache.putStudy(await studyKey(ctx, data, ids, visit.folds), kept);
+      if (cache.note && !done.notes.includes(cache.note)) done.notes.push(cache.note);
+      if (mine.aborted) return;
       show(done);
     } catch (e) {
       if (mine.aborted) return; // the page was left, or a newer run started
@@ -340,8 +384,9 @@ export function render(root, ctx, params, dropped, signal) {
   function show(done) {
     const c = done.comparison;
     runSlot.replaceChildren(...[skippedList(done.skipped.filter((s) => !current()?.skipped.includes(s)))].filter((x) => x !== null),
-      h("p", { class: "caption from-cache", "data-computed": done.computed, "data-cached": done.cached,
-        text: `Features: ${done.computed} computed on this device now, ${done.cached} from its cache (photos × backbones).` }),
+      h("p", { class: "caption from-cache", "data-computed": done.computed, "data-cached": done.cached, "data-remembered": String(done.remembered),
+        text: done.remembered ? "Nothing computed: this device made this comparison before, on the same photos and settings, and kept it."
+          : `Features: ${done.computed} computed on this device now, ${done.cached} from its cache (photos × backbones).` }),
       ...done.notes.map((note) => h("p", { class: "message warning", text: note })));
     const knn = `${c.knnK}-NN accuracy`;
     const table = h("table", { class: "scores" },
@@ -380,7 +425,7 @@ export function render(root, ctx, params, dropped, signal) {
       const base = (/** @type {number} */ i) => name(i).split("/").at(-1) ?? name(i);
       const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => h("img", { src: urlOf(done.items[i].blob), alt, width: size, height: size, decoding: "async" });
       const shown = s.suspects.slice(0, 12);
-      const pairs = s.duplicates.slice(0, 50);
+      const pairs = s.duplicates; // the first 50, as the Python page shows them
       through.replaceChildren(
         h("div", { class: "pair" },
           h("section", { "aria-labelledby": "yc-confusion" }, h("h3", { id: "yc-confusion" }, h("strong", { text: "Confusion matrix" }), " (out of fold)"),
@@ -392,7 +437,7 @@ export function render(root, ctx, params, dropped, signal) {
           const caption = `${base(x.index)}: filed ${c.classes[x.label]}, looks ${c.classes[x.likely]}`;
           return h("li", { "data-index": x.index }, h("figure", {}, thumb(x.index, caption), h("figcaption", { text: caption })));
         }))] : []),
-        h("p", {}, h("strong", { text: `Near-duplicates (${s.duplicates.length})` }), `: feature similarity above ${DUPLICATE_SIMILARITY}, `
+        h("p", {}, h("strong", { text: `Near-duplicates (${s.duplicateCount})` }), `: feature similarity above ${DUPLICATE_SIMILARITY}, `
           + "across classes first (they inflate every score above)."),
         ...(pairs.length ? [scroller("Near-duplicates", h("table", { class: "duplicates" },
           h("thead", {}, h("tr", {}, ...["first", "second", "similarity", "across classes"].map((t) => h("th", { scope: "col", text: t })))),
@@ -418,9 +463,10 @@ export function render(root, ctx, params, dropped, signal) {
     button.disabled = true;
     slot.replaceChildren(h("p", { class: "status", role: "status", text: `Fitting the classifier on ${model}…` }));
     try {
-      const variant = /** @type {import("../transfer/head.js").Variant} */ (/** @type {unknown} */ (ctx.variants.get(model)));
-      const { head, bytes } = await visit.studies.head(/** @type {Float32Array} */ (done.features.get(model)), FEATURES, done.labels,
-        c.classes, variant, { signal });
+      const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(model));
+      const features = done.features.get(model) ?? await keptFeatures(v, done.digests);
+      const { head, bytes } = await visit.studies.head(features, FEATURES, done.labels, c.classes,
+        /** @type {import("../transfer/head.js").Variant} */ (/** @type {unknown} */ (v)), { signal });
       const own = ctx.heads.keep(name, head);
       const pages = ["classify", "side_by_side", "batch"].filter((p) => p in PAGES).map((p) => /** @type {Record<string, string>} */ (PAGES)[p]);
       const where = pages.length > 1 ? `${pages.slice(0, -1).join(", ")} and ${pages.at(-1)}` : pages.join("");
@@ -434,6 +480,23 @@ export function render(root, ctx, params, dropped, signal) {
     } finally {
       button.disabled = false;
     }
+  }
+
+  /**
+   * A backbone's features of some photos from the device's cache (a comparison recalled from it has
+   * none of its own).
+   * @param {import("../models.js").Variant} v
+   * @param {string[]} digests
+   * @returns {Promise<Float32Array>} (photos, FEATURES).
+   * @throws {Error} The cache no longer holds them all.
+   */
+  async function keptFeatures(v, digests) {
+    const cache = await (visit.cache ??= FeatureCache.open());
+    const rows = await cache.getMany(setting(v), digests);
+    if (rows.some((r) => !r)) throw new Error(`This device no longer keeps ${v.id}'s features of these photos; compare the backbones again.`);
+    const x = new Float32Array(rows.length * FEATURES);
+    rows.forEach((r, i) => x.set(/** @type {Float32Array} */ (r), i * FEATURES));
+    return x;
   }
 
   /** A head file the visitor chose: checked as the library checks it, then offered on the other pages. */
@@ -461,6 +524,24 @@ export function render(root, ctx, params, dropped, signal) {
       h("p", { class: "caption", text: "Stratified k-fold cross-validation of the probe; the same folds for every backbone." })),
     loader, sources, sourceSlot, status, error, setLine, runSlot, results);
   showSource();
+}
+
+/** What a kept comparison's key says it was made of; another value when the study's numerics change. */
+const STUDY_FORMAT = "resnext-study/1";
+
+/**
+ * The key a comparison is kept under: the photos (their SHA-256, in order), their classes, the
+ * backbones (each with its weights and preprocessing) and the folds.
+ * @param {Context} ctx
+ * @param {Labelled} data
+ * @param {string[]} ids
+ * @param {number} folds
+ * @returns {Promise<string>}
+ */
+async function studyKey(ctx, data, ids, folds) {
+  const made = [STUDY_FORMAT, data.digests, Array.from(data.labels), data.classes,
+    ids.map((id) => setting(/** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))), folds, 0];
+  return new Sha256().update(new TextEncoder().encode(JSON.stringify(made))).hex();
 }
 
 /**

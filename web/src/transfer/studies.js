@@ -9,7 +9,10 @@
 
 import { Jobs } from "../protocol.js";
 
-/** @typedef {import("./study.js").Comparison} Comparison */
+/**
+ * @typedef {import("./study.js").Comparison & {scores: (import("./study.js").Score & {duplicateCount: number})[]}} Comparison
+ *   As ``compareBackbones`` gives it, with each backbone's near-duplicates cut to the first ``SHOWN`` and their count.
+ */
 /** @typedef {import("./study.js").Backbone} Backbone */
 /** @typedef {{signal?: AbortSignal, progress?: import("../protocol.js").Progress}} Options */
 

@@ -10,7 +10,8 @@
  * Page → worker (``studies.js``, with ``protocol.js``'s ``Jobs``): ``{type: "files", job, blobs, names, limits}``,
  * ``{type: "compare", job, backbones, labels, classes, options}``,
  * ``{type: "head", job, features, dims, labels, names, variant}``.
- * Worker → page: ``{type: "progress", job, done, total, stage}``, ``{type: "done", job, result}``,
+ * Worker → page: ``{type: "progress", job, done, total, stage}``, ``{type: "done", job, result}`` (a
+ * comparison's near-duplicates cut to the ``SHOWN`` first, ``duplicateCount`` saying how many there are),
  * ``{type: "error", job, message, kind: "error"}``.
  * @module transfer/study-worker
  */
@@ -20,6 +21,9 @@ import { check, inspect } from "../photo.js";
 import { compareBackbones } from "./study.js";
 import { fitProbe } from "./probe.js";
 import { headFromProbe, writeHead } from "./head.js";
+
+/** Near-duplicate pairs a page shows (the Python page's 50); their count comes with them. */
+export const SHOWN = 50;
 
 const scope = /** @type {{postMessage: (message: any, transfer?: Transferable[]) => void, onmessage: any}} */ (/** @type {unknown} */ (globalThis));
 
@@ -62,6 +66,10 @@ scope.onmessage = (/** @type {MessageEvent} */ { data }) => {
         const result = compareBackbones(data.backbones, data.labels, data.classes, {
           ...data.options, progress: (stage, fraction) => say(fraction, 1, stage),
         });
+        for (const s of /** @type {any[]} */ (result.scores)) { // thousands of pairs would cost the page's thread to receive
+          s.duplicateCount = s.duplicates.length;
+          s.duplicates = s.duplicates.slice(0, SHOWN);
+        }
         scope.postMessage({ type: "done", job, result });
       } else if (data.type === "head") {
         const rows = Array.from(data.labels, (_, i) => i);
