@@ -94,6 +94,8 @@ def _run(page, click: bool = True) -> dict:
     if click:
         page.click("#yc-run")
     page.locator(".verdict").wait_for(timeout=240_000)
+    page.get_by_text("Near-duplicates (").wait_for()  # the rest is drawn a frame at a time
+    page.wait_for_timeout(100)  # the observer hears of a task just after it ends
     rows = page.locator("table.scores tbody tr").evaluate_all("""rows => rows.map((r) => ({model: r.dataset.model,
         accuracy: Number(r.dataset.accuracy), knn: Number(r.dataset.knn), logme: Number(r.dataset.logme)}))""")
     line = page.locator(".from-cache")
@@ -145,7 +147,7 @@ def test_the_page_gives_the_librarys_study_its_head_and_a_second_visit_computes_
     page.evaluate(_WATCH)
     got = _run(page)
     tasks = page.evaluate("globalThis.longTasks")
-    print(f"longest task on the page's thread from the click to the verdict: {max(tasks, default=0):.0f} ms")
+    print(f"longest task on the page's thread from the click to the results drawn: {max(tasks, default=0):.0f} ms")
     assert max(tasks, default=0) <= LONG_TASK_MS, tasks
     assert got["computed"] + got["cached"] == 2 * 9  # what was computed before the cancel is kept
     c = ours.comparison

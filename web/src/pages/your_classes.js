@@ -153,6 +153,8 @@ export function render(root, ctx, params, dropped, signal) {
   const error = h("p", { class: "message", role: "alert", hidden: true });
   const results = h("div", { class: "study" });
 
+  let drawn = 0; // the results drawn last (drawn a frame at a time)
+  let looked = 0; // the backbone looked through last
   /** @returns {Labelled | null} */
   const current = () => (visit.source === SAMPLE ? visit.sample : visit.own);
 
@@ -228,6 +230,7 @@ export function render(root, ctx, params, dropped, signal) {
 
   /** The data's digest and the settings: a study already made for them is shown at once. */
   function update() {
+    drawn++; // a drawing under way stops
     results.replaceChildren();
     runSlot.replaceChildren();
     const data = current();
@@ -381,7 +384,10 @@ export function render(root, ctx, params, dropped, signal) {
    * A study's results, as the Python page shows them.
    * @param {Done} done
    */
-  function show(done) {
+  async function show(done) {
+    const mine = ++drawn;
+    /** The next frame, after the browser has drawn what is there: whether this drawing is still the page's. */
+    const still = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(mine === drawn && results.isConnected), 0)));
     const c = done.comparison;
     runSlot.replaceChildren(...[skippedList(done.skipped.filter((s) => !current()?.skipped.includes(s)))].filter((x) => x !== null),
       h("p", { class: "caption from-cache", "data-computed": done.computed, "data-cached": done.cached, "data-remembered": String(done.remembered),
@@ -398,6 +404,7 @@ export function render(root, ctx, params, dropped, signal) {
         h("td", { text: `${fixed(100 * s.knnAccuracy, 1)}%` }), h("td", { text: fixed(s.logme, 3) }),
         h("td", { text: s.foldAccuracies.map((a) => fixed(100 * a, 0)).join(", ") })))));
     const look = h("select", { id: "yc-model", onchange: () => lookThrough(look.value) }, ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
+    const curve = h("div", { class: "few-shot" });
     const through = h("div", { class: "through" });
     const use = h("select", { id: "yc-head-model" }, ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
     const made = h("div", { class: "made" });
@@ -409,7 +416,7 @@ export function render(root, ctx, params, dropped, signal) {
       h("p", { class: "caption", text: `Probe: logistic regression (L2, C chosen by inner cross-validation on the training folds) on `
         + `standardised penultimate features, ${c.folds}-fold, out-of-fold accuracy with a 95% Wilson interval. k-NN: cosine, `
         + "leave-one-out. LogME (You et al., 2021) needs no training but follows fine-tuned accuracy only loosely: read it beside the probe." }),
-      h("h2", { text: "Accuracy with fewer labels" }), fewShotChart(done),
+      h("h2", { text: "Accuracy with fewer labels" }), curve,
       h("p", { class: "caption", text: `Each point averages ${DRAWS} draws of that many images per class (the same draws for every `
         + "backbone), tested on the rest; the last point is the k-fold probe on all of them." }),
       h("div", { class: "field" }, h("label", { for: "yc-model", text: "Look through" }), look), through,
@@ -418,25 +425,37 @@ export function render(root, ctx, params, dropped, signal) {
         h("p", { class: "caption", text: "The probe refitted on every image; it replaces the backbone's ImageNet classifier." })),
       make, made);
 
+    // The rest a frame at a time, so that no task on the page's thread draws all of it at once.
+    if (!await still()) return;
+    curve.replaceChildren(fewShotChart(done));
+    await lookThrough(look.value);
+
     /** @param {string} model */
-    function lookThrough(model) {
+    async function lookThrough(model) {
+      const looking = ++looked;
       const s = /** @type {Comparison["scores"][number]} */ (c.scores.find((x) => x.model === model));
       const name = (/** @type {number} */ i) => done.items[i].name;
       const base = (/** @type {number} */ i) => name(i).split("/").at(-1) ?? name(i);
-      const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => h("img", { src: urlOf(done.items[i].blob), alt, width: size, height: size, decoding: "async" });
+      const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => h("img", { src: urlOf(done.items[i].blob), alt,
+        width: size, height: size, decoding: "async", loading: size < 96 ? "lazy" : undefined });
       const shown = s.suspects.slice(0, 12);
       const pairs = s.duplicates; // the first 50, as the Python page shows them
+      if (!await still() || looking !== looked) return;
       through.replaceChildren(
         h("div", { class: "pair" },
           h("section", { "aria-labelledby": "yc-confusion" }, h("h3", { id: "yc-confusion" }, h("strong", { text: "Confusion matrix" }), " (out of fold)"),
             confusionTable(c.classes, s.confusion)),
           h("section", { "aria-labelledby": "yc-map" }, h("h3", { id: "yc-map" }, h("strong", { text: "Map of the features" }), " (point at a dot for its image)"),
-            mapChart(done, s))),
+            mapChart(done, s))));
+      if (!await still() || looking !== looked) return;
+      through.append(
         h("p", {}, h("strong", { text: `Suspect labels (${s.suspects.length})` }), `: images whose ${NEIGHBOURS} nearest neighbours mostly carry another class.`),
         ...(shown.length ? [h("ul", { class: "thumbs suspects" }, ...shown.map((x) => {
           const caption = `${base(x.index)}: filed ${c.classes[x.label]}, looks ${c.classes[x.likely]}`;
           return h("li", { "data-index": x.index }, h("figure", {}, thumb(x.index, caption), h("figcaption", { text: caption })));
-        }))] : []),
+        }))] : []));
+      if (!await still() || looking !== looked) return;
+      through.append(
         h("p", {}, h("strong", { text: `Near-duplicates (${s.duplicateCount})` }), `: feature similarity above ${DUPLICATE_SIMILARITY}, `
           + "across classes first (they inflate every score above)."),
         ...(pairs.length ? [scroller("Near-duplicates", h("table", { class: "duplicates" },
@@ -446,7 +465,6 @@ export function render(root, ctx, params, dropped, signal) {
             h("td", {}, thumb(d.second, "", 48), h("span", { text: name(d.second) })),
             h("td", { text: fixed(d.similarity, 4) }), h("td", { text: d.acrossClasses ? "yes" : "no" }))))))] : []));
     }
-    lookThrough(look.value);
   }
 
   /**
