@@ -70,7 +70,7 @@ _CLASSES_WATCH = """(n) => {
     document.addEventListener('click', (e) => { if (e.target.id === 'yc-run') t.asked = performance.now(); }, true);
     new MutationObserver(() => {
         if (t.picked && !t.read && document.querySelector(`[data-images='${n}']`)) t.read = performance.now();
-        if (t.asked && !t.verdict && document.querySelector('.verdict')) t.verdict = performance.now();
+        if (t.read && !t.verdict && document.querySelector('.verdict')) t.verdict = performance.now();
     }).observe(document.body, { subtree: true, childList: true });
     new PerformanceObserver((list) => { for (const e of list.getEntries()) t.tasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask' });
 }"""

@@ -34,6 +34,8 @@ export const FOLDS = [2, 3, 4, 5, 10];
 export const DEFAULT_FOLDS = 5;
 const SAMPLE = "Sample: textures (brick, grass, gravel)";
 const OWN = "Your folder or zip of class folders";
+/** Suspects shown with their thumbnails (the Python page's 12). */
+const SUSPECTS_SHOWN = 12;
 /** Studies remembered for the visit. */
 const REMEMBERED = 8;
 /** A head file holds at most (classes + 3) rows of features as float32, and its header: anything larger is not one. */
@@ -437,8 +439,8 @@ export function render(root, ctx, params, dropped, signal) {
       const name = (/** @type {number} */ i) => done.items[i].name;
       const base = (/** @type {number} */ i) => name(i).split("/").at(-1) ?? name(i);
       const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => h("img", { src: urlOf(done.items[i].blob), alt,
-        width: size, height: size, decoding: "async", loading: size < 96 ? "lazy" : undefined });
-      const shown = s.suspects.slice(0, 12);
+        width: size, height: size, decoding: "async" });
+      const shown = s.suspects.slice(0, SUSPECTS_SHOWN);
       const pairs = s.duplicates; // the first 50, as the Python page shows them
       if (!await still() || looking !== looked) return;
       through.replaceChildren(
@@ -460,9 +462,9 @@ export function render(root, ctx, params, dropped, signal) {
           + "across classes first (they inflate every score above)."),
         ...(pairs.length ? [scroller("Near-duplicates", h("table", { class: "duplicates" },
           h("thead", {}, h("tr", {}, ...["first", "second", "similarity", "across classes"].map((t) => h("th", { scope: "col", text: t })))),
-          h("tbody", {}, ...pairs.map((d) => h("tr", {},
-            h("td", {}, thumb(d.first, "", 48), h("span", { text: name(d.first) })),
-            h("td", {}, thumb(d.second, "", 48), h("span", { text: name(d.second) })),
+          h("tbody", {}, ...pairs.map((d, row) => h("tr", {}, // thumbnails for the first pairs, as many as the suspects'
+            h("td", {}, row < SUSPECTS_SHOWN ? thumb(d.first, "", 48) : "", h("span", { text: name(d.first) })),
+            h("td", {}, row < SUSPECTS_SHOWN ? thumb(d.second, "", 48) : "", h("span", { text: name(d.second) })),
             h("td", { text: fixed(d.similarity, 4) }), h("td", { text: d.acrossClasses ? "yes" : "no" }))))))] : []));
     }
   }
