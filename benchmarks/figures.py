@@ -141,15 +141,18 @@ def _web_classes(d: dict[str, Any]) -> str:
         network = ", ".join(f"{ms:.0f}" for ms in r["network_ms_per_image"].values() if ms is not None) or "—"
         rows.append([what, f"{r['total_s']:.1f}", f"{r['read_s']:.1f}", f"{r['run_s']:.1f}", str(r["computed"]),
                      str(r["cached"]), network, f"{r['longest_task_ms']:.0f}", f"{r.get('longest_task_reading_ms', 0):.0f}"])
-    goals = " ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}." for g in d["goals"]
-                     if g.get("your_classes"))
+    goals = "; ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}" for g in d["goals"]
+                      if g.get("your_classes"))
+    threads = part.get("threads", d.get("threads"))
+    load = (f" Other work kept the machine's load average near {part['load_average']} on its {threads} threads "
+            "meanwhile." if part.get("load_average") and threads else "")
     return (_table(["run", "pick to verdict s", "folder read and checked s", "features and comparison s",
                     "photos x backbones computed", "from the cache", "network ms per photo", "longest task ms",
                     "longest task while the folder is read ms"], rows)
             + f"\n\n{_machine(part if 'cpu' in part else d, 'python -m benchmarks.web --part your_classes')} "
             f"{part['photos']} photo-like {part['megapixels']} MP JPEGs in {part['classes']} class folders, "
             f"{' and '.join(f'`{v}`' for v in part['variants'])} (random weights), headless Chromium, the site "
-            f"cross-origin isolated. {goals}")
+            f"cross-origin isolated.{load} Goals: {goals}.")
 
 
 def _web_photos(d: dict[str, Any]) -> str:

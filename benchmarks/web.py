@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -122,6 +123,7 @@ def your_classes(browser, site, folder: Path) -> dict:
     """The page Your classes on ``folder`` (class folders of photos), through :data:`CLASSES_VARIANTS`: a first
     visit, a first run with the weights kept, and a second visit, each from the pick to the verdict."""
     context = browser.new_context()  # a new visitor: nothing kept
+    load = os.getloadavg()[0]  # the machine is shared: what else ran is part of the figures
 
     def visit(forget_features: bool = False, folds: int = 5) -> dict:
         if forget_features:  # from a page of the site that has not opened them
@@ -169,7 +171,7 @@ def your_classes(browser, site, folder: Path) -> dict:
     refit = visit(folds=3)  # other folds: every feature from the cache, the comparison made again
     context.close()
     return {"photos": CLASSES_PHOTOS, "classes": CLASSES, "megapixels": 2, "variants": CLASSES_VARIANTS,
-            "first_visit": first, "first_run": kept, "second_visit": second, "second_visit_refit": refit}
+            "load_average": round(max(load, os.getloadavg()[0]), 1), "first_visit": first, "first_run": kept, "second_visit": second, "second_visit_refit": refit}
 
 
 def classes_goals(d: dict) -> list[dict]:
@@ -179,7 +181,7 @@ def classes_goals(d: dict) -> list[dict]:
     longest = max(d[k]["longest_task_ms"] for k in ("first_visit", "first_run", "second_visit", "second_visit_refit"))
     return [{"goal": f"{what} in at most {CLASSES_FIRST_GOAL_S:.0f} s on a first run", "value": f"{first:.1f} s",
              "met": first <= CLASSES_FIRST_GOAL_S},
-            {"goal": f"the same in at most {CLASSES_SECOND_GOAL_S:.0f} s on a second (every feature from the cache)",
+            {"goal": f"the same in at most {CLASSES_SECOND_GOAL_S:.0f} s on a second visit (the same photos and settings)",
              "value": f"{second:.1f} s", "met": second <= CLASSES_SECOND_GOAL_S},
             {"goal": f"no task on the page's thread longer than {TASK_GOAL_MS:.0f} ms from the folder read to the verdict",
              "value": f"{longest:.0f} ms", "met": longest <= TASK_GOAL_MS}]
@@ -207,6 +209,25 @@ def _print_classes(d: dict) -> None:
         print(f"  {what:45} {r['total_s']:6.1f} s (reading {r['read_s']:.1f} s, run {r['run_s']:.1f} s; "
               f"{r['computed']} computed, {r['cached']} from the cache; network per image: {network or '—'}; "
               f"longest task {r['longest_task_ms']:.0f} ms, {r['longest_task_reading_ms']:.0f} ms while the folder is read)")
+
+
+def _save_part(out: Path, classes: dict) -> None:
+    """Replace the Your classes part (its figures, the machine and date they were measured on, its goals) in ``out``."""
+    import datetime
+
+    import torch
+
+    from benchmarks.machine import cpu_model, isa_flags
+
+    record = json.loads(out.read_text())
+    mine = classes_goals(classes)
+    for g in mine:
+        print(f"Goal: {g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}.")
+    record["your_classes"] = {"cpu": cpu_model(), "isa": isa_flags(), "threads": torch.get_num_threads(),
+                              "date": datetime.date.today().isoformat(), **classes}
+    record["goals"] = [g for g in record["goals"] if not g.get("your_classes")] + [{**g, "your_classes": True} for g in mine]
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote the Your classes part of {out}")
 
 
 def memory_by_device() -> list[dict]:
@@ -239,18 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             classes = your_classes(browser, site, folder)
             browser.close()
         _print_classes(classes)
-        record = json.loads(Path(args.out).read_text())
-        mine = classes_goals(classes)
-        for g in mine:
-            print(f"Goal: {g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}.")
-        from benchmarks.machine import cpu_model, isa_flags
-        import datetime
-
-        record["your_classes"] = {"cpu": cpu_model(), "isa": isa_flags(), "threads": torch.get_num_threads(),
-                                  "date": datetime.date.today().isoformat(), **classes}
-        record["goals"] = [g for g in record["goals"] if not g.get("your_classes")] + [{**g, "your_classes": True} for g in mine]
-        Path(args.out).write_text(json.dumps(record, indent=2) + "\n")
-        print(f"wrote the Your classes part of {args.out}")
+        _save_part(Path(args.out), classes)
         return 0
     jpeg = photo(SIZES[2], np.random.default_rng(0))
     (dist / "bench.jpg").write_bytes(jpeg)
