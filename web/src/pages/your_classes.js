@@ -16,7 +16,6 @@ import { PAGES, publish } from "../links.js";
 import { abandoned, child, latest } from "../lifecycle.js";
 import { fixed, percent } from "../pyformat.js";
 import { COLOURS, SHAPES, plot } from "../chart.js";
-import { headLabel } from "../heads.js";
 import { FeatureCache, setting } from "../transfer/cache.js";
 import { Sha256 } from "../sha256.js";
 import { featuresOf } from "../transfer/features.js";
@@ -68,6 +67,7 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
  * @property {number} cached
  * @property {string[]} notes
  * @property {boolean} remembered Kept from an earlier run on this device: nothing was computed.
+ * @property {Map<string, {id: string, name: string, url: string}>} made The classifiers made of it, by backbone, with their file.
  */
 /**
  * @typedef {object} Kept A comparison as the device keeps it (the photos themselves are the visitor's, not kept).
@@ -272,7 +272,7 @@ export function render(root, ctx, params, dropped, signal) {
     const done = { key, comparison: kept.comparison, items, digests: kept.used.map((i) => data.digests[i]),
       labels: Int32Array.from(kept.used, (i) => data.labels[i]), features: new Map(),
       skipped: [...data.skipped, ...kept.unread.map(({ index, why }) => ({ name: data.items[index].name, why }))],
-      computed: 0, cached: 0, notes: [], remembered: true };
+      computed: 0, cached: 0, notes: [], remembered: true, made: new Map() };
     remember(done);
     show(done);
   }
@@ -366,7 +366,7 @@ export function render(root, ctx, params, dropped, signal) {
       /** @type {Done} */
       const done = { key, comparison, items: used.map((i) => data.items[i]), digests: used.map((i) => data.digests[i]), labels, features,
         skipped: [...data.skipped, ...feats.skipped.map((s) => ({ name: s.name, why: s.why }))], computed: feats.computed,
-        cached: feats.cached, notes: feats.notes, remembered: false };
+        cached: feats.cached, notes: feats.notes, remembered: false, made: new Map() };
       remember(done);
       /** @type {Kept} */
       const kept = { comparison, used, unread: feats.skipped.map(({ index, why }) => ({ index, why })) };
@@ -408,9 +408,11 @@ export function render(root, ctx, params, dropped, signal) {
     const look = h("select", { id: "yc-model", onchange: () => lookThrough(look.value) }, ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
     const curve = h("div", { class: "few-shot" });
     const through = h("div", { class: "through" });
-    const use = h("select", { id: "yc-head-model" }, ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
-    const made = h("div", { class: "made" });
-    const make = h("button", { type: "button", id: "yc-make", text: "Make it a classifier", onclick: () => makeHead(done, use.value, made, make) });
+    const headSlot = h("div", { class: "made" });
+    const use = h("select", { id: "yc-head-model", onchange: () => made(done, use.value, headSlot) },
+      ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
+    const make = h("button", { type: "button", id: "yc-make", text: "Make it a classifier", onclick: () => makeHead(done, use.value, headSlot, make) });
+    made(done, use.value, headSlot);
     results.replaceChildren(
       h("h2", { text: "Which backbone transfers best" }),
       h("p", { class: "message info verdict", "data-winner": c.winner ?? "", "data-p": c.p ?? "", text: c.verdict }),
@@ -425,7 +427,7 @@ export function render(root, ctx, params, dropped, signal) {
       h("h2", { text: "Use this classifier" }),
       h("div", { class: "field" }, h("label", { for: "yc-head-model", text: "Backbone" }), use,
         h("p", { class: "caption", text: "The probe refitted on every image; it replaces the backbone's ImageNet classifier." })),
-      make, made);
+      make, headSlot);
 
     // The rest a frame at a time, so that no task on the page's thread draws all of it at once.
     if (!await still()) return;
@@ -488,18 +490,32 @@ export function render(root, ctx, params, dropped, signal) {
       const { head, bytes } = await visit.studies.head(features, FEATURES, done.labels, c.classes,
         /** @type {import("../transfer/head.js").Variant} */ (/** @type {unknown} */ (v)), { signal });
       const own = ctx.heads.keep(name, head);
-      const pages = ["classify", "side_by_side", "batch"].filter((p) => p in PAGES).map((p) => /** @type {Record<string, string>} */ (PAGES)[p]);
-      const where = pages.length > 1 ? `${pages.slice(0, -1).join(", ")} and ${pages.at(-1)}` : pages.join("");
-      const link = h("a", { class: "button", id: "yc-head-file", href: URL.createObjectURL(new Blob([/** @type {BlobPart} */ (bytes)], { type: "application/octet-stream" })),
-        download: fileName(name), text: "Classifier file (.safetensors)" });
-      slot.replaceChildren(h("p", { class: "message info", role: "status", "data-head": own.id, text: `“${name}” is now among the models of ${where}, under Your classes.` }),
-        link, h("p", { class: "caption", text: "Use it with `resnext predict --head FILE` or load it here again later." }));
+      done.made.set(model, { id: own.id, name, url: URL.createObjectURL(new Blob([/** @type {BlobPart} */ (bytes)], { type: "application/octet-stream" })) });
+      made(done, model, slot);
     } catch (e) {
       if (signal.aborted) return;
       slot.replaceChildren(h("p", { class: "message error", role: "alert", text: /** @type {Error} */ (e).message }));
     } finally {
       button.disabled = false;
     }
+  }
+
+  /**
+   * Say that a backbone's classifier was made, with its file, as the Python page does while the
+   * session holds it (or nothing, if none was made of this backbone).
+   * @param {Done} done
+   * @param {string} model
+   * @param {HTMLElement} slot
+   */
+  function made(done, model, slot) {
+    const head = done.made.get(model);
+    if (!head || !ctx.heads.get(head.id)) { slot.replaceChildren(); return; }
+    const pages = ["classify", "side_by_side", "batch"].filter((p) => p in PAGES).map((p) => /** @type {Record<string, string>} */ (PAGES)[p]);
+    const where = pages.length > 1 ? `${pages.slice(0, -1).join(", ")} and ${pages.at(-1)}` : pages.join("");
+    slot.replaceChildren(h("p", { class: "message info", role: "status", "data-head": head.id,
+      text: `“${head.name}” is now among the models of ${where}, under Your classes.` }),
+    h("a", { class: "button", id: "yc-head-file", href: head.url, download: fileName(head.name), text: "Classifier file (.safetensors)" }),
+    h("p", { class: "caption", text: "Use it with `resnext predict --head FILE` or load it here again later." }));
   }
 
   /**
@@ -532,7 +548,7 @@ export function render(root, ctx, params, dropped, signal) {
       if (backbone.browser || !backbone.hub) throw new Error(`${file.name} is a classifier on ${head.backbone}, which runs only in the Python app here (${backbone.browser ?? "no weights on the Hub"}).`);
       const own = ctx.heads.keep(file.name.replace(/\.[^.]*$/, ""), head);
       headLine.dataset.head = own.id;
-      say(headLine, `${file.name}: ${head.classes.length} classes on ${head.backbone}, now under Your classes (${headLabel(head)}).`);
+      say(headLine, `${file.name}: ${head.classes.length} classes on ${head.backbone}, now under Your classes.`);
     } catch (e) {
       say(headLine, /** @type {Error} */ (e).message, "error");
     }
