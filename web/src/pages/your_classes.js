@@ -440,8 +440,13 @@ export function render(root, ctx, params, dropped, signal) {
       const s = /** @type {Comparison["scores"][number]} */ (c.scores.find((x) => x.model === model));
       const name = (/** @type {number} */ i) => done.items[i].name;
       const base = (/** @type {number} */ i) => name(i).split("/").at(-1) ?? name(i);
-      const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => h("img", { src: urlOf(done.items[i].blob), alt,
-        width: size, height: size, decoding: "async" });
+      /** @type {[HTMLImageElement, Blob][]} thumbnails drawn, and the photos they stand for */
+      const pending = [];
+      const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => {
+        const img = h("img", { alt, width: size, height: size, decoding: "async" });
+        pending.push([img, done.items[i].blob]);
+        return img;
+      };
       const shown = s.suspects.slice(0, SUSPECTS_SHOWN);
       const pairs = s.duplicates; // the first 50, as the Python page shows them
       if (!await still() || looking !== looked) return;
@@ -468,6 +473,8 @@ export function render(root, ctx, params, dropped, signal) {
             h("td", {}, row < SUSPECTS_SHOWN ? thumb(d.first, "", 48) : "", h("span", { text: name(d.first) })),
             h("td", {}, row < SUSPECTS_SHOWN ? thumb(d.second, "", 48) : "", h("span", { text: name(d.second) })),
             h("td", { text: fixed(d.similarity, 4) }), h("td", { text: d.acrossClasses ? "yes" : "no" }))))))] : []));
+      const urls = await thumbnailsOf(pending.map(([, blob]) => blob));
+      pending.forEach(([img], k) => { if (urls[k]) img.src = /** @type {string} */ (urls[k]); });
     }
   }
 
@@ -498,6 +505,22 @@ export function render(root, ctx, params, dropped, signal) {
     } finally {
       button.disabled = false;
     }
+  }
+
+  /**
+   * Thumbnails of photos: small copies made once in the study's worker (a 2 MP photo in an ``<img>``
+   * would cost the page's thread its decode), as object URLs.
+   * @param {Blob[]} blobs
+   * @returns {Promise<(string | null)[]>} ``null`` where a photo cannot be shown.
+   */
+  function thumbnailsOf(blobs) {
+    const missing = [...new Set(blobs.filter((b) => !thumbnails.has(b)))];
+    if (missing.length) {
+      const made = visit.studies.thumbs(missing, THUMB_WIDTH, { signal });
+      missing.forEach((b, k) => thumbnails.set(b, made.then((small) => (small[k] ? URL.createObjectURL(/** @type {Blob} */ (small[k])) : null),
+        () => { thumbnails.delete(b); return null; })));
+    }
+    return Promise.all(blobs.map((b) => /** @type {Promise<string | null>} */ (thumbnails.get(b))));
   }
 
   /**
@@ -603,19 +626,10 @@ function counts(data) {
 /** Sets read so far, for their ids. */
 let sets = 0;
 
-/** @type {WeakMap<Blob, string>} one object URL per photo shown, for the visit */
-const urls = new WeakMap();
-
-/**
- * An object URL of a photo, made once.
- * @param {Blob} blob
- * @returns {string}
- */
-function urlOf(blob) {
-  let url = urls.get(blob);
-  if (!url) urls.set(blob, url = URL.createObjectURL(blob));
-  return url;
-}
+/** @type {WeakMap<Blob, Promise<string | null>>} each photo's thumbnail (an object URL), made once for the visit */
+const thumbnails = new WeakMap();
+/** Thumbnails' width in pixels: 96 CSS pixels on a screen of two pixels to one. */
+const THUMB_WIDTH = 192;
 
 /**
  * The sample set the build ships (``samples/textures/CLASS/FILE``, listed in the library's order).

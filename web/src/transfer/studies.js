@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * The transfer study's worker on the page's side (``study-worker.js``): the photos' hashes and headers, the
+ * The transfer study's worker on the page's side (``study-worker.js``): the photos' hashes and headers, thumbnails, the
  * comparison and a head as promises, so the page's thread never runs them. A job given up with its
  * signal rejects at once with the signal's reason and ends the worker, which a fit would not stop to
  * hear; the next job starts a new one.
@@ -61,6 +61,17 @@ export class Studies {
    */
   files(blobs, names, limits, options) {
     return this.job({ type: "files", blobs, names, limits }, [], options ?? {});
+  }
+
+  /**
+   * Small JPEG copies of photos for thumbnails (``null`` where one cannot be decoded).
+   * @param {Blob[]} blobs
+   * @param {number} width
+   * @param {Options} [options]
+   * @returns {Promise<(Blob | null)[]>}
+   */
+  thumbs(blobs, width, options) {
+    return this.job({ type: "thumbs", blobs, width }, [], options ?? {});
   }
 
   /**

@@ -3,13 +3,14 @@
  * The transfer study's own worker, so that the page never waits for it: the photos' SHA-256 (the
  * feature cache's keys) and their headers checked as the library's ``probe`` checks them before any
  * model loads (``photo.js``'s ``check``: a file that is not an image is left out before the classes
- * are counted), the comparison of the backbones (``study.js``: seconds of fits for a hundred
+ * are counted), small thumbnails of the photos a page shows (a 2 MP photo in an ``<img>`` costs the
+ * page's thread its decode), the comparison of the backbones (``study.js``: seconds of fits for a hundred
  * photos) and the probe refitted on every photo as a head file (``head.js``). One job at a time; the
  * page gives a job up by ending this worker (a fit does not stop to listen), and starts another.
  *
  * Page → worker (``studies.js``, with ``protocol.js``'s ``Jobs``): ``{type: "files", job, blobs, names, limits}``,
  * ``{type: "compare", job, backbones, labels, classes, options}``,
- * ``{type: "head", job, features, dims, labels, names, variant}``.
+ * ``{type: "head", job, features, dims, labels, names, variant}``, ``{type: "thumbs", job, blobs, width}``.
  * Worker → page: ``{type: "progress", job, done, total, stage}``, ``{type: "done", job, result}`` (a
  * comparison's near-duplicates cut to the ``SHOWN`` first, ``duplicateCount`` saying how many there are),
  * ``{type: "error", job, message, kind: "error"}``.
@@ -51,6 +52,28 @@ async function files(blobs, names, limits, progress) {
   return out;
 }
 
+/**
+ * Small JPEG copies of photos, for thumbnails; ``null`` where the browser cannot decode one.
+ * @param {Blob[]} blobs
+ * @param {number} width In pixels (the height keeps the photo's proportions).
+ * @returns {Promise<(Blob | null)[]>}
+ */
+async function thumbs(blobs, width) {
+  const out = [];
+  for (const blob of blobs) {
+    try {
+      const bitmap = await createImageBitmap(blob, { resizeWidth: width, resizeQuality: "medium" });
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext("2d")).drawImage(bitmap, 0, 0);
+      bitmap.close();
+      out.push(await canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 }));
+    } catch {
+      out.push(null);
+    }
+  }
+  return out;
+}
+
 /** @type {Promise<unknown>} one job at a time */
 let tail = Promise.resolve();
 
@@ -71,6 +94,8 @@ scope.onmessage = (/** @type {MessageEvent} */ { data }) => {
           s.duplicates = s.duplicates.slice(0, SHOWN);
         }
         scope.postMessage({ type: "done", job, result });
+      } else if (data.type === "thumbs") {
+        scope.postMessage({ type: "done", job, result: await thumbs(data.blobs, data.width) });
       } else if (data.type === "head") {
         const rows = Array.from(data.labels, (_, i) => i);
         const probe = fitProbe(data.features, data.dims, data.labels, rows);
