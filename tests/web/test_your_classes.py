@@ -13,7 +13,7 @@ the same files and checkpoints.
 - Cancel stops a run: no verdict, the page says so, and the next run starts with what was computed;
 - a second visit computes nothing: every feature comes from the device's cache, and with the same settings the
   comparison itself, kept, shows without a click; the Hub hears nothing;
-- axe-core finds no serious violation on a phone.
+- axe-core finds no serious violation on a phone, nor at 1280 px.
 """
 
 from __future__ import annotations
@@ -171,6 +171,9 @@ def test_the_page_gives_the_librarys_study_its_head_and_a_second_visit_computes_
         assert row["logme"] == pytest.approx(s.logme, rel=1e-4)  # end to end: the features' own spread
     assert got["verdict"] == c.verdict
     assert axe_violations(page) == []  # the whole study on a phone
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert axe_violations(page) == []  # and on a wide screen
+    page.set_viewport_size(PHONE)
 
     before = len(hub.requests)
     again = phone.new_page()  # a second visit, other folds asked: every feature from the cache, the study made again
