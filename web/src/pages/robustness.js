@@ -104,7 +104,7 @@ export function render(root, ctx, params, dropped, signal) {
     const label = state.metric.replace("top", "top-");
     trained.replaceChildren(
       legend(data.series.map((s) => s.name)),
-      h("figure", { class: "figure" }, bars(data.series, data.categories, { id: "trained-chart", title: `${state.architecture} trained different ways, ${label}`,
+      h("figure", { class: "figure narrow" }, bars(data.series, data.categories, { id: "trained-chart", title: `${state.architecture} trained different ways, ${label}`,
         description: `The ${label} accuracy of ${state.architecture} on every data set, one bar per way of training it; each bar says its value and family.`,
         x: { label: data.yTitle, name: label, format: (v) => fixed(v, 1) } }),
       h("figcaption", { text: `${state.architecture}: ${label} on every data set, by way of training` })));
