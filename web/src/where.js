@@ -77,6 +77,10 @@ export function problems(appPages, methods, browser = HERE) {
   });
   if (drawn.length && appPages.length && drawn[0][1] !== appPages[0].label) out.push(`The browser's first page is not the Python app's first, ${appPages[0].label}.`);
   const here = new Set(drawn.map(([, label]) => label));
+  const order = appPages.map((p) => p.label).filter((label) => here.has(label));
+  if (drawn.map(([, label]) => label).filter((label) => labels.has(label)).join("\n") !== order.join("\n")) {
+    out.push(`The browser's pages are not in the Python app's order (${order.join(", ")}); order PAGES (web/src/links.js) so.`);
+  }
   for (const p of appPages) {
     if (!here.has(p.label) && !browser.pageWhyNot[p.label]) out.push(`"${p.label}" runs only in the Python app: say why in PAGE_WHY_NOT (web/src/where.js).`);
   }

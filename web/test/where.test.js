@@ -35,12 +35,16 @@ test("the committed registries agree: every page and method has its row, and eve
 });
 
 test("a page the browser adds becomes 'browser' by itself, and its stale reason is named", () => {
-  const browser = { ...HERE, pages: { ...PAGES, batch: "Batch" } };
+  const { classify, side_by_side, ...rest } = PAGES;
+  const browser = { ...HERE, pages: { classify, side_by_side, batch: "Batch", ...rest } }; // where the Python app has it
   const batch = whatRunsWhere(appPages, methods, browser).find((r) => r.what === "Batch");
   assert.deepEqual(batch, { kind: "page", id: "batch", what: "Batch", where: BROWSER, why: "" });
   assert.deepEqual(problems(appPages, methods, browser), ['The browser draws "Batch" now: remove its reason from PAGE_WHY_NOT (web/src/where.js).']);
   const renamed = { ...HERE, pages: { ...PAGES, extra: "What the extra data buys" } };
   assert.ok(problems(appPages, methods, renamed).some((p) => p.includes("name it robustness")));
+  const { compare, ...others } = PAGES; // the comparison after the robustness page: not the Python app's order
+  assert.deepEqual(problems(appPages, methods, { ...HERE, pages: { ...others, compare } }), [
+    "The browser's pages are not in the Python app's order (Classify, Side by side, Model comparison, What the extra data buys); order PAGES (web/src/links.js) so."]);
   const typo = { ...HERE, pages: { ...PAGES, robustness: "What extra data buys" } };
   assert.ok(problems(appPages, methods, typo).some((p) => p.includes("none of the Python app's pages")));
 });
