@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..bulk.evaluate import imagenet_synsets
+from ..bulk.inputs import IMAGE_SUFFIXES, MAX_IMAGES, MAX_UNPACKED, MAX_UPLOAD_MB
 from ..catalog.cost import multiply_adds
 from ..catalog.index import families, list_variants
 from ..catalog.labels import imagenet_labels
@@ -44,8 +45,10 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         (None, or why a browser cannot hold it). Then each family's title, the ImageNet class names
         in class-index order and their synset ids, the heatmap's colormap as 256 RGB entries
         (Matplotlib's own table, so exact), the image limits the library applies (pixels, aspect
-        ratio), the attribution methods ``explain`` takes (name, label, what each shows, whether it takes a
-        ``layer``), in the library's order, and ``published_json``.
+        ratio), what a batch of many files may hold (images, bytes its zips unpack to, MB per file, the
+        suffixes a folder is searched for: ``resnext.bulk.inputs``), the attribution methods ``explain``
+        takes (name, label, what each shows, whether it takes a ``layer``), in the library's order, and
+        ``published_json``.
     """
     rows = []
     for v in variants if variants is not None else list_variants():
@@ -67,7 +70,9 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         })
     return {"variants": rows, "families": {name: f.title for name, f in families().items()}, "labels": list(imagenet_labels()),
             "synsets": list(imagenet_synsets()), "colormap": _colormap(COLORMAP),
-            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT},
+            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT, "max_images": MAX_IMAGES,
+                       "max_unpacked": MAX_UNPACKED, "max_upload_mb": MAX_UPLOAD_MB,
+                       "image_suffixes": sorted(IMAGE_SUFFIXES)},
             "methods": [vars(m) for m in METHODS.values()], "published": published_json()}
 
 

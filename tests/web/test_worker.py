@@ -185,3 +185,61 @@ def test_webgpu_answers_as_webassembly_does(world, webgpu_browser, context):
     np.testing.assert_allclose([p for _, p in rows], [p for _, p in expected], atol=1e-3)
     print(f"WebGPU against WebAssembly: largest difference {max(abs(p - q) for (_, p), (_, q) in zip(rows, expected)):.2e}")
     gpu.context.close()
+
+
+def test_a_batch_gives_each_images_logits_and_pooled_features_as_the_library(world, context):
+    """The worker's batch job (Batch, Your classes and the long explanations use it): for each image, the logits and
+    the classifier layer's input that the library's ``Classifier.embed`` gives, within float32 rounding (1e-5 of their largest)."""
+    import torch
+
+    from tests.web.test_static_space import _library
+
+    x = np.random.default_rng(0).standard_normal((3, 3, 224, 224)).astype(np.float32)
+    page = context.new_page()
+    page.goto(world["isolated"].url + f"?model={A}")
+    page.wait_for_function("() => globalThis.resnextExplorer !== undefined")
+    got = page.evaluate("""async ([vid, flat, n]) => {
+        const models = await globalThis.resnextExplorer.models();
+        const r = await models.batch(vid, Float32Array.from(flat), n);
+        return { logits: [...r.logits], pooled: [...r.pooled], classes: r.classes, dim: r.dim };
+    }""", [A, x.ravel().tolist(), len(x)])
+    clf = _library(A, world["weights"])
+    with torch.no_grad():
+        logits = clf.model(torch.from_numpy(x)).numpy()
+    pooled = clf.embed(torch.from_numpy(x)).numpy()
+    assert (got["classes"], got["dim"]) == logits.shape[1:] + pooled.shape[1:]
+    for name, expected in (("logits", logits), ("pooled", pooled)):  # float32 through 50 layers: relative to the scale
+        error = np.abs(np.reshape(got[name], expected.shape) - expected).max() / np.abs(expected).max()
+        assert error < 1e-5, (name, error)
+
+
+def test_many_images_are_decoded_once_batched_and_an_unreadable_one_is_skipped_with_its_sentence(world, context):
+    """``many.js``: each photo's answer in a batch equals its answer alone; a file that is no image is skipped with
+    the sentence Classify would give, and the others are still answered."""
+    page = context.new_page()
+    page.goto(world["isolated"].url + f"?model={A}")
+    page.wait_for_function("() => globalThis.resnextExplorer !== undefined")
+    got = page.evaluate("""async (vid) => {
+        const { runMany } = await import('./src/many.js');
+        const ctx = globalThis.resnextExplorer;
+        const blob = async (name) => (await fetch(`samples/${name}`)).blob();
+        const items = [{ name: 'chelsea.png', blob: await blob('chelsea.png') }, { name: 'notes.jpg', blob: new Blob(['not a photo']) },
+            { name: 'rocket.jpg', blob: await blob('rocket.jpg') }];
+        const heard = [];
+        const many = await runMany(ctx, items, [vid], { batch: 2, progress: (done, total) => heard.push([done, total]) });
+        const alone = [];
+        for (const i of [0, 2]) {
+            await ctx.use({ file: items[i].blob, name: items[i].name, source: 'Samples' });
+            const { input } = await ctx.crop(ctx.variants.get(vid));
+            alone.push([...(await (await ctx.models()).run(vid, input)).probabilities]);
+        }
+        const { softmax } = await import('./src/models.js');
+        const out = many.outputs.get(vid);
+        return { skipped: many.skipped, heard, missing: out.logits[1] === null && out.pooled[1] === null,
+                 batched: [0, 2].map((i) => [...softmax(out.logits[i])]), alone, dim: out.pooled[0].length };
+    }""", A)
+    assert got["skipped"] == [{"index": 1, "name": "notes.jpg",
+                               "why": got["skipped"][0]["why"]}] and got["skipped"][0]["why"].startswith("notes.jpg")
+    assert got["missing"] and got["dim"] == 2048
+    assert got["heard"][-1] == [3, 3]
+    np.testing.assert_allclose(got["batched"], got["alone"], atol=1e-5)

@@ -23,6 +23,11 @@ import { askToPersist } from "./hub.js";
  * @typedef {{probabilities: Float64Array, features: Float32Array, featureShape: number[], fcWeight: Float32Array,
  *   ms: number, note: string, backend: string}} Answer ``note``: a sentence when the weights could not be kept (``""`` otherwise); ``backend``: what ran it (``webgpu`` or ``wasm``).
  */
+/**
+ * @typedef {{logits: Float32Array, pooled: Float32Array, classes: number, dim: number, ms: number, backend: string,
+ *   note: string}} Batch A batch's answers: ``logits`` (n, classes) and ``pooled`` (n, dim), row after row; ``ms`` the
+ *   network's time for all; ``note`` as an ``Answer``'s.
+ */
 /** @typedef {import("./protocol.js").Options} Options ``signal`` gives the job up; ``progress`` hears its download. */
 /**
  * @typedef {{runtime: string, features: import("./runtime.js").Features, hub: string, graphs: string,
@@ -137,6 +142,28 @@ export class Models {
     this.times.set(id, times);
     return { probabilities: softmax(r.logits), features: r.features, featureShape: r.featureShape, fcWeight, ms: r.ms,
       note: r.note, backend: r.backend };
+  }
+
+  /**
+   * Run a variant on a batch of images (after any job already under way): each image's logits and
+   * pooled features, the input of its classifier layer. The input is copied, as ``run``'s.
+   * @param {string} id
+   * @param {Float32Array} input (n, 3, size, size), the variant's preprocessing.
+   * @param {number} n How many images ``input`` holds.
+   * @param {Options} [options]
+   * @returns {Promise<Batch>}
+   * @throws {Error} As ``load``.
+   */
+  async batch(id, input, n, options = {}) {
+    const r = await this.job(() => {
+      const copy = input.slice();
+      return [{ type: "batch", id, input: copy, n }, [copy.buffer]];
+    }, options);
+    this.loaded(id, r);
+    const times = this.times.get(id) ?? [];
+    times.push(r.ms / n);
+    this.times.set(id, times);
+    return r;
   }
 
   /**

@@ -7,7 +7,7 @@
  *
  * Page → worker: ``{type: "init", setup}``, ``{type: "load", job, id}``,
  * ``{type: "run", job, id, input, fc}`` (``input``'s buffer transferred; ``fc``: send the ``fc`` weights),
- * ``{type: "cancel", job}``.
+ * ``{type: "batch", job, id, input, n}`` (``n`` images' tensors in one buffer, transferred), ``{type: "cancel", job}``.
  * Worker → page: ``{type: "progress", job, done, total}``, ``{type: "done", job, result}``,
  * ``{type: "error", job, message, kind}`` (``kind``: ``"error"``, ``"oom"``, or ``"fresh"``: the job
  * fits only in a new worker, whose heap has not grown).

@@ -165,6 +165,50 @@ async function run(id, input, fc, signal, progress) {
 }
 
 /**
+ * Run a variant on a batch of input tensors: the logits and the pooled features of each image (the
+ * mean of ``features`` over its positions, the classifier layer's input, as the library's ``embed``).
+ * @param {string} id
+ * @param {Float32Array} input (n, 3, size, size), the variant's preprocessing.
+ * @param {number} n
+ * @param {AbortSignal} signal
+ * @param {(done: number, total: number | null) => void} progress The weights' download, if any.
+ */
+async function batch(id, input, n, signal, progress) {
+  const { ort } = await /** @type {NonNullable<typeof ready>} */ (ready);
+  const loaded = await load(id, signal, progress);
+  if (signal.aborted) throw abortReason(signal);
+  const size = Math.round(Math.sqrt(input.length / n / 3));
+  const start = performance.now();
+  const out = await loaded.session.run({ image: new ort.Tensor("float32", input, [n, 3, size, size]) });
+  const ms = performance.now() - start;
+  const [, dim, fh, fw] = out.features.dims;
+  const pooled = pool(out.features.data, n, dim, fh * fw);
+  const logits = out.logits.data.slice();
+  const result = { logits, pooled, classes: out.logits.dims[1], dim, ms, backend: loaded.backend, note: loaded.note,
+    stored: loaded.stored };
+  loaded.stored = false; // said once
+  return { result, transfer: [logits.buffer, pooled.buffer] };
+}
+
+/**
+ * The mean over positions of (n, dim, positions) features, summed in float64.
+ * @param {Float32Array} features
+ * @param {number} n
+ * @param {number} dim
+ * @param {number} positions
+ * @returns {Float32Array} (n, dim).
+ */
+function pool(features, n, dim, positions) {
+  const out = new Float32Array(n * dim);
+  for (let row = 0; row < n * dim; row++) {
+    let sum = 0;
+    for (let p = row * positions, end = p + positions; p < end; p++) sum += features[p];
+    out[row] = sum / positions;
+  }
+  return out;
+}
+
+/**
  * Answer a job: its result, or one sentence and what kind of failure it was.
  * @param {number} job
  * @param {(signal: AbortSignal, progress: (done: number, total: number | null) => void) => Promise<{result: any, transfer: Transferable[]}>} task
@@ -213,6 +257,8 @@ scope.onmessage = (/** @type {MessageEvent} */ event) => {
       loaded.stored = false;
       return { result, transfer: [] };
     });
+  } else if (m.type === "batch") {
+    answer(m.job, (signal, progress) => batch(m.id, m.input, m.n, signal, progress).catch((e) => { throw withId(e, m.id); }));
   } else if (m.type === "run") {
     answer(m.job, (signal, progress) => run(m.id, m.input, m.fc, signal, progress).catch((e) => { throw withId(e, m.id); }));
   }
