@@ -2,8 +2,9 @@
 /**
  * Which of the library's explanation methods (``resnext.explain.METHODS``, exported in
  * ``catalog.json``'s ``methods``, by the name ``explain`` takes) this browser runs, and why each other
- * one runs only in the Python app. The one place that says so: Classify's method picker, the footer's
- * "What runs where" and the manual's table are drawn from it.
+ * one runs only in the Python app. The one place that says so: the footer's "What runs where" and the
+ * manual's table are drawn from it (``where.js``), and a method the library adds without an entry
+ * here fails ``test/where.test.js``. Classify's method picker (``pages/explain.js``) reads it too.
  *
  * The gradient methods' graphs (``resnext.export.gradient``) do run in onnxruntime, but the issue's
  * bar is Captum's map to 1e-4, and in float32 they miss it by as much as Captum's own float32 map
@@ -25,7 +26,7 @@ export const RUNS = Object.freeze(["gradcam", "occlusion"]);
  * @type {Readonly<Record<string, string>>}
  */
 export const WHY_NOT = Object.freeze({
-  guided_gradcam: "its guided backpropagation runs here as an exported graph, but in float32 its map is further than 1e-4 from Captum's, as Captum's own float32 map is from an exact one (the manual has the figures)",
-  integrated_gradients: "its input gradients run here as an exported graph, but in float32 its map is far further than 1e-4 from Captum's, as Captum's own float32 map is from an exact one (the manual has the figures)",
-  deeplift: "its rescale rule runs here as an exported graph, but in float32 its map is further than 1e-4 from Captum's, as Captum's own float32 map is from an exact one (the manual has the figures)",
+  guided_gradcam: "in float32, the only precision the browser computes, its exported guided backpropagation lands further than 1e-4 from Captum's map (as Captum's own float32 map does from an exact one; the manual has the figures)",
+  integrated_gradients: "in float32, the only precision the browser computes, its exported input gradients land far further than 1e-4 from Captum's map (as Captum's own float32 map does from an exact one; the manual has the figures)",
+  deeplift: "in float32, the only precision the browser computes, its exported rescale rule lands further than 1e-4 from Captum's map (as Captum's own float32 map does from an exact one; the manual has the figures)",
 });
