@@ -115,13 +115,14 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
    * A long run in the bar, with its Cancel button. Cancelled, it says so and offers "Run again"; failed,
    * it says the sentence; either way (or given up by a newer choice) it gives null.
    * @template T
-   * @param {string} name What runs, e.g. "Occlusion of ssl_resnext50_32x4d".
+   * @param {string} name What runs, as the bar says it: "Occlusion of ssl_resnext50_32x4d".
+   * @param {string} noun What a cancel sentence calls it.
    * @param {string} method What the estimate is of.
    * @param {AbortSignal} parent
    * @param {(signal: AbortSignal, progress: (fraction: number) => void) => Promise<T>} work
    * @returns {Promise<T | null>}
    */
-  const long = async (name, method, parent, work) => {
+  const long = async (name, noun, method, parent, work) => {
     const controller = child(parent);
     const cancelled = abandoned("Cancelled.");
     const token = {};
@@ -130,7 +131,7 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
     } catch (error) {
       if (parent.aborted) return null;
       if (controller.signal.reason === cancelled) {
-        say(message, `${name} was cancelled; Run again makes it.`);
+        say(message, `${noun} was cancelled; Run again makes it.`);
         again.hidden = false;
       } else {
         say(message, /** @type {Error} */ (error).message, "error");
@@ -176,7 +177,7 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
         download.hidden = true;
         const { input } = await ctx.crop(v);
         if (mine.aborted) return;
-        map = await long(`${m.label} of ${r.id}`, method, mine, (s, progress) =>
+        map = await long(`${m.label} of ${r.id}`, `${m.label} of ${r.id}`, method, mine, (s, progress) =>
           runExplanation({ type: "occlusion", input: input.slice(), shape, classIndex, contrast }, network, { signal: s, progress }));
         if (!map) return;
       }
@@ -203,7 +204,7 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
     if (!s) {
       const { input } = await ctx.crop(v);
       if (mine.aborted) return;
-      s = await long(`Measuring how faithful the map of ${r.id} is`, "faithfulness", mine, (signal, progress) =>
+      s = await long(`Measuring how faithful the map of ${r.id} is`, `The faithfulness score of the map of ${r.id}`, "faithfulness", mine, (signal, progress) =>
         runExplanation({ type: "faithfulness", input: input.slice(), shape, saliency: map.slice(), classIndex }, network, { signal, progress }));
       if (!s) return;
       scores.set(key, s);
