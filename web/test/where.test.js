@@ -60,9 +60,9 @@ test("a page or a method the Python app adds is a row by itself, and the missing
 });
 
 test("a method the browser starts running becomes 'browser', and a name the library lacks is caught", () => {
-  const browser = { ...HERE, runs: [...RUNS, "occlusion"] };
-  assert.equal(whatRunsWhere(appPages, methods, browser).find((r) => r.id === "occlusion")?.where, BROWSER);
-  assert.deepEqual(problems(appPages, methods, browser), ["The browser runs occlusion: remove its reason from WHY_NOT (web/src/explain/methods.js)."]);
+  const browser = { ...HERE, runs: [...RUNS, "deeplift"] };
+  assert.equal(whatRunsWhere(appPages, methods, browser).find((r) => r.id === "deeplift")?.where, BROWSER);
+  assert.deepEqual(problems(appPages, methods, browser), ["The browser runs deeplift: remove its reason from WHY_NOT (web/src/explain/methods.js)."]);
   const typo = { ...HERE, whyNot: { ...WHY_NOT, oclusion: "typo" } };
   assert.deepEqual(problems(appPages, methods, typo), ["web/src/explain/methods.js names oclusion, which is none of the library's methods."]);
 });
