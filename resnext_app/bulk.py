@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Callable, Sequence
@@ -19,14 +20,13 @@ from PIL import Image
 
 from resnext.bulk import Row
 from resnext.bulk.evaluate import Evaluation, class_indices
-from resnext.bulk.inputs import IMAGE_SUFFIXES
+from resnext.bulk.inputs import IMAGE_SUFFIXES, MAX_IMAGES, MAX_UNPACKED, MAX_UPLOAD_MB
 
 __all__ = ["Batch", "MAX_IMAGES", "MAX_UNPACKED", "MAX_UPLOAD_MB", "results_frame", "scores_frame", "thumbnail",
            "truth", "unpack"]
 
-MAX_IMAGES = 200  # per batch: about 200 x 4 MB of phone photos held in memory at once
-MAX_UNPACKED = 1_000_000_000  # bytes a batch's zips may unpack to
-MAX_UPLOAD_MB = 100  # per file (a zip): server.maxUploadSize, the HTTP cap, must be at least this
+# MAX_IMAGES, MAX_UNPACKED and MAX_UPLOAD_MB are the library's (resnext.bulk.inputs), which the browser edition
+# reads too; server.maxUploadSize, the HTTP cap, must be at least MAX_UPLOAD_MB.
 THUMBNAIL_PX = 96
 
 
@@ -78,15 +78,24 @@ def unpack(uploads: Sequence[tuple[str, bytes]], reserve: Callable[[int], None] 
                 skipped.append((inner, f"{inner} is not an image file ({', '.join(sorted(IMAGE_SUFFIXES))})."))
                 continue
             if unpacked + info.file_size > MAX_UNPACKED:
-                skipped.append((inner, f"{inner} is past the {MAX_UNPACKED // 10**9} GB this server unpacks per "
-                                       "batch; send the rest as another batch."))
+                skipped.append((inner, f"{inner} is past the {MAX_UNPACKED // 10**9} GB a batch may unpack; send the "
+                                       "rest as another batch."))
+                continue
+            if info.flag_bits & 0x1:
+                skipped.append((inner, f"{inner} is encrypted; zip it again without encryption."))
                 continue
             if reserve is not None:
                 reserve(info.file_size)
             try:
-                content = archive.read(info)
+                content = _member(archive, info)
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
-                skipped.append((inner, f"{inner} cannot be unpacked ({exc}); zip it again without encryption."))
+                skipped.append((inner, f"{inner} cannot be unpacked ({exc}); zip it again."))
+                continue
+            except zlib.error:
+                skipped.append((inner, f"{inner} cannot be unpacked (its compressed data is damaged); zip it again."))
+                continue
+            except EOFError:
+                skipped.append((inner, f"{inner} cannot be unpacked (the archive ends inside it); zip it again."))
                 continue
             unpacked += len(content)
             files.append((inner, content))
@@ -99,6 +108,13 @@ def unpack(uploads: Sequence[tuple[str, bytes]], reserve: Callable[[int], None] 
     if loose or any(n not in folders for n, _ in files):
         folders = {}
     return Batch(files, {n: folders[n] for n, _ in files if n in folders}, skipped)
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, never inflating more than its declared size (``read()`` would inflate up to 1 GiB at once
+    before cutting it to that size); the CRC is checked once the declared size is reached, as ``read()`` checks it."""
+    with archive.open(info) as member:
+        return member.read(max(info.file_size, 1))
 
 
 def truth(batch: Batch, labels: Sequence[str]) -> dict[str, int]:

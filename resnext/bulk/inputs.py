@@ -6,10 +6,16 @@ import glob
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["IMAGE_SUFFIXES", "expand", "images_under"]
+__all__ = ["IMAGE_SUFFIXES", "MAX_IMAGES", "MAX_UNPACKED", "MAX_UPLOAD_MB", "expand", "images_under"]
 
 # What a folder is searched for; a file named explicitly is taken whatever its name.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
+
+# What a front end reading many files at once (a batch of uploads, zips, dropped folders) accepts; the Python
+# app and the browser edition (through the exported catalog) apply the same three.
+MAX_IMAGES = 200  # per batch: about 200 x 4 MB of phone photos held in memory at once
+MAX_UNPACKED = 1_000_000_000  # bytes a batch's zips may unpack to (their declared sizes, and what they inflate to)
+MAX_UPLOAD_MB = 100  # per file (a zip or a photo), decimal MB; a server's HTTP cap must be at least this
 
 
 def expand(names: Sequence[str | Path]) -> list[Path]:

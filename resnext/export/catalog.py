@@ -9,6 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..bulk.evaluate import imagenet_synsets
+from ..bulk.inputs import IMAGE_SUFFIXES, MAX_IMAGES, MAX_UNPACKED, MAX_UPLOAD_MB
 from ..catalog.cost import multiply_adds
 from ..catalog.index import families, list_variants
 from ..catalog.labels import imagenet_labels
@@ -42,7 +43,8 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         (None, or why a browser cannot hold it). Then each family's title, the ImageNet class names
         in class-index order and their synset ids, the heatmap's colormap as 256 RGB entries
         (Matplotlib's own table, so exact), the image limits the library applies (pixels, aspect
-        ratio), and ``published_json``.
+        ratio), what a batch of many files may hold (images, bytes its zips unpack to, MB per file, the
+        suffixes a folder is searched for: ``resnext.bulk.inputs``), and ``published_json``.
     """
     rows = []
     for v in variants if variants is not None else list_variants():
@@ -64,7 +66,9 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         })
     return {"variants": rows, "families": {name: f.title for name, f in families().items()}, "labels": list(imagenet_labels()),
             "synsets": list(imagenet_synsets()), "colormap": _colormap(COLORMAP),
-            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT}, "published": published_json()}
+            "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT, "max_images": MAX_IMAGES,
+                       "max_unpacked": MAX_UNPACKED, "max_upload_mb": MAX_UPLOAD_MB,
+                       "image_suffixes": sorted(IMAGE_SUFFIXES)}, "published": published_json()}
 
 
 def published_json() -> dict[str, Any]:

@@ -48,3 +48,49 @@ export function csvRow(cells) {
  * @returns {string}
  */
 export const percent = (x) => `${fixed(x * 100, 1)}%`;
+
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+/**
+ * Python's ``repr`` of a string: single quotes unless it holds one and no double quote, and what
+ * ``str.isprintable`` refuses escaped as ``\xNN``, ``\uNNNN`` or ``\UNNNNNNNN``.
+ * @param {string} text
+ * @returns {string}
+ */
+export function repr(text) {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of text) {
+    const code = /** @type {number} */ (ch.codePointAt(0));
+    if (ch === quote || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (code < 0x7f || (ch !== " " && !NOT_PRINTABLE.test(ch))) out += ch;
+    else if (code <= 0xff) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += `\\U${code.toString(16).padStart(8, "0")}`;
+  }
+  return out + quote;
+}
+
+/**
+ * Python's ``repr`` of ``bytes``: ``b'...'``, printable ASCII as it is, the rest ``\xNN``.
+ * @param {Uint8Array} bytes
+ * @returns {string}
+ */
+export function bytesRepr(bytes) {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let out = `b${quote}`;
+  for (const b of bytes) {
+    const ch = String.fromCharCode(b);
+    if (ch === quote || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (b < 0x20 || b >= 0x7f) out += `\\x${b.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + quote;
+}
