@@ -11,7 +11,8 @@ import { UPLOAD } from "./links.js";
 /** @typedef {import("./models.js").Variant} Variant */
 /**
  * @typedef {{variants: Variant[], families: Record<string, string>, labels: string[],
- *   colormap: {name: string, rgb: number[][]}, limits: {max_pixels: number, max_aspect: number}}} Catalog
+ *   colormap: {name: string, rgb: number[][]}, synsets: string[],
+ *   limits: {max_pixels: number, max_aspect: number} & import("./files/read.js").Limits}} Catalog
  */
 /**
  * @typedef {{name: string, source: string, width: number, height: number, note: string, url: string, handle: number}} Photo

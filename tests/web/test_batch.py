@@ -1,0 +1,137 @@
+"""The Batch page in Debian's Chromium (the fixtures of ``test_static_space``: its site, its stand-in Hub and its
+random-weight checkpoints), checked against the library on the same files and checkpoint.
+
+- a labelled folder picked with "Choose folder" (class folders named by synset id, a few generated images each,
+  and a file that is no image): the CSV the page saves is what ``resnext predict --out`` writes for the same
+  files (the header, every path, status, label and class index byte for byte; the probabilities within 1e-4:
+  onnxruntime-web and PyTorch round their float32 sums apart), the unreadable file is listed with the library's
+  sentence, and the accuracy and its Wilson interval shown are ``resnext.bulk.evaluate``'s;
+- a run cancelled after its first batch stops: its progress stands still and the page says so;
+- axe-core finds nothing critical or serious on a phone, and nothing is wider than the phone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from resnext.bulk.evaluate import evaluate, imagenet_synsets
+from resnext.bulk.inputs import expand
+from resnext.bulk.predict import predict_files, probe
+from resnext.bulk.results import rows_csv
+from tests.served import axe_violations
+from tests.web.conftest import PHONE
+from tests.web.test_static_space import B, _library, pytestmark, world  # noqa: F401 (its site and Hub; browser and context: conftest)
+
+MODEL = B  # the page's first choice, as the Python app's (swsl_resnext50_32x4d)
+IMAGES = 9
+WRONG = 3  # every third image sits in another predicted class's folder
+
+
+def _image(i: int) -> Image.Image:
+    rng = np.random.default_rng(i)
+    base = rng.integers(0, 256, size=3)
+    pixels = np.clip(base + rng.normal(0, 40 + 20 * i, size=(48, 64, 3)), 0, 255).astype(np.uint8)
+    return Image.fromarray(pixels).resize((160, 120), Image.BILINEAR)
+
+
+@pytest.fixture(scope="module")
+def labelled(world, tmp_path_factory):
+    """A folder of class folders named by the synset ids of what the library answers (every third image in the
+    folder of another answer), and a file that is no image; the library's classifier of the same checkpoint."""
+    clf = _library(MODEL, world["weights"])
+    images = [_image(i) for i in range(IMAGES)]
+    top1 = [clf.predict(img)[0].index for img in images]
+    answers = sorted(set(top1))
+    root = tmp_path_factory.mktemp("batch")
+    synsets = imagenet_synsets()
+    for i, (img, c) in enumerate(zip(images, top1)):
+        if i % WRONG == WRONG - 1 and len(answers) > 1:
+            c = answers[(answers.index(c) + 1) % len(answers)]
+        folder = root / "labelled" / synsets[c]
+        folder.mkdir(parents=True, exist_ok=True)
+        img.save(folder / f"photo{i}.png")
+    (root / "labelled" / synsets[top1[0]] / "broken.jpg").write_bytes(b"not a photo")
+    return root, clf
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_a_labelled_folder_gives_the_librarys_csv_accuracy_and_sentences(world, context, labelled, monkeypatch):
+    root, clf = labelled
+    page = context.new_page()
+    page.goto(world["isolated"].url + "?page=batch")
+    page.get_by_role("heading", level=1, name="Batch").wait_for()
+    assert page.get_by_label(MODEL, exact=False).first.is_checked()  # the Python page's default
+    started = time.monotonic()
+    page.get_by_label("Choose folder").set_input_files(str(root / "labelled"))
+    heading = page.locator("#batch-classified")
+    heading.wait_for(timeout=120_000)
+    print(f"{IMAGES + 1} files through {MODEL}, download and session included: {time.monotonic() - started:.1f} s")
+    assert heading.inner_text() == f"{IMAGES} of {IMAGES + 1} files classified"
+
+    monkeypatch.chdir(root)  # the command line's paths, relative to where it runs: "labelled/n…/photo0.png"
+    paths = expand(["labelled"])
+    rows = list(predict_files([clf], paths, 5, refused=probe(paths)))
+    expected = _csv(rows_csv(rows, [MODEL], 5))
+    with page.expect_download() as saved:
+        page.locator("#batch-csv").click()
+    assert saved.value.suggested_filename == "batch-results.csv"
+    text = open(saved.value.path(), encoding="utf-8", newline="").read()
+    got = _csv(text)
+    assert text.endswith("\r\n") and text.count("\r\n") == len(rows) + 1  # csv.writer's line ends
+    assert got[0] == expected[0] and len(got) == len(expected)
+    header, same, worst = expected[0], 0, 0.0
+    for mine, theirs in zip(got[1:], expected[1:]):
+        for name, a, b in zip(header, mine, theirs):
+            if name.endswith("probability") and b:
+                worst, same = max(worst, abs(float(a) - float(b))), same + (a == b)
+            else:
+                assert a == b, (name, a, b)  # path, status, label, class index
+    print(f"probabilities: {same} of {IMAGES * 5} cells byte for byte, the largest difference {worst:.1e}")
+    assert worst <= 1e-4
+
+    broken = next(r for r in rows if not r.ok)
+    assert page.locator(f"details.failed tr[data-file='{broken.path}'] td").inner_text() == broken.status
+
+    evaluation = evaluate([clf], "labelled")
+    score = evaluation.scores[0]
+    row = page.locator(f"table.scores tr[data-model='{MODEL}']")
+    for key, value in (("top1", score.top1), ("top1-low", score.top1_interval[0]), ("top1-high", score.top1_interval[1]),
+                       ("top5", score.top5), ("top5-low", score.top5_interval[0]), ("top5-high", score.top5_interval[1])):
+        assert float(row.get_attribute(f"data-{key}")) == pytest.approx(value, abs=1e-12), key
+    cells = row.locator("td").all_inner_texts()
+    assert cells[:5] == [str(score.images), f"{100 * score.top1:.1f}", f"{100 * score.top1_interval[0]:.1f}–{100 * score.top1_interval[1]:.1f}",
+                         f"{100 * score.top5:.1f}", f"{100 * score.top5_interval[0]:.1f}–{100 * score.top5_interval[1]:.1f}"]
+    per_class = {c: k for c, (k, _) in score.per_class.items()}
+    diagonal = {int(r.get_attribute("data-class-index")): int(r.locator("td.right").inner_text())
+                for r in page.locator(f"table.confusion[data-model='{MODEL}'] tbody tr").all()}
+    assert diagonal == per_class  # the confusion's diagonal: each class's right answers, as the library counts them
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert axe_violations(page) == []
+
+
+def test_cancel_stops_the_run_and_says_so(world, context, labelled, tmp_path):
+    for i in range(32):
+        _image(100 + i).save(tmp_path / f"many{i:02d}.png")
+    page = context.new_page()
+    page.goto(world["isolated"].url + "?page=batch")
+    page.get_by_label("Choose files").set_input_files(sorted(str(p) for p in tmp_path.glob("*.png")))
+    progress = page.locator("#batch-progress")
+    page.wait_for_function("() => Number(document.querySelector('#batch-progress')?.dataset.done) >= 8", timeout=120_000)
+    page.locator("#batch-cancel").click()
+    at = progress.get_attribute("data-done")
+    status = page.locator("main > .message[role=status]")
+    status.wait_for()
+    assert status.inner_text() == f"Cancelled after {at} of 32 images; nothing is shown for an unfinished batch. Choose the files again to start over."
+    page.wait_for_timeout(1500)  # a batch takes about a second here: another would have moved the progress
+    assert progress.get_attribute("data-done") == at
+    assert not page.locator(".running").is_visible() and page.locator("#batch-classified").count() == 0
