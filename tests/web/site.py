@@ -28,10 +28,11 @@ def marks() -> list:
 
 
 def workspace(tmp_path_factory, name: str) -> tuple[Path, Path]:
-    """A module's built site and an empty folder for its checkpoints, in a fresh temporary folder."""
+    """A module's built site, in a fresh temporary folder, and the run's folder of checkpoints: each is the same
+    wherever it is made (seeded by its id), and a ResNeXt-50 takes half a minute, so every module shares them."""
     root = tmp_path_factory.mktemp(name)
-    folder = root / "weights"
-    folder.mkdir()
+    folder = tmp_path_factory.getbasetemp() / "web-weights"
+    folder.mkdir(exist_ok=True)
     return build(root / "dist"), folder
 
 

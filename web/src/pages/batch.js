@@ -74,7 +74,7 @@ export function render(root, ctx, params, dropped, signal) {
   let thumbnails = [];
   signal.addEventListener("abort", () => thumbnails.forEach((url) => URL.revokeObjectURL(url)), { once: true });
 
-  const status = h("p", { class: "message", role: "status", hidden: true });
+  const status = h("p", { id: "batch-status", class: "message", role: "status", hidden: true });
   const download = h("p", { class: "status", role: "status" });
   const bar = h("progress", { id: "batch-progress", max: 1, value: 0 });
   const barText = h("p", { id: "batch-progress-text", class: "caption", "aria-live": "polite" });
