@@ -196,9 +196,9 @@ export function confusion(rows, truth, id) {
 }
 
 /**
- * The seconds a run has left, from its pace since its first answer (the first batch also downloads the
- * weights and makes the session, so it says nothing of the pace); ``null`` until there is a pace.
- * @param {{at: number, done: number}} first Time (ms) and count of the first progress with answers.
+ * The seconds a run has left, from its pace since each model's first batch (which also downloads its
+ * weights and makes its session, so it says nothing of the pace); ``null`` until there is a pace.
+ * @param {{at: number, done: number}} first Time (ms) and count once every model's first batch is done.
  * @param {{at: number, done: number}} now
  * @param {number} total
  * @returns {number | null}

@@ -12,7 +12,7 @@
 
 import { h, say } from "../dom.js";
 import { abandoned, child, latest } from "../lifecycle.js";
-import { runMany } from "../many.js";
+import { BATCH, runMany } from "../many.js";
 import { progress as downloading } from "../answer.js";
 import { picker } from "../files/index.js";
 import { scoreRows } from "../folder/evaluate.js";
@@ -100,12 +100,18 @@ export function render(root, ctx, params, dropped, signal) {
   const limit = () => {
     for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (boxes.querySelectorAll("input"))) box.disabled = !box.checked && chosen.length >= MOST;
   };
+  // As the Python app's picker on a phone: one line naming the choice, the whole list a tap away (open on wider screens).
+  const summary = h("summary", {});
+  const picked = () => { summary.textContent = `Models: ${chosen.join(", ") || "none"}`; };
+  const models = h("details", { class: "models-choice", open: globalThis.matchMedia?.("(min-width: 768px)").matches }, summary, boxes);
   boxes.addEventListener("change", () => {
     chosen = [...boxes.querySelectorAll("input:checked")].map((b) => /** @type {HTMLInputElement} */ (b).value);
     limit();
+    picked();
     run();
   });
   limit();
+  picked();
 
   /**
    * The columns of the chosen models, in the order chosen.
@@ -143,7 +149,7 @@ export function render(root, ctx, params, dropped, signal) {
         const now = { at: performance.now(), done: count };
         if (count > heard) say(download, ""); // a batch answered: the download is over
         heard = count;
-        if (!first && count > 0) first = now;
+        if (!first && count >= Math.min(items.length, BATCH) * missing.length) first = now; // every model's first batch is behind
         const left = first ? secondsLeft(first, now, total) : null;
         bar.max = total;
         bar.value = count;
@@ -200,7 +206,7 @@ export function render(root, ctx, params, dropped, signal) {
       h("h2", { id: "batch-classified", text: `${ok.length} of ${rows.length + batch.skipped.length} files classified` }),
       rows.length ? h("div", { class: "table-wrap", role: "region", "aria-labelledby": "batch-classified", tabindex: 0 },
         h("table", { class: "batch" },
-          h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col", text: t })))),
+          h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col", class: t.endsWith(" %") ? "number" : null, text: t })))),
           h("tbody", {}, ...table.map((record, i) => h("tr", { "data-path": rows[i].path }, h("td", {}, thumbnail(rows[i], blobs)),
             ...Object.entries(record).map(([key, value]) => h(key === "file" ? "th" : "td", {
               ...(key === "file" ? { scope: "row" } : {}), class: typeof value === "number" ? "number" : null,
@@ -208,7 +214,7 @@ export function render(root, ctx, params, dropped, signal) {
       rows.length ? h("p", {}, h("button", { type: "button", id: "batch-csv", onclick: () => save(rowsCsv(rows, ids, TOPK), "batch-results.csv", "text/csv") },
         "Results (CSV)"), " ", h("span", { class: "caption", text: "Per file and model: the top-5 labels, class indices and probabilities." })) : "",
       failed.length ? h("details", { class: "failed", open: !ok.length },
-        h("summary", { text: `${failed.length} files could not be used` }),
+        h("summary", { text: `${failed.length} file${failed.length === 1 ? "" : "s"} could not be used` }),
         h("div", { class: "table-wrap", role: "region", "aria-label": "Files that could not be used", tabindex: 0 },
           h("table", { class: "batch" }, h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "file" }), h("th", { scope: "col", text: "why" }))),
             h("tbody", {}, ...failed.map(({ name, why }) => h("tr", { "data-file": name }, h("th", { scope: "row", text: name }), h("td", { text: why }))))))) : "");
@@ -250,7 +256,7 @@ export function render(root, ctx, params, dropped, signal) {
       accuracy.replaceChildren(heading,
         h("div", { class: "table-wrap", role: "region", "aria-labelledby": "batch-accuracy", tabindex: 0 },
           h("table", { class: "batch scores" },
-            h("thead", {}, h("tr", {}, ...Object.keys(table[0]).map((t) => h("th", { scope: "col", text: t })))),
+            h("thead", {}, h("tr", {}, ...Object.entries(table[0]).map(([t, v]) => h("th", { scope: "col", class: typeof v === "number" ? "number" : null, text: t })))),
             h("tbody", {}, ...table.map((record, i) => {
               const s = evaluation.scores[i];
               return h("tr", { "data-model": s.model, "data-top1": s.top1, "data-top1-low": s.top1Interval[0], "data-top1-high": s.top1Interval[1],
@@ -283,7 +289,7 @@ export function render(root, ctx, params, dropped, signal) {
     const [first] = evaluation.scores;
     return h("div", { class: "table-wrap", role: "region", "aria-labelledby": "batch-per-class", tabindex: 0 },
       h("table", { class: "batch" },
-        h("thead", {}, h("tr", {}, ...["class", "label", "images", ...evaluation.scores.map((s) => `${s.model} top-1`)].map((t) => h("th", { scope: "col", text: t })))),
+        h("thead", {}, h("tr", {}, ...["class", "label", "images", ...evaluation.scores.map((s) => `${s.model} top-1`)].map((t) => h("th", { scope: "col", class: t === "label" ? null : "number", text: t })))),
         h("tbody", {}, ...[...first.perClass].map(([c, [, images]]) => h("tr", {}, h("td", { class: "number", text: c }), h("th", { scope: "row", text: evaluation.labels[c] }),
           h("td", { class: "number", text: images }),
           ...evaluation.scores.map((s) => h("td", { class: "number", text: `${fixed(100 * /** @type {[number, number]} */ (s.perClass.get(c))[0] / images, 1)}%` })))))));
@@ -302,7 +308,7 @@ export function render(root, ctx, params, dropped, signal) {
     return h("div", { class: "table-wrap", role: "region", "aria-labelledby": id, tabindex: 0 },
       h("table", { class: "batch confusion", "data-model": column.id },
         h("caption", { id, text: `${column.id}: class folder (rows) against its top-1 (columns)` }),
-        h("thead", {}, h("tr", {}, h("td", {}), ...classes.map((c) => h("th", { scope: "col", text: labels[c] })), h("th", { scope: "col", text: "another class" }))),
+        h("thead", {}, h("tr", {}, h("td", {}), ...classes.map((c) => h("th", { scope: "col", class: "number", text: labels[c] })), h("th", { scope: "col", class: "number", text: "another class" }))),
         h("tbody", {}, ...classes.map((c, i) => h("tr", { "data-class-index": c }, h("th", { scope: "row", text: labels[c] }),
           ...counts[i].map((n, j) => h("td", { class: i === j ? "number right" : "number", text: n })), h("td", { class: "number", text: other[i] }))))));
   }
@@ -315,7 +321,7 @@ export function render(root, ctx, params, dropped, signal) {
   root.replaceChildren(
     h("h1", { text: "Batch" }),
     h("p", { class: "lead", text: "Your own photos through one to four models: which one works on your images?" }),
-    runtimeLine(ctx), boxes, zone,
+    runtimeLine(ctx), models, zone,
     h("p", { class: "caption", text: "A folder or zip whose images sit in class folders (named by synset id like n01440764, class index or class name) also gets each model's accuracy. Files that cannot be read are listed, not fatal. The photos are read and classified on this device: none leaves it." }),
     status, running, download, notes, results, accuracy);
   run();
