@@ -18,7 +18,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from PIL import Image
@@ -92,6 +92,14 @@ def _bomb() -> bytearray:
     return _patch(data, "set/a/whole.png", file_size=1000)
 
 
+def _nul(data: bytearray) -> bytearray:
+    """``nul/n.png.txt`` named ``nul/n.png\\0txt`` in both headers: ``zipfile`` cuts the name at the NUL (an image)."""
+    for at, kind in _headers(data, b"nul/n.png.txt"):
+        start = at + (30 if kind == 0 else 46) + len("nul/n.png")
+        data[start] = 0
+    return data
+
+
 def _zip64_end(data: bytearray) -> bytearray:
     """The same zip with Zip64's end records (the locator and the Zip64 end of central directory) before its end."""
     end = data.rfind(b"PK\x05\x06")
@@ -108,9 +116,10 @@ def zips() -> dict[str, bytes]:
     png = [_png(i) for i in range(8)]
     cases = {
         "classes.zip": _zip([("set/", b"", S), ("set/brick/", b"", S), ("set/brick/b.png", png[0], D),
-                             ("set/brick/a.png", png[1], S), ("set/grass/c.PNG", png[2], D), ("set/grass/d.jpg", png[3], S),
-                             ("set/readme.txt", b"notes", D), ("__MACOSX/set/brick/._a.png", b"junk", D),
-                             ("set/.DS_Store", b"junk", S), ("set/.hidden/e.png", png[4], D), ("set/brick/.f.png", png[5], S)]),
+                             ("set/brick/a.png", png[1], S), ("set/grass/c.PNG", png[2], D),
+                             ("set/grass/d.jpg", png[3], S), ("set/readme.txt", b"notes", D),
+                             ("__MACOSX/set/brick/._a.png", b"junk", D), ("set/.DS_Store", b"junk", S),
+                             ("set/.hidden/e.png", png[4], D), ("set/brick/.f.png", png[5], S)]),
         "nested.zip": _zip([("deep/x/y/z/one.png", png[0], D), ("deep/x/y/z/two.png", png[1], D),
                             ("deep/x/w/three.png", png[2], S), ("deep/x/w/four.png", png[3], D)]),
         "one-class.zip": _zip([("only/a.png", png[0], D), ("only/b.png", png[1], D)]),
@@ -118,16 +127,18 @@ def zips() -> dict[str, bytes]:
                                  ("s/c'q/4.png", png[3], D)]),
         "loose-member.zip": _zip([("a/1.png", png[0], D), ("a/2.png", png[1], D), ("b/3.png", png[2], D),
                                   ("b/4.png", png[3], D), ("stray.png", png[4], D)]),
-        "tricks.zip": _zip([("../evil/up.png", png[0], D), ("a/../b/down.png", png[1], D), ("/abs/x.png", png[2], D),
-                            ("/top.png", png[3], D), ("./dot/z.png", png[5], D), ("a//double.png", png[6], D),
-                            ("ok/w.png", png[7], D), ("//two/v.png", png[4], D), ("nul/n.png\0.txt", png[0], D)]),
+        "tricks.zip": _nul(_zip([("../evil/up.png", png[0], D), ("a/../b/down.png", png[1], D),
+                                 ("/abs/x.png", png[2], D), ("/top.png", png[3], D), ("./dot/z.png", png[5], D),
+                                 ("a//double.png", png[6], D), ("ok/w.png", png[7], D), ("//two/v.png", png[4], D),
+                                 ("nul/n.png.txt", png[0], D)])),
         "backslash.zip": _zip([("back\\slash\\y.png", png[4], S), ("k/a.png", png[0], D)]),
         "encrypted.zip": _patch(_zip([("k/a.png", png[0], D), ("k/b.png", png[1], S), ("l/c.png", png[2], D)]),
                                 "k/a.png", flags=0x1),
         "methods.zip": _patch(_zip([("m/a.png", png[0], D), ("m/b.png", png[1], D), ("n/c.png", png[2], S)]),
                               "m/b.png", method=99),
         "bomb.zip": _bomb(),
-        "too-big.zip": _patch(_zip([("t/a.png", png[0], S), ("t/b.png", png[1], S)]), "t/a.png", file_size=1_000_000_001),
+        "too-big.zip": _patch(_zip([("t/a.png", png[0], S), ("t/b.png", png[1], S)]), "t/a.png",
+                              file_size=1_000_000_001),
         "damaged.zip": _damaged(png),
         "mismatch.zip": _patch(_zip([("p/a.png", png[0], D), ("p/b.png", png[1], D)]), "p/a.png", local_name=b"p/z"),
         "names.zip": _patch(_zip([("ß/ü.png", png[0], D), ("ß/é.png", png[1], S), ("Ω/α.png", png[2], D),
@@ -161,10 +172,19 @@ def folders() -> dict[str, dict[str, bytes]]:
     return {
         "photos": {"brick/b.png": png[0], "brick/a.png": png[1], "brick/deeper/c.jpg": png[2], "grass/d.PNG": png[3],
                    "grass/e.webp": png[4], "grass/notes.txt": b"x", "top.png": png[5], ".hidden/x.png": png[6],
-                   "grass/.y.png": png[7], "brick-2/f.png": png[0], "brick-2/g.png": png[1], "grass/broken.png": b"not a png"},
+                   "grass/.y.png": png[7], "brick-2/f.png": png[0], "brick-2/g.png": png[1],
+                   "grass/broken.png": b"not a png"},
         "single": {"one/a.png": png[0], "one/b.png": png[1]},
         "thin": {"a/1.png": png[0], "a/2.png": png[1], "b/3.png": png[2], "c/4.png": png[3], "c/5.png": png[4]},
     }
+
+
+# Names that test PurePosixPath's reading and Python's repr and sort: roots, dots, doubled slashes, suffixes, quotes,
+# control and non-printable characters, code points past the BMP (where JavaScript's own sort differs).
+NAMES = ["a/b.jpg", "/abs/x.png", "//two/y", "///three/z", "./dot/./w.PNG", "a//b", "trail/", ".hidden", "..", "a/..",
+         "x.", ".x.y", "tar.gz.", "back\\slash.jpg", "", "/", "a-c/x.jpg", "a/c.jpg", "ä/é.webp", "\uff5e/a.png",
+         "\U0001f600/a.png", "it's", 'say "hi"', "both ' and \"", "tab\there", "nl\n", "del\x7f", "nbsp\xa0",
+         "zw\u200bsp", "\u2028line"]
 
 
 def _labelled(read) -> dict:
@@ -199,8 +219,12 @@ def write(path: Path = FIXTURE) -> None:
             folder_cases.append({"name": root, "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
                                  "images": images, "labelled": result})
     path.parent.mkdir(parents=True, exist_ok=True)
+    names = [{"text": n, "parts": list(PurePosixPath(n).parts), "suffix": PurePosixPath(n).suffix,
+              "parent": PurePosixPath(n).parent.name, "repr": repr(n)} for n in NAMES]
     path.write_text(json.dumps({"max_images": MAX_IMAGES, "bomb_bytes": BOMB_BYTES, "zips": zip_cases,
-                                "folders": folder_cases}, indent=1, ensure_ascii=False) + "\n")
+                                "folders": folder_cases, "names": names,
+                                "sorted": [str(p) for p in sorted(PurePosixPath(n) for n in NAMES if n)]},
+                               indent=1, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ import * as classify from "./pages/classify.js";
 import * as sideBySide from "./pages/side_by_side.js";
 import * as batch from "./pages/batch.js";
 import * as compare from "./pages/compare.js";
+import * as yourClasses from "./pages/your_classes.js";
 
 /** @type {Record<keyof typeof PAGES, import("./lifecycle.js").Render>} */
-const RENDER = { classify: classify.render, side_by_side: sideBySide.render, batch: batch.render, compare: compare.render };
+const RENDER = { classify: classify.render, side_by_side: sideBySide.render, batch: batch.render, your_classes: yourClasses.render, compare: compare.render };
 
 /**
  * Start the page.

@@ -7,6 +7,7 @@
 
 import { Photos } from "./photos.js";
 import { UPLOAD } from "./links.js";
+import { Heads } from "./heads.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
 /**
@@ -47,6 +48,8 @@ export class Context {
     this.caches = caches;
     /** @type {Map<string, number[]>} each variant's network milliseconds on this device, this visit */
     this.times = new Map();
+    /** classifiers of the visitor's own classes, made or loaded on the page Your classes, for the visit */
+    this.heads = new Heads();
   }
 
   /** @returns {Promise<import("./models.js").Models>} */

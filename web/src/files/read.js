@@ -88,7 +88,7 @@ export async function readSources(sources, limits, { signal, progress } = {}) {
         const full = `${source.name}/${path}`;
         step();
         if (below.some((p) => p.startsWith("."))) continue;
-        if (!isImageName(path, suffixes)) {
+        if (!isImageName(nameOf(below), suffixes)) {
           skipped.push({ name: full, why: notImage(full) });
           continue;
         }
@@ -102,7 +102,7 @@ export async function readSources(sources, limits, { signal, progress } = {}) {
         signal?.throwIfAborted();
         const large = tooLarge(full, got.size);
         if (large) skipped.push({ name: full, why: large });
-        else add({ path: full, name: nameOf(parts(path)), blob: got, folder: below.length >= 2 ? below[0] : null, source: source.name, kind: "folder" });
+        else add({ path: full, name: nameOf(below), blob: got, folder: below.length >= 2 ? below[0] : null, source: source.name, kind: "folder" });
       }
       continue;
     }

@@ -14,6 +14,7 @@ import { publish } from "../links.js";
 import { backendName } from "../runtime.js";
 import { latest } from "../lifecycle.js";
 import { START, modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
+import { headCard, labelsOf } from "../heads.js";
 
 export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
 
@@ -27,7 +28,7 @@ export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
  */
 export function render(root, ctx, params, dropped, signal) {
   let model = params.get("model") ?? DEFAULT_VARIANT;
-  if (!ctx.runnable.some((v) => v.id === model)) {
+  if (!ctx.runnable.some((v) => v.id === model) && !ctx.heads.get(model)) {
     if (params.has("model")) dropped.push(`model=${model}`);
     model = DEFAULT_VARIANT;
   }
@@ -43,7 +44,10 @@ export function render(root, ctx, params, dropped, signal) {
   const error = h("p", { class: "message", role: "alert", hidden: true });
   const results = h("div", { class: "results" });
   const current = h("div", { class: "current" });
-  const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; run(); });
+  const card = h("p", { class: "caption" }); // what a classifier of the visitor's classes is
+  const describeHead = () => { const own = ctx.heads.get(model); card.textContent = own ? headCard(own.head) : ""; card.hidden = !own; };
+  const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; describeHead(); run(); });
+  describeHead();
 
   const state = () => publish({ model, photo: ctx.linkPhoto(params.get("photo")), class: wanted });
 
@@ -70,7 +74,7 @@ export function render(root, ctx, params, dropped, signal) {
   function show() {
     if (!result || !ctx.photo) return;
     const r = result;
-    const labels = ctx.catalog.labels;
+    const labels = labelsOf(ctx, r.id);
     const explained = r.top.some((t) => t.index === wanted) ? /** @type {number} */ (wanted) : r.top[0].index;
     const classPick = h("select", { id: "cam-class" }, ...r.top.map((t) => h("option", { value: t.index, selected: t.index === explained, text: `${labels[t.index]} (${(100 * t.probability).toFixed(1)}%)` })));
     const opacity = h("input", { type: "range", id: "cam-alpha", min: 0, max: 1, step: 0.05, value: 0.5 });
@@ -106,7 +110,7 @@ export function render(root, ctx, params, dropped, signal) {
     if (await useChosen(ctx, chosen, error, status, photos())) { photoLine(current, ctx); wanted = null; run(); }
   });
   root.replaceChildren(
-    h("h1", { text: "Classify" }), runtimeLine(ctx), select, pick, current, status, error, results);
+    h("h1", { text: "Classify" }), runtimeLine(ctx), select, card, pick, current, status, error, results);
   photoLine(current, ctx);
   run();
 }
