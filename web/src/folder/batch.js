@@ -43,10 +43,11 @@ export function imagenetColumn(id, labels) {
  * library's ``Head.linear`` folds it, on the backbone's pooled features, then softmax.
  * @param {string} id
  * @param {import("../transfer/head.js").Head} head
+ * @param {{weight: Float32Array, bias: Float32Array}} [linear] The head folded already (``heads.js`` keeps it).
  * @returns {Column}
  */
-export function headColumn(id, head) {
-  const { weight, bias } = foldedLinear(head);
+export function headColumn(id, head, linear = foldedLinear(head)) {
+  const { weight, bias } = linear;
   const k = head.classes.length, d = head.mean.length;
   return {
     id, source: head.backbone, labels: head.classes,

@@ -5,8 +5,8 @@
  * writes, the files that could not be used with why, and, when every image sits in a class folder,
  * each model's accuracy with its 95% Wilson interval, per class and as a confusion, as ``resnext eval``
  * scores it. The run shows its progress and the time it has left, and stops at once when cancelled.
- * A classifier of the visitor's own classes (``ctx.heads``, put there by the page Your classes) is
- * offered beside the catalog's variants, as the Python app offers it. Nothing leaves the device.
+ * A classifier of the visitor's own classes (``ctx.heads``, kept there by the page Your classes) is
+ * offered beside the catalog's variants under "Your classes", as the Python app offers it. Nothing leaves the device.
  * @module pages/batch
  */
 
@@ -23,34 +23,15 @@ import {
   PUBLISHED_COLUMN, batchRows, confusion, headColumn, imagenetColumn, leftText, resultsTable, scoresTable, secondsLeft, truthOf,
 } from "../folder/batch.js";
 import { runtimeLine, unavailable } from "./shared.js";
+import { FAMILY_LABEL, headLabel } from "../heads.js";
 
 /** @typedef {import("../folder/batch.js").Column} Column */
-/** @typedef {import("../transfer/head.js").Head} Head */
 
 /** The Python page's first choice (``pickers.DEFAULT_VARIANT``) and most models at once. */
 export const DEFAULTS = ["swsl_resnext50_32x4d"];
 export const MOST = 4;
 const TOPK = 5;
-const YOUR_CLASSES = "Your classes: classifiers trained on the page Your classes";
 const CANCELLED = "Cancelled.";
-
-/**
- * The heads of the visitor's classes held this visit, by id: the page Your classes keeps them on the
- * context as ``ctx.heads``; none before it does.
- * @param {import("../context.js").Context} ctx
- * @returns {Map<string, Head>}
- */
-export function heldHeads(ctx) {
-  const held = /** @type {any} */ (ctx).heads;
-  return held instanceof Map ? held : new Map();
-}
-
-/**
- * A head as the Python app's picker names it: "3 classes (brick, moss, tile) on swsl_resnext50_32x4d".
- * @param {Head} head
- */
-export const headLabel = (head) =>
-  `${head.classes.length} classes (${head.classes.slice(0, 3).join(", ")}${head.classes.length > 3 ? ", …" : ""}) on ${head.backbone}`;
 
 /**
  * Draw the page.
@@ -62,7 +43,7 @@ export const headLabel = (head) =>
  */
 export function render(root, ctx, params, dropped, signal) {
   const runs = latest(signal);
-  const heads = heldHeads(ctx);
+  const heads = ctx.heads.all(); // the visit's classifiers of the visitor's classes (the page Your classes)
   /** @type {string[]} */
   let chosen = DEFAULTS.filter((id) => ctx.runnable.some((v) => v.id === id));
   /** @type {import("../files/index.js").Read | null} */
@@ -90,7 +71,7 @@ export function render(root, ctx, params, dropped, signal) {
       const mine = ctx.runnable.filter((v) => v.family === family);
       return mine.length ? group(ctx.familyLabel(family), mine.map((v) => [v.id, ctx.label(v)])) : null;
     }),
-    heads.size ? group(YOUR_CLASSES, [...heads].map(([id, head]) => [id, headLabel(head)])) : null,
+    heads.length ? group(FAMILY_LABEL, heads.map((own) => [own.id, headLabel(own.head)])) : null,
     unavailable(ctx));
   /** @param {string} label @param {[string, string][]} options */
   function group(label, options) {
@@ -118,8 +99,8 @@ export function render(root, ctx, params, dropped, signal) {
    * @returns {Column[]}
    */
   const columnsOf = () => chosen.map((id) => {
-    const head = heads.get(id);
-    return head ? headColumn(id, head) : imagenetColumn(id, ctx.catalog.labels);
+    const own = ctx.heads.get(id);
+    return own ? headColumn(id, own.head, own.linear) : imagenetColumn(id, ctx.catalog.labels);
   });
 
   async function run() {
