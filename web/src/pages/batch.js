@@ -138,12 +138,13 @@ export function render(root, ctx, params, dropped, signal) {
         barText.textContent = `${text}: ${Math.floor(count / missing.length)} done${left === null ? "" : `, ${leftText(left)}`}`;
       };
       bar.value = 0;
+      bar.dataset.done = "0";
       barText.textContent = `${text}…`;
       running.hidden = false;
-      cancel.focus();
       try {
         const many = await runMany(ctx, items, missing, { signal: stop.signal, progress: onProgress,
           download: (id) => downloading(download, id, stop.signal) });
+        if (mine.aborted) return; // given up as it ended: its answers may be of files no longer chosen
         for (const [id, out] of many.outputs) done.outputs.set(id, out);
         done.skipped = many.skipped;
         for (const note of many.notes) notes.append(h("p", { class: "message warning", text: note }));
