@@ -9,6 +9,7 @@ import { say } from "./dom.js";
 import { formatBytes } from "./bytes.js";
 import { normalizeCam, rawCam } from "./cam.js";
 import { topK } from "./models.js";
+import { onHead } from "./heads.js";
 
 /** @typedef {import("./models.js").Answer & {id: string, top: {index: number, probability: number}[], crop: Uint8Array, size: number}} Result */
 
@@ -23,16 +24,18 @@ import { topK } from "./models.js";
  * @throws {Error} One sentence, or the signal's reason.
  */
 export async function classify(ctx, id, status, signal) {
-  const v = ctx.variants.get(id);
+  const own = ctx.heads.get(id); // a head of the visitor's classes runs on its backbone
+  const v = ctx.variants.get(own ? own.head.backbone : id);
   if (!v) throw new Error(`This page does not know the model ${id}; pick one from the list.`);
   const models = await ctx.models();
   signal?.throwIfAborted();
   const { crop, input } = await ctx.crop(v);
   signal?.throwIfAborted();
   say(status, `Running ${id}…`);
-  const answer = await models.run(id, input, { signal, progress: progress(status, id, signal) });
+  const ran = await models.run(v.id, input, { signal, progress: progress(status, v.id, signal) });
   signal?.throwIfAborted();
-  say(status, answer.note, "warning");
+  say(status, ran.note, "warning");
+  const answer = own ? onHead(own, ran) : ran;
   return { ...answer, id, top: topK(answer.probabilities), crop, size: v.preprocessing.image_size };
 }
 

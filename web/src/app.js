@@ -15,12 +15,15 @@ import { detect } from "./runtime.js";
 import { Pages } from "./lifecycle.js";
 import * as classify from "./pages/classify.js";
 import * as sideBySide from "./pages/side_by_side.js";
+import * as batch from "./pages/batch.js";
 import * as compare from "./pages/compare.js";
+import * as yourClasses from "./pages/your_classes.js";
 import * as robustness from "./pages/robustness.js";
 import { showWhere } from "./where.js";
 
 /** @type {Record<keyof typeof PAGES, import("./lifecycle.js").Render>} */
-const RENDER = { classify: classify.render, side_by_side: sideBySide.render, compare: compare.render, robustness: robustness.render };
+const RENDER = { classify: classify.render, side_by_side: sideBySide.render, batch: batch.render, your_classes: yourClasses.render,
+  compare: compare.render, robustness: robustness.render };
 
 /**
  * Start the page.

@@ -252,3 +252,95 @@ export function bars(series, categories, axes) {
     "aria-labelledby": `${axes.id}-title`, "aria-describedby": `${axes.id}-desc` },
   s("title", { id: `${axes.id}-title` }, axes.title), s("desc", { id: `${axes.id}-desc` }, axes.description), grid, ...groups);
 }
+
+/**
+ * One series of a ``plot``: its points in order, drawn with one colour and marker.
+ * @typedef {{name: string, color: string, shape: string, points: {x: number, y: number, error?: number, name: string}[]}} Series
+ *   ``error``: a bar of plus and minus that much; ``name``: what the point says when it is focused or pointed at.
+ */
+/**
+ * A ``plot``'s axes: the labels, how a tick is written, and a log x axis where asked.
+ * @typedef {{id: string, title: string, description: string, lines: boolean, focusable: boolean,
+ *   x: {label: string, log?: boolean, ticks?: number[], format: (v: number) => string},
+ *   y: {label: string, format: (v: number) => string}}} PlotAxes
+ *   ``lines``: join each series' points; ``focusable``: each point a stop of the Tab key (for a few points).
+ */
+
+/** Markers for series told apart by shape as well as colour, in order. */
+export const SHAPES = ["circle", "square", "triangle", "diamond", "down"];
+/** Colours for series, each at least 3:1 on white. */
+export const COLOURS = ["#4c78a8", "#c2600a", "#3b7d34", "#b8336a", "#6b4fa0", "#3d3d3d", "#8a6d00", "#007a7a"];
+
+/**
+ * About five evenly spaced round ticks covering [low, high], on any scale (a map's coordinates, a
+ * fraction): ``linearTicks`` keeps whole steps for percentages and counts.
+ * @param {number} low
+ * @param {number} high
+ * @returns {number[]}
+ */
+export function plotTicks(low, high) {
+  if (!(high > low)) return [low];
+  const raw = (high - low) / 5;
+  const unit = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * unit).find((s) => s >= raw) ?? 10 * unit;
+  const ticks = [];
+  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+/**
+ * Series of points (a curve with error bars, or a map coloured by class) as an accessible SVG: a
+ * labelled group with a title and a description, each point named with its values (its ``title``,
+ * and its label for a screen reader where it is focusable), and a legend beside it.
+ * @param {Series[]} series
+ * @param {PlotAxes} axes
+ * @returns {HTMLElement} The chart and its legend.
+ */
+export function plot(series, axes) {
+  const all = series.flatMap((line) => line.points);
+  const fx = (/** @type {number} */ v) => (axes.x.log ? Math.log10(v) : v);
+  const xs = all.map((p) => fx(p.x));
+  const ys = all.flatMap((p) => [p.y - (p.error ?? 0), p.y + (p.error ?? 0)]);
+  const pad = (/** @type {number[]} */ v) => {
+    const [low, high] = [Math.min(...v), Math.max(...v)];
+    const room = (high - low) * 0.06 || Math.abs(low) * 0.1 || 1;
+    return [low - room, high + room];
+  };
+  const [x0, x1] = pad(xs), [y0, y1] = pad(ys);
+  const px = (/** @type {number} */ x) => PAD.left + (fx(x) - x0) / (x1 - x0) * (WIDTH - PAD.left - PAD.right);
+  const py = (/** @type {number} */ y) => HEIGHT - PAD.bottom - (y - y0) / (y1 - y0) * (HEIGHT - PAD.top - PAD.bottom);
+  const bottom = HEIGHT - PAD.bottom;
+  const xTicks = (axes.x.ticks ?? (axes.x.log ? logTicks(10 ** x0, 10 ** x1) : plotTicks(x0, x1))).filter((t) => fx(t) >= x0 && fx(t) <= x1);
+  const grid = s("g", { class: "grid", "aria-hidden": "true" },
+    ...xTicks.map((t) => s("g", {}, s("line", { x1: px(t), x2: px(t), y1: PAD.top, y2: bottom }),
+      s("text", { x: px(t), y: bottom + 16, "text-anchor": "middle" }, axes.x.format(t)))),
+    ...plotTicks(y0, y1).map((t) => s("g", {}, s("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: py(t), y2: py(t) }),
+      s("text", { x: PAD.left - 6, y: py(t) + 4, "text-anchor": "end" }, axes.y.format(t)))),
+    s("text", { class: "axis", x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT - 8, "text-anchor": "middle" }, axes.x.label),
+    s("text", { class: "axis", x: -(PAD.top + bottom) / 2, y: 14, transform: "rotate(-90)", "text-anchor": "middle" }, axes.y.label));
+  const layers = series.map((line) => s("g", { class: "series", "data-series": line.name },
+    axes.lines && line.points.length > 1 ? s("polyline", { class: "curve", stroke: line.color, "aria-hidden": "true",
+      points: line.points.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(" ") }) : "",
+    ...line.points.map((p) => s("g", { class: "point", transform: `translate(${px(p.x).toFixed(1)},${py(p.y).toFixed(1)})`,
+      "data-x": p.x, "data-y": p.y, ...(axes.focusable ? { tabindex: 0, role: "img", "aria-label": p.name } : {}) },
+    s("title", {}, p.name),
+    p.error ? s("line", { class: "error", stroke: line.color, "aria-hidden": "true", x1: 0, x2: 0,
+      y1: (py(p.y - p.error) - py(p.y)).toFixed(1), y2: (py(p.y + p.error) - py(p.y)).toFixed(1) }) : "",
+    s("path", { d: markerPath(line.shape), fill: line.color })))));
+  const svg = s("svg", { id: axes.id, class: "chart", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "group",
+    "aria-labelledby": `${axes.id}-title`, "aria-describedby": `${axes.id}-desc` },
+  s("title", { id: `${axes.id}-title` }, axes.title), s("desc", { id: `${axes.id}-desc` }, axes.description), grid, ...layers);
+  const key = document.createElement("ul");
+  key.className = "legend";
+  key.setAttribute("aria-label", "Series");
+  for (const line of series) {
+    const item = document.createElement("li");
+    item.append(s("svg", { width: 18, height: 18, viewBox: "-9 -9 18 18", "aria-hidden": "true" },
+      s("path", { d: markerPath(line.shape), fill: line.color, stroke: "#1b1f24", "stroke-width": 1 })), line.name);
+    key.append(item);
+  }
+  const figure = document.createElement("div");
+  figure.className = "plot";
+  figure.append(/** @type {Node} */ (/** @type {unknown} */ (svg)), key);
+  return figure;
+}

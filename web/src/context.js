@@ -7,12 +7,13 @@
 
 import { Photos } from "./photos.js";
 import { UPLOAD } from "./links.js";
+import { Heads } from "./heads.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
 /**
  * @typedef {{variants: Variant[], families: Record<string, string>, labels: string[],
- *   colormap: {name: string, rgb: number[][]}, limits: {max_pixels: number, max_aspect: number, max_images: number,
- *   max_unpacked: number, max_upload_mb: number, image_suffixes: string[]}}} Catalog
+ *   colormap: {name: string, rgb: number[][]}, synsets: string[],
+ *   limits: {max_pixels: number, max_aspect: number} & import("./files/read.js").Limits}} Catalog
  */
 /**
  * @typedef {{name: string, source: string, width: number, height: number, note: string, url: string, handle: number}} Photo
@@ -47,6 +48,8 @@ export class Context {
     this.caches = caches;
     /** @type {Map<string, number[]>} each variant's network milliseconds on this device, this visit */
     this.times = new Map();
+    /** classifiers of the visitor's own classes, made or loaded on the page Your classes, for the visit */
+    this.heads = new Heads();
   }
 
   /** @returns {Promise<import("./models.js").Models>} */

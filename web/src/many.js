@@ -19,8 +19,10 @@ export const BATCH = 8;
  *   ``ms``: each variant's network time per image; ``notes``: sentences on weights that could not be kept.
  */
 /**
- * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number) => void, batch?: number}} ManyOptions
- *   ``progress`` counts images × variants answered (skipped images count as done).
+ * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number) => void, batch?: number,
+ *   download?: (id: string) => (done: number, total: number | null) => void}} ManyOptions
+ *   ``progress`` counts images × variants answered (skipped images count as done); ``download`` gives, for a
+ *   variant, what hears its weights' download (a variant's first batch downloads them, if not kept).
  */
 
 /**
@@ -32,7 +34,7 @@ export const BATCH = 8;
  * @returns {Promise<Many>}
  * @throws {Error} A variant's sentence (it cannot be had or run here), or the signal's reason.
  */
-export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH } = {}) {
+export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH, download } = {}) {
   const models = await ctx.models();
   const reader = ctx.reader ??= ctx.makePhotos();
   const variants = ids.map((id) => /** @type {import("./models.js").Variant} */ (ctx.variants.get(id)));
@@ -90,7 +92,7 @@ export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH
       const parts = /** @type {Float32Array[]} */ (inputs.get(JSON.stringify(v.preprocessing)));
       const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
       parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
-      const r = await models.batch(v.id, joined, read.length, { signal });
+      const r = await models.batch(v.id, joined, read.length, { signal, progress: download?.(v.id) });
       const out = /** @type {Outputs} */ (outputs.get(v.id));
       read.forEach((i, k) => {
         out.logits[i] = r.logits.subarray(k * r.classes, (k + 1) * r.classes);

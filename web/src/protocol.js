@@ -14,10 +14,10 @@
  * @module protocol
  */
 
-/** @typedef {(done: number, total: number | null) => void} Progress */
+/** @typedef {(done: number, total: number | null, stage?: string) => void} Progress ``stage``: what is being done, where a worker says. */
 /** @typedef {{signal?: AbortSignal, progress?: Progress}} Options */
 /** @typedef {"error" | "oom" | "fresh"} Kind */
-/** @typedef {{type: "progress", job: number, done: number, total: number | null} | {type: "done", job: number, result: any}
+/** @typedef {{type: "progress", job: number, done: number, total: number | null, stage?: string} | {type: "done", job: number, result: any}
  *   | {type: "error", job: number, message: string, kind: Kind}} Reply */
 
 /** A job's error, with what kind of failure it was. */
@@ -83,7 +83,7 @@ export class Jobs {
     const entry = this.pending.get(reply.job);
     if (!entry) return; // a job given up: nothing more is said of it
     if (reply.type === "progress") {
-      if (!entry.signal?.aborted) entry.progress?.(reply.done, reply.total);
+      if (!entry.signal?.aborted) entry.progress?.(reply.done, reply.total, reply.stage);
       return;
     }
     this.pending.delete(reply.job);

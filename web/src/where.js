@@ -25,8 +25,6 @@ export const COLUMNS = Object.freeze(["Page or explanation", "Runs in", "Why onl
  */
 export const PAGE_WHY_NOT = Object.freeze({
   "Stress test": "ImageNet-C's corruptions are the library's own, on OpenCV and SciPy, which a browser does not have",
-  Batch: "not ported to the browser yet",
-  "Your classes": "not ported to the browser yet",
 });
 
 /**

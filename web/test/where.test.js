@@ -36,15 +36,17 @@ test("the committed registries agree: every page and method has its row, and eve
 
 test("a page the browser adds becomes 'browser' by itself, and its stale reason is named", () => {
   const { classify, side_by_side, ...rest } = PAGES;
-  const browser = { ...HERE, pages: { classify, side_by_side, batch: "Batch", ...rest } }; // where the Python app has it
-  const batch = whatRunsWhere(appPages, methods, browser).find((r) => r.what === "Batch");
-  assert.deepEqual(batch, { kind: "page", id: "batch", what: "Batch", where: BROWSER, why: "" });
-  assert.deepEqual(problems(appPages, methods, browser), ['The browser draws "Batch" now: remove its reason from PAGE_WHY_NOT (web/src/where.js).']);
+  const browser = { ...HERE, pages: { classify, side_by_side, stress: "Stress test", ...rest } }; // where the Python app has it
+  const stress = whatRunsWhere(appPages, methods, browser).find((r) => r.what === "Stress test");
+  assert.deepEqual(stress, { kind: "page", id: "stress", what: "Stress test", where: BROWSER, why: "" });
+  assert.deepEqual(problems(appPages, methods, browser), ['The browser draws "Stress test" now: remove its reason from PAGE_WHY_NOT (web/src/where.js).']);
   const renamed = { ...HERE, pages: { ...PAGES, extra: "What the extra data buys" } };
   assert.ok(problems(appPages, methods, renamed).some((p) => p.includes("name it robustness")));
-  const { compare, ...others } = PAGES; // the comparison after the robustness page: not the Python app's order
-  assert.deepEqual(problems(appPages, methods, { ...HERE, pages: { ...others, compare } }), [
-    "The browser's pages are not in the Python app's order (Classify, Side by side, Model comparison, What the extra data buys); order PAGES (web/src/links.js) so."]);
+  const { batch, your_classes: yours, ...others } = PAGES; // Your classes before Batch: not the Python app's order
+  const order = Object.values(PAGES).join(", ");
+  const swapped = Object.fromEntries(Object.entries(others).flatMap(([k, v]) => (k === "side_by_side" ? [[k, v], ["your_classes", yours], ["batch", batch]] : [[k, v]])));
+  assert.deepEqual(problems(appPages, methods, { ...HERE, pages: swapped }), [
+    `The browser's pages are not in the Python app's order (${order}); order PAGES (web/src/links.js) so.`]);
   const typo = { ...HERE, pages: { ...PAGES, robustness: "What extra data buys" } };
   assert.ok(problems(appPages, methods, typo).some((p) => p.includes("none of the Python app's pages")));
 });

@@ -15,6 +15,7 @@ import { backendName } from "../runtime.js";
 import { latest } from "../lifecycle.js";
 import { START, modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
 import { whereLooked } from "./explain.js";
+import { headCard, labelsOf } from "../heads.js";
 
 export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
 
@@ -28,7 +29,7 @@ export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
  */
 export function render(root, ctx, params, dropped, signal) {
   let model = params.get("model") ?? DEFAULT_VARIANT;
-  if (!ctx.runnable.some((v) => v.id === model)) {
+  if (!ctx.runnable.some((v) => v.id === model) && !ctx.heads.get(model)) {
     if (params.has("model")) dropped.push(`model=${model}`);
     model = DEFAULT_VARIANT;
   }
@@ -52,7 +53,10 @@ export function render(root, ctx, params, dropped, signal) {
   const error = h("p", { class: "message", role: "alert", hidden: true });
   const results = h("div", { class: "results" });
   const current = h("div", { class: "current" });
-  const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; run(); });
+  const card = h("p", { class: "caption" }); // what a classifier of the visitor's classes is
+  const describeHead = () => { const own = ctx.heads.get(model); card.textContent = own ? headCard(own.head) : ""; card.hidden = !own; };
+  const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; describeHead(); run(); });
+  describeHead();
 
   const state = () => publish({ model, photo: ctx.linkPhoto(params.get("photo")), class: wanted,
     method: method === "gradcam" ? null : method });
@@ -83,7 +87,7 @@ export function render(root, ctx, params, dropped, signal) {
     const looked = whereLooked(ctx, r, { classIndex: wanted ?? r.top[0].index, method },
       (chosen) => { wanted = chosen.classIndex; method = chosen.method; state(); }, sections());
     results.replaceChildren(
-      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: "Top-5" }), topBars(r.top, ctx.catalog.labels, ctx.photo.name, r.id),
+      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: "Top-5" }), topBars(r.top, labelsOf(ctx, r.id), ctx.photo.name, r.id),
         h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)} · ${r.id}` })),
       looked);
   }
@@ -92,7 +96,7 @@ export function render(root, ctx, params, dropped, signal) {
     if (await useChosen(ctx, chosen, error, status, photos())) { photoLine(current, ctx); wanted = null; run(); }
   });
   root.replaceChildren(
-    h("h1", { text: "Classify" }), runtimeLine(ctx), select, pick, current, status, error, results);
+    h("h1", { text: "Classify" }), runtimeLine(ctx), select, card, pick, current, status, error, results);
   photoLine(current, ctx);
   run();
 }

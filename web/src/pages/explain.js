@@ -13,6 +13,7 @@ import { h, say } from "../dom.js";
 import { blend, paint } from "../overlay.js";
 import { camOf } from "../answer.js";
 import { median } from "../models.js";
+import { headLogits, labelsOf } from "../heads.js";
 import { abandoned, child, latest } from "../lifecycle.js";
 import { fixed } from "../pyformat.js";
 import { npy } from "../npy.js";
@@ -34,15 +35,17 @@ import { runExplanation } from "../explain/run.js";
  * @returns {HTMLElement}
  */
 export function whereLooked(ctx, r, chosen, changed, signal) {
-  const labels = ctx.catalog.labels;
+  const own = ctx.heads.get(r.id); // a head of the visitor's classes: its backbone runs, the head follows
+  const backbone = own ? own.head.backbone : r.id;
+  const labels = labelsOf(ctx, r.id);
   /** @type {Method[]} */
   const methods = /** @type {any} */ (ctx.catalog).methods;
   const photo = /** @type {import("../context.js").Photo} */ (ctx.photo);
-  const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(r.id));
+  const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(backbone));
   const percent = (/** @type {number} */ index) => `${labels[index]} (${(100 * (r.top.find((t) => t.index === index)?.probability ?? 0)).toFixed(1)}%)`;
   /** What a long run takes here: the network's median time per image on this device, this visit. */
   const estimate = (/** @type {string} */ method) => {
-    const times = ctx.times.get(r.id);
+    const times = ctx.times.get(backbone);
     return times?.length ? costLabel((median(times) / 1000) * images(method, r.size)) : "time unknown";
   };
   const optionText = (/** @type {Method} */ m) => `${m.label} · ${!RUNS.includes(m.name) ? "Python app only" : m.name === "gradcam" ? "at once" : estimate(m.name)}`;
@@ -143,7 +146,8 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
   };
 
   const network = (/** @type {Float32Array} */ batch, /** @type {number} */ count, /** @type {AbortSignal} */ s) =>
-    ctx.models().then((models) => models.batch(r.id, batch, count, { signal: s })).then((b) => b.logits);
+    ctx.models().then((models) => models.batch(backbone, batch, count, { signal: s }))
+      .then((b) => (own ? headLogits(own, b.pooled, count) : b.logits));
   const shape = [3, r.size, r.size];
 
   /**

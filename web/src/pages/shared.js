@@ -7,6 +7,7 @@
 
 import { h, say } from "../dom.js";
 import { describe } from "../runtime.js";
+import { FAMILY_LABEL, headLabel } from "../heads.js";
 
 /** @typedef {import("../context.js").Context} Context */
 
@@ -14,7 +15,8 @@ import { describe } from "../runtime.js";
 export const START = "Drop a photo, take one with the webcam, or pick a sample to start.";
 
 /**
- * A model picker: the variants a browser can run, grouped by family; the rest are named with why not.
+ * A model picker: the variants a browser can run, grouped by family, and the visit's classifiers of
+ * the visitor's own classes; the rest are named with why not.
  * @param {Context} ctx
  * @param {string} id The select's id.
  * @param {string} label
@@ -25,7 +27,8 @@ export const START = "Drop a photo, take one with the webcam, or pick a sample t
 export function modelSelect(ctx, id, label, value, change) {
   const groups = Object.keys(ctx.catalog.families).map((family) => h("optgroup", { label: ctx.familyLabel(family) },
     ...ctx.runnable.filter((v) => v.family === family).map((v) => h("option", { value: v.id, selected: v.id === value, text: ctx.label(v) }))));
-  const select = h("select", { id, onchange: () => change(select.value) }, ...groups.filter((g) => g.childElementCount));
+  const own = h("optgroup", { label: FAMILY_LABEL }, ...ctx.heads.all().map((o) => h("option", { value: o.id, selected: o.id === value, text: headLabel(o.head) })));
+  const select = h("select", { id, onchange: () => change(select.value) }, ...[...groups, own].filter((g) => g.childElementCount));
   return h("div", { class: "field" }, h("label", { for: id, text: label }), select, unavailable(ctx));
 }
 

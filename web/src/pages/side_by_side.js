@@ -18,6 +18,7 @@ import { clicked, latest } from "../lifecycle.js";
 import { keptIds } from "../kept.js";
 import { fileSizeOf, refusal } from "../budget.js";
 import { START, photoLine, runtimeLine, unavailable, useChosen } from "./shared.js";
+import { FAMILY_LABEL, YOUR_CLASSES, headLabel, labelsOf } from "../heads.js";
 
 export const DEFAULTS = ["ssl_resnext50_32x4d", "swsl_resnext50_32x4d", "ig_resnext101_32x8d"];
 export const MOST = 4;
@@ -31,7 +32,7 @@ export const MOST = 4;
  * @param {AbortSignal} signal Aborted when the page is left.
  */
 export function render(root, ctx, params, dropped, signal) {
-  const known = new Set(ctx.runnable.map((v) => v.id));
+  const known = new Set([...ctx.runnable.map((v) => v.id), ...ctx.heads.all().map((o) => o.id)]);
   let chosen = DEFAULTS;
   const asked = params.get("models");
   if (asked !== null) {
@@ -57,7 +58,10 @@ export function render(root, ctx, params, dropped, signal) {
       return mine.length ? h("div", { class: "family", role: "group", "aria-label": ctx.familyLabel(family) },
         h("p", { class: "family-name", text: ctx.familyLabel(family) }),
         ...mine.map((v) => h("label", {}, h("input", { type: "checkbox", value: v.id, checked: chosen.includes(v.id) }), ` ${ctx.label(v)}`))) : null;
-    }), unavailable(ctx));
+    }), ctx.heads.all().length ? h("div", { class: "family", role: "group", "aria-label": FAMILY_LABEL },
+      h("p", { class: "family-name", text: FAMILY_LABEL }),
+      ...ctx.heads.all().map((o) => h("label", {}, h("input", { type: "checkbox", value: o.id, checked: chosen.includes(o.id) }), ` ${headLabel(o.head)}`))) : null,
+    unavailable(ctx));
   boxes.addEventListener("change", () => {
     chosen = [...boxes.querySelectorAll("input:checked")].map((b) => /** @type {HTMLInputElement} */ (b).value);
     limit();
@@ -92,9 +96,10 @@ export function render(root, ctx, params, dropped, signal) {
       return; // a newer choice, or the page left
     }
     const slots = ids.map((id) => {
-      const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(id));
+      const own = ctx.heads.get(id);
+      const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(own ? own.head.backbone : id));
       const slot = h("div", { class: "column-body" });
-      return { id, slot, column: h("article", { "data-model": id, "aria-label": id }, h("h2", {}, h("strong", { text: v.family }), ` · ${v.architecture}`), h("p", { class: "caption", text: id }), slot) };
+      return { id, slot, column: h("article", { "data-model": id, "aria-label": id }, h("h2", {}, h("strong", { text: own ? YOUR_CLASSES : v.family }), ` · ${v.architecture}`), h("p", { class: "caption", text: id }), slot) };
     });
     columns.replaceChildren(...slots.map((s) => s.column));
     for (const { id, slot } of slots) {
@@ -104,8 +109,8 @@ export function render(root, ctx, params, dropped, signal) {
         const r = await classify(ctx, id, line, mine);
         if (mine.aborted) return;
         results.set(id, r);
-        const top1 = ctx.catalog.labels[r.top[0].index];
-        slot.replaceChildren(topBars(r.top, ctx.catalog.labels, photo.name, id),
+        const top1 = labelsOf(ctx, id)[r.top[0].index];
+        slot.replaceChildren(topBars(r.top, labelsOf(ctx, id), photo.name, id),
           h("figure", {}, h("canvas", { class: "picture", role: "img", "aria-label": `Grad-CAM of ${photo.name} by ${id}` }), h("figcaption", { text: `Grad-CAM: ${top1}` })),
           h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)}` }), ...(r.note ? [line] : [])); // its note, said by classify
         draw(id);
@@ -116,9 +121,11 @@ export function render(root, ctx, params, dropped, signal) {
     }
     download.replaceChildren(); // the downloads are over: the line spoke of the future
     if (results.size >= 2) {
-      const tops = new Set([...results.values()].map((r) => ctx.catalog.labels[r.top[0].index]));
-      const sentence = tops.size === 1 ? `All ${results.size} models answer ${[...tops][0]}.` : `The models disagree on the top class: ${[...tops].sort().join(", ")}.`;
-      agreement.replaceChildren(h("h2", { id: "agreement", text: "Agreement" }), h("p", { class: tops.size === 1 ? "message info" : "message warning", "data-agree": String(tops.size === 1), text: sentence }));
+      const tops = new Set([...results.values()].map((r) => labelsOf(ctx, r.id)[r.top[0].index]));
+      const apart = new Set([...results.keys()].map((id) => labelsOf(ctx, id).join("\n"))).size > 1; // a head's classes and ImageNet's
+      const sentence = apart ? "Your own classifier and the ImageNet ones answer in different classes: where they differ, only their maps are compared."
+        : tops.size === 1 ? `All ${results.size} models answer ${[...tops][0]}.` : `The models disagree on the top class: ${[...tops].sort().join(", ")}.`;
+      agreement.replaceChildren(h("h2", { id: "agreement", text: "Agreement" }), h("p", { class: !apart && tops.size !== 1 ? "message warning" : "message info", "data-agree": String(!apart && tops.size === 1), text: sentence }));
     }
   }
 
@@ -133,7 +140,8 @@ export function render(root, ctx, params, dropped, signal) {
     const here = await keptIds(ctx.caches, ctx.catalog.variants);
     const { bound } = (await ctx.models()).setup; // the worker's: what it refuses is never downloaded, so not counted
     mine.throwIfAborted();
-    const missing = ids.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))
+    const backbones = [...new Set(ids.map((id) => ctx.heads.get(id)?.head.backbone ?? id))]; // a head runs on its backbone
+    const missing = backbones.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))
       .filter((v) => !ctx.times.has(v.id) && !here?.has(v.id) && !refusal(v.id, fileSizeOf(v), bound));
     const total = missing.reduce((sum, v) => sum + fileSizeOf(v), 0);
     if (!total) return;
