@@ -6,7 +6,8 @@ from its "Map (.npy)" download) and checked against the library on the same rand
   float32 rounding);
 - faithfulness of the shown map: deletion and insertion AUC and the random map's within 1e-3 of
   ``resnext.faithfulness`` on the same map and photo, in the Python app's words;
-- Cancel stops occlusion: the bar goes, the page says so once, and no network job is left;
+- Cancel (from the keyboard) stops occlusion: the bar goes, the page says so once, the focus is on Run again, and no
+  network job is left;
 - occlusion (the library's window and stride) within 1e-4 of the library's map, with no task on the page's thread
   over 50 ms while it runs;
 - a gradient method says in one sentence why it runs only in the Python app; axe-core finds nothing serious.
@@ -84,8 +85,10 @@ def test_explanations_are_the_librarys_and_cancel_stops_them(world, context):
     bar = page.locator(".explain-progress")
     bar.wait_for()
     assert "Occlusion of ssl_resnext50_32x4d (≈ " in bar.inner_text()
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel").focus()
+    page.keyboard.press("Enter")  # from the keyboard: its place is kept, on Run again
     page.get_by_text(f"Occlusion of {A} was cancelled; Run again makes it.").wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "Run again"
     page.wait_for_timeout(500)
     assert bar.is_hidden() and _pending(page) == 0
     assert page.locator("canvas[data-method='occlusion']").count() == 0
@@ -110,4 +113,6 @@ def test_explanations_are_the_librarys_and_cancel_stops_them(world, context):
     sentence = page.get_by_text("DeepLIFT runs only in the Python app: ")
     sentence.wait_for()
     assert sentence.inner_text().count(".") >= 1 and "1e-4" in sentence.inner_text()
+    assert page.locator("#cam-faithfulness").is_disabled()  # no map to score
+    assert page.locator("label[for=cam-faithfulness]").inner_text().startswith("Score how faithful this map is (≈ ")
     assert axe_violations(page) == []

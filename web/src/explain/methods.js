@@ -26,7 +26,7 @@ export const RUNS = Object.freeze(["gradcam", "occlusion"]);
  * @type {Readonly<Record<string, string>>}
  */
 export const WHY_NOT = Object.freeze({
-  guided_gradcam: "in float32, the only precision the browser computes, its exported guided backpropagation lands further than 1e-4 from Captum's map (as Captum's own float32 map does from an exact one; the manual has the figures)",
-  integrated_gradients: "in float32, the only precision the browser computes, its exported input gradients land far further than 1e-4 from Captum's map (as Captum's own float32 map does from an exact one; the manual has the figures)",
-  deeplift: "in float32, the only precision the browser computes, its exported rescale rule lands further than 1e-4 from Captum's map (as Captum's own float32 map does from an exact one; the manual has the figures)",
+  guided_gradcam: "it needs a backward pass, which a browser computes only in float32, where its map misses the Python app's by more than 1e-4 (the manual's Explanations page has the figures)",
+  integrated_gradients: "it needs a backward pass, which a browser computes only in float32, where its map misses the Python app's by more than 1e-4 (the manual's Explanations page has the figures)",
+  deeplift: "it needs a backward pass, which a browser computes only in float32, where its map misses the Python app's by more than 1e-4 (the manual's Explanations page has the figures)",
 });

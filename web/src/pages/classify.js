@@ -84,6 +84,10 @@ export function render(root, ctx, params, dropped, signal) {
   function show() {
     if (!result || !ctx.photo) return;
     const r = result;
+    if (wanted !== null && !r.top.some((t) => t.index === wanted)) { // a link's class outside this top-5: the top class is explained, as the Python app does, and the link says so
+      wanted = null;
+      state();
+    }
     const looked = whereLooked(ctx, r, { classIndex: wanted ?? r.top[0].index, method },
       (chosen) => { wanted = chosen.classIndex; method = chosen.method; state(); }, sections());
     results.replaceChildren(

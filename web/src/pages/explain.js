@@ -43,10 +43,11 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
   const photo = /** @type {import("../context.js").Photo} */ (ctx.photo);
   const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(backbone));
   const percent = (/** @type {number} */ index) => `${labels[index]} (${(100 * (r.top.find((t) => t.index === index)?.probability ?? 0)).toFixed(1)}%)`;
-  /** What a long run takes here: the network's median time per image on this device, this visit. */
+  /** What a long run takes here: the network's median time per image on this device, this visit, past
+   * the first run when there are others (it is cold, and slower; Model comparison drops it too). */
   const estimate = (/** @type {string} */ method) => {
     const times = ctx.times.get(backbone);
-    return times?.length ? costLabel((median(times) / 1000) * images(method, r.size)) : "time unknown";
+    return times?.length ? costLabel((median(times.length > 1 ? times.slice(1) : times) / 1000) * images(method, r.size)) : "time unknown";
   };
   const optionText = (/** @type {Method} */ m) => `${m.label} · ${!RUNS.includes(m.name) ? "Python app only" : m.name === "gradcam" ? "at once" : estimate(m.name)}`;
 
@@ -87,6 +88,10 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
     const method = methodPick.value, classIndex = Number(classPick.value);
     const contrast = contrastPick.value === "" ? null : Number(contrastPick.value);
     return { method, classIndex, contrast, key: `${method}/${classIndex}/${contrast}` };
+  };
+  const relabel = () => {
+    for (const option of methodPick.options) option.text = optionText(/** @type {Method} */ (methods.find((m) => m.name === option.value)));
+    scoringLabel.textContent = `Score how faithful this map is (${estimate("faithfulness")})`;
   };
   const label = (/** @type {string} */ name) => /** @type {Method} */ (methods.find((m) => m.name === name)).label;
 
@@ -130,18 +135,21 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
     const cancelled = abandoned("Cancelled.");
     const token = {};
     try {
-      return await work(controller.signal, bar.start(`${name} (${estimate(method)} on this device)`, () => controller.abort(cancelled), token));
+      return await work(controller.signal, bar.start(name, `${estimate(method)} on this device`, () => controller.abort(cancelled), token));
     } catch (error) {
       if (parent.aborted) return null;
       if (controller.signal.reason === cancelled) {
+        const focused = bar.element.contains(document.activeElement); // the Cancel button, about to be hidden
         say(message, `${noun} was cancelled; Run again makes it.`);
         again.hidden = false;
+        if (focused) again.focus(); // a keyboard's place is kept
       } else {
         say(message, /** @type {Error} */ (error).message, "error");
       }
       return null;
     } finally {
       bar.stop(token);
+      relabel(); // its batches timed the network again: the picker's and the toggle's costs follow
     }
   };
 
@@ -164,6 +172,7 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
     say(message, "");
     again.hidden = true;
     hideScore();
+    scoring.disabled = !RUNS.includes(method); // no map here to score
     if (!RUNS.includes(method)) {
       say(message, `${m.label} runs only in the Python app: ${WHY_NOT[method]}.`);
       shown = null;
@@ -201,7 +210,6 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
   async function score() {
     const mine = scorings();
     hideScore();
-    scoringLabel.textContent = `Score how faithful this map is (${estimate("faithfulness")})`;
     if (!scoring.checked || !shown) return;
     const { key, map } = shown, { classIndex } = choice();
     let s = scores.get(key) ?? null;
@@ -227,6 +235,7 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
   scoring.addEventListener("change", () => { again.hidden = true; say(message, ""); score(); });
   again.addEventListener("click", () => { again.hidden = true; say(message, ""); if (scoring.checked && shown) score(); else update(); });
   contrastOptions();
+  relabel(); // the toggle's words are there before any map (a link to a method the browser does not run makes none)
   update();
 
   return h("section", { "aria-labelledby": "looked" }, h("h2", { id: "looked", text: "Where the model looked" }),
@@ -262,7 +271,7 @@ export function faithfulnessLine(s, label) {
 
 /**
  * A progress bar with its text, what is left and a Cancel button, shown while a run lasts.
- * @returns {{element: HTMLElement, start: (text: string, cancel: () => void, token: object) => (fraction: number) => void, stop: (token: object) => void}}
+ * @returns {{element: HTMLElement, start: (text: string, guess: string, cancel: () => void, token: object) => (fraction: number) => void, stop: (token: object) => void}}
  */
 function progressBar() {
   const text = h("span", { id: "explain-progress-text" });
@@ -276,18 +285,19 @@ function progressBar() {
   cancel.addEventListener("click", () => onCancel?.());
   return {
     element,
-    start(said, stop, token) {
+    start(said, guess, stop, token) {
       const begun = performance.now();
       current = token;
       onCancel = stop;
       element.hidden = false;
       bar.value = 0;
-      text.textContent = `${said}.`;
+      text.textContent = `${said} (${guess}).`;
       return (fraction) => {
         if (current !== token) return;
         bar.value = fraction;
+        // Once the run has a pace of its own, what is left comes from it, not beside the first guess.
         const left = remaining((performance.now() - begun) / 1000, fraction);
-        text.textContent = `${said}: ${Math.floor(fraction * 100)}% done${left ? `, ${left}` : ""}.`;
+        text.textContent = left ? `${said}: ${Math.floor(fraction * 100)}% done, ${left}.` : `${said} (${guess}): ${Math.floor(fraction * 100)}% done.`;
       };
     },
     stop(token) {
