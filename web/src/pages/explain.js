@@ -168,7 +168,8 @@ export function whereLooked(ctx, r, chosen, changed, signal) {
     const { method, classIndex, contrast, key } = choice();
     if (chosen) changed({ classIndex, method });
     const m = /** @type {Method} */ (methods.find((x) => x.name === method));
-    summary.textContent = `${m.label}: ${m.summary}`;
+    summary.textContent = `${m.label}: ${m.summary}` // the CAM needs no backward pass only on the last stage
+      + (m.layered && RUNS.includes(method) ? " Here on layer4 only: the earlier stages need a backward pass, which the Python app runs." : "");
     say(message, "");
     again.hidden = true;
     hideScore();
