@@ -109,7 +109,8 @@ def _web(d: dict[str, Any]) -> str:
              f"{r['torch_ms']:.0f}", f"{r['web_ms'] / r['python_ms']:.2f}x", f"{r['cam_ms']:.1f}",
              f"{r['web_photo_ms']:.0f}", f"{r['python_photo_ms']:.0f}",
              "—" if r.get("longest_task_photo_ms") is None else f"{r['longest_task_photo_ms']:.0f}"] for r in d["rows"]]
-    goals = " ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}." for g in d["goals"])
+    goals = " ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}." for g in d["goals"]
+                     if not g.get("your_classes"))
     memory = [[m["device"], f"{m['bound_mb']} MB", f"{m['variants']} of {m['of']}", f"`{m['largest']}`" if m["largest"] else "—",
                str(m["resnext50_kept"])] for m in d.get("memory", [])]
     return (_table(["variant", "first visit s", "browser network ms", "Python network ms", "PyTorch eager ms",
@@ -121,6 +122,37 @@ def _web(d: dict[str, Any]) -> str:
                + "\n\nFrom `web/src/budget.js` on the catalog: half of `navigator.deviceMemory` (at most 3 GB), "
                "1 GB where the browser does not say and on iOS; a session costs its file plus 96 MB, and its file "
                "lies beside it while it is made." if memory else ""))
+
+
+def _web_classes(d: dict[str, Any]) -> str:
+    part = d.get("your_classes")
+    if part is None:
+        return ("*Not measured yet: run `python -m benchmarks.web --part your_classes`, which writes its part of "
+                "`assets/web_speed.json`.*")
+    runs = [("first_visit", "first visit: the weights from a loopback Hub, then every feature"),
+            ("first_run", "first run: the weights kept, every feature computed"),
+            ("second_visit", "second visit, the same settings: the comparison kept"),
+            ("second_visit_refit", "second visit, other folds: the features kept, the comparison made again")]
+    rows = []
+    for key, what in runs:
+        if key not in part:
+            continue
+        r = part[key]
+        network = ", ".join(f"{ms:.0f}" for ms in r["network_ms_per_image"].values() if ms is not None) or "—"
+        rows.append([what, f"{r['total_s']:.1f}", f"{r['read_s']:.1f}", f"{r['run_s']:.1f}", str(r["computed"]),
+                     str(r["cached"]), network, f"{r['longest_task_ms']:.0f}", f"{r.get('longest_task_reading_ms', 0):.0f}"])
+    goals = "; ".join(f"{g['goal']}: {g['value']}, {'met' if g['met'] else 'missed'}" for g in d["goals"]
+                      if g.get("your_classes"))
+    threads = part.get("threads", d.get("threads"))
+    load = (f" Other work kept the machine's load average near {part['load_average']} on its {threads} threads "
+            "meanwhile." if part.get("load_average") and threads else "")
+    return (_table(["run", "pick to verdict s", "folder read and checked s", "features and comparison s",
+                    "photos x backbones computed", "from the cache", "network ms per photo", "longest task ms",
+                    "longest task while the folder is read ms"], rows)
+            + f"\n\n{_machine(part if 'cpu' in part else d, 'python -m benchmarks.web --part your_classes')} "
+            f"{part['photos']} photo-like {part['megapixels']} MP JPEGs in {part['classes']} class folders, "
+            f"{' and '.join(f'`{v}`' for v in part['variants'])} (random weights), headless Chromium, the site "
+            f"cross-origin isolated.{load} Goals: {goals}.")
 
 
 def _web_photos(d: dict[str, Any]) -> str:
@@ -212,6 +244,7 @@ TABLES: dict[str, tuple[str, str, Callable[[dict[str, Any]], str]]] = {
     "stress_cost": ("stress_cost", "python -m benchmarks.stress", _stress),
     "transfer_cost": ("transfer_cost", "python -m benchmarks.transfer --cost-only", _transfer),
     "web_speed": ("web_speed", "python -m benchmarks.web", _web),
+    "web_classes": ("web_speed", "python -m benchmarks.web --part your_classes", _web_classes),
     "web_photos": ("web_photos", "python -m benchmarks.web_photos", _web_photos),
     "bulk_speed": ("bulk_speed", "python -m benchmarks.bulk", _bulk),
     "e2e_speed": ("e2e_speed", "python -m benchmarks.e2e", _e2e),

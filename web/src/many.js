@@ -88,11 +88,18 @@ export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH
     next?.catch(() => undefined); // its failure is heard when it is awaited
     progress?.(done, total);
     if (!read.length) continue;
+    /** @type {Map<string, Float32Array>} each preprocessing's batch, end to end, made once for every variant that shares it */
+    const joined = new Map();
     for (const v of variants) {
-      const parts = /** @type {Float32Array[]} */ (inputs.get(JSON.stringify(v.preprocessing)));
-      const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
-      const r = await models.batch(v.id, joined, read.length, { signal, progress: download?.(v.id) });
+      const pre = JSON.stringify(v.preprocessing);
+      let batchInput = joined.get(pre);
+      if (!batchInput) {
+        const parts = /** @type {Float32Array[]} */ (inputs.get(pre));
+        batchInput = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        parts.reduce((at, p) => (/** @type {Float32Array} */ (batchInput).set(p, at), at + p.length), 0);
+        joined.set(pre, batchInput);
+      }
+      const r = await models.batch(v.id, batchInput, read.length, { signal, progress: download?.(v.id) });
       const out = /** @type {Outputs} */ (outputs.get(v.id));
       read.forEach((i, k) => {
         out.logits[i] = r.logits.subarray(k * r.classes, (k + 1) * r.classes);

@@ -16,13 +16,14 @@ import { PAGES, publish } from "../links.js";
 import { abandoned, child, latest } from "../lifecycle.js";
 import { fixed, percent } from "../pyformat.js";
 import { COLOURS, SHAPES, plot } from "../chart.js";
-import { headLabel } from "../heads.js";
-import { FeatureCache } from "../transfer/cache.js";
+import { FeatureCache, setting } from "../transfer/cache.js";
+import { Sha256 } from "../sha256.js";
 import { featuresOf } from "../transfer/features.js";
 import { Studies } from "../transfer/studies.js";
 import { DRAWS } from "../transfer/study.js";
 import { DUPLICATE_SIMILARITY, NEIGHBOURS } from "../transfer/neighbours.js";
 import { FEATURES, MAX_CLASSES, readHead } from "../transfer/head.js";
+import { labelled, picker, skippedList } from "../files/index.js";
 import { runtimeLine, unavailable } from "./shared.js";
 
 /** The Python page's defaults and choices. */
@@ -32,6 +33,8 @@ export const FOLDS = [2, 3, 4, 5, 10];
 export const DEFAULT_FOLDS = 5;
 const SAMPLE = "Sample: textures (brick, grass, gravel)";
 const OWN = "Your folder or zip of class folders";
+/** Suspects shown with their thumbnails (the Python page's 12). */
+const SUSPECTS_SHOWN = 12;
 /** Studies remembered for the visit. */
 const REMEMBERED = 8;
 /** A head file holds at most (classes + 3) rows of features as float32, and its header: anything larger is not one. */
@@ -40,13 +43,14 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
   + "features, k-fold), and a classifier of your classes to use on the other pages.";
 
 /** @typedef {import("../context.js").Context} Context */
-/** @typedef {import("../transfer/study.js").Comparison} Comparison */
+/** @typedef {import("../transfer/studies.js").Comparison} Comparison */
 /**
  * @typedef {object} Labelled The visitor's photos with their classes.
  * @property {import("../many.js").Item[]} items
  * @property {Int32Array} labels
  * @property {string[]} classes
- * @property {{name: string, why: string}[]} skipped What was left out before any was read.
+ * @property {string[]} digests Each photo's SHA-256, the feature cache's key.
+ * @property {{name: string, why: string}[]} skipped What was left out, and why (its header said it cannot be used).
  * @property {string} source
  * @property {number} id This set's, for the visit (a study is remembered under it and the settings).
  */
@@ -56,11 +60,20 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
  * @property {Comparison} comparison
  * @property {import("../many.js").Item[]} items The photos used (those that could not be read removed).
  * @property {Int32Array} labels
- * @property {Map<string, Float32Array>} features Each backbone's (n, FEATURES).
+ * @property {Map<string, Float32Array>} features Each backbone's (n, FEATURES), where this visit has them.
  * @property {{name: string, why: string}[]} skipped
+ * @property {string[]} digests The photos' SHA-256.
  * @property {number} computed
  * @property {number} cached
  * @property {string[]} notes
+ * @property {boolean} remembered Kept from an earlier run on this device: nothing was computed.
+ * @property {Map<string, {id: string, name: string, url: string}>} made The classifiers made of it, by backbone, with their file.
+ */
+/**
+ * @typedef {object} Kept A comparison as the device keeps it (the photos themselves are the visitor's, not kept).
+ * @property {Comparison} comparison
+ * @property {number[]} used The photos compared, by their index in the set.
+ * @property {{index: number, why: string}[]} unread Photos that could not be decoded.
  */
 /**
  * @typedef {object} Visit What the page keeps while the visitor is on other pages.
@@ -70,7 +83,6 @@ const LEAD = "A folder per class of your own photos: which backbone transfers be
  * @property {Labelled | null} sample
  * @property {Labelled | null} own
  * @property {Map<string, Done>} done By the set and the settings, the last ``REMEMBERED``.
- * @property {WeakMap<Blob, string>} digests Each file's SHA-256, computed once.
  * @property {Promise<FeatureCache> | null} cache
  * @property {Studies} studies
  */
@@ -88,7 +100,7 @@ function visitOf(ctx) {
   if (!visit) {
     const runnable = new Set(ctx.runnable.map((v) => v.id));
     visit = { chosen: DEFAULTS.filter((id) => runnable.has(id)), folds: DEFAULT_FOLDS, source: SAMPLE, sample: null,
-      own: null, done: new Map(), digests: new WeakMap(), cache: null, studies: new Studies() };
+      own: null, done: new Map(), cache: null, studies: new Studies() };
     visits.set(ctx, visit);
   }
   return visit;
@@ -143,6 +155,8 @@ export function render(root, ctx, params, dropped, signal) {
   const error = h("p", { class: "message", role: "alert", hidden: true });
   const results = h("div", { class: "study" });
 
+  let drawn = 0; // the results drawn last (drawn a frame at a time)
+  let looked = 0; // the backbone looked through last
   /** @returns {Labelled | null} */
   const current = () => (visit.source === SAMPLE ? visit.sample : visit.own);
 
@@ -155,7 +169,11 @@ export function render(root, ctx, params, dropped, signal) {
       if (!visit.sample) {
         say(status, "Reading the sample set…");
         try {
-          visit.sample = await sampleSet(mine);
+          const listing = await sampleSet(mine);
+          const { digests } = await examine(listing, mine);
+          const classes = [...new Set(listing.map((i) => i.folder))]; // listed sorted, as the library sorts them
+          visit.sample = { items: listing.map(({ path, blob }) => ({ name: path, blob })), digests: listing.map(({ path }) => /** @type {string} */ (digests.get(path))),
+            labels: Int32Array.from(listing, ({ folder }) => classes.indexOf(folder)), classes, skipped: [], source: "sample", id: ++sets };
         } catch (e) {
           if (mine.aborted) return;
           say(status, "");
@@ -169,35 +187,60 @@ export function render(root, ctx, params, dropped, signal) {
       sourceSlot.replaceChildren(h("p", { class: "caption", text: `${visit.sample.items.length} patches of scikit-image's CC0 texture photos, `
         + `${perClass.join("–")} per class (assets/your-classes/textures).` }));
     } else {
-      const input = h("input", { type: "file", id: "yc-folder", class: "visually-hidden", multiple: true, webkitdirectory: true, onchange: () => {
-        const files = [...(input.files ?? [])];
-        input.value = "";
-        if (!files.length) return;
-        try {
-          visit.own = fromFolder(files);
+      sourceSlot.replaceChildren(picker({ limits: ctx.catalog.limits, signal, loose: false,
+        label: "Drop a folder with one folder per class (any names), or a zip of them, here",
+        onRead: async (read, choice) => {
           say(error, "");
-        } catch (e) {
-          visit.own = null;
-          say(error, /** @type {Error} */ (e).message, "error");
-        }
-        update();
-      } });
-      sourceSlot.replaceChildren(h("div", { class: "inputs" }, h("label", { class: "button", for: "yc-folder" }, "Choose a folder of class folders"), input),
-        h("p", { class: "caption", text: "One folder per class (any names). At least two classes of at least two images each. Nothing leaves this device." }));
+          try {
+            const { digests, refused } = await examine(read.images, choice);
+            if (choice.aborted) return;
+            const set = labelled(read, { refused });
+            visit.own = { items: set.items.map((i) => ({ name: i.path, blob: i.blob })), digests: set.items.map((i) => /** @type {string} */ (digests.get(i.path))),
+              labels: Int32Array.from(set.labels), classes: set.classes, skipped: set.skipped, source: "own", id: ++sets };
+          } catch (e) {
+            if (choice.aborted) return;
+            say(status, "");
+            visit.own = null;
+            say(error, /** @type {Error} */ (e).message, "error");
+            setLine.replaceChildren(...[skippedList(read.skipped)].filter((x) => x !== null));
+            runSlot.replaceChildren();
+            results.replaceChildren();
+            return;
+          }
+          update();
+        } }),
+      h("p", { class: "caption", text: "At least two classes of at least two images each. Nothing leaves this device." }));
     }
     update();
   }
 
+  /**
+   * Every photo's SHA-256 and whether its header says it can be used (the library's ``probe``), in the
+   * study's worker, said in the status line while it lasts.
+   * @param {{path: string, blob: Blob}[]} images
+   * @param {AbortSignal} choice
+   * @returns {Promise<{digests: Map<string, string>, refused: Map<string, string>}>}
+   */
+  async function examine(images, choice) {
+    say(status, `Reading ${images.length} photos…`);
+    const found = await visit.studies.files(images.map((i) => i.blob), images.map((i) => i.path), ctx.catalog.limits, {
+      signal: choice, progress: (d, t) => { if (!choice.aborted) say(status, `Reading the photos: ${d} of ${t}…`); } });
+    if (!choice.aborted) say(status, "");
+    return { digests: new Map(images.map((i, k) => [i.path, found[k].digest])),
+      refused: new Map(images.flatMap((i, k) => (found[k].refused === null ? [] : [[i.path, /** @type {string} */ (found[k].refused)]]))) };
+  }
+
   /** The data's digest and the settings: a study already made for them is shown at once. */
   function update() {
+    drawn++; // a drawing under way stops
     results.replaceChildren();
     runSlot.replaceChildren();
     const data = current();
     if (!data) {
-      setLine.replaceChildren(visit.source === OWN ? h("p", { class: "message info", text: "Choose a folder above, or try the sample." }) : "");
+      setLine.replaceChildren(visit.source === OWN ? h("p", { class: "message info", text: "Drop a folder or a zip above, or try the sample." }) : "");
       return;
     }
-    setLine.replaceChildren(...leftOut(data.skipped),
+    setLine.replaceChildren(...[skippedList(data.skipped)].filter((x) => x !== null),
       h("p", { "data-images": data.items.length }, h("strong", { text: `${data.items.length} images in ${data.classes.length} classes:` }),
         ` ${data.classes.map((c, k) => `${c} (${counts(data)[k]})`).join(", ")}`));
     if (visit.chosen.length < 2 || visit.chosen.length > MOST) {
@@ -208,6 +251,36 @@ export function render(root, ctx, params, dropped, signal) {
     if (found) { show(found); return; }
     const go = h("button", { type: "button", id: "yc-run", text: "Compare the backbones", onclick: () => compare(data) });
     runSlot.replaceChildren(h("p", { class: "caption estimate", text: estimate(data) }), go);
+    recall(data, runs()); // a comparison this device made before on the same photos and settings shows at once
+  }
+
+  /**
+   * Show the comparison kept for these photos and settings, if the device keeps one (a click on the
+   * button, or a changed setting, aborts the look).
+   * @param {Labelled} data
+   * @param {AbortSignal} mine
+   */
+  async function recall(data, mine) {
+    const ids = [...visit.chosen];
+    const key = settingsKey(data);
+    const cache = await (visit.cache ??= FeatureCache.open());
+    /** @type {Kept | undefined} */
+    const kept = await cache.getStudy(await studyKey(ctx, data, ids, visit.folds));
+    if (!kept || mine.aborted) return;
+    const items = kept.used.map((i) => data.items[i]);
+    /** @type {Done} */
+    const done = { key, comparison: kept.comparison, items, digests: kept.used.map((i) => data.digests[i]),
+      labels: Int32Array.from(kept.used, (i) => data.labels[i]), features: new Map(),
+      skipped: [...data.skipped, ...kept.unread.map(({ index, why }) => ({ name: data.items[index].name, why }))],
+      computed: 0, cached: 0, notes: [], remembered: true, made: new Map() };
+    remember(done);
+    show(done);
+  }
+
+  /** @param {Done} done */
+  function remember(done) {
+    visit.done.set(done.key, done);
+    for (const old of visit.done.keys()) if (visit.done.size > REMEMBERED) visit.done.delete(old);
   }
 
   /**
@@ -249,7 +322,7 @@ export function render(root, ctx, params, dropped, signal) {
     results.replaceChildren();
     say(error, "");
     /** Where a phase starts on the bar, its share, and when it started (for the estimate). */
-    let phase = { from: 0, share: 0.05, start: performance.now(), at: 0 };
+    let phase = { from: 0, share: 0.8, start: performance.now(), at: -1 };
     const report = (/** @type {number} */ fraction, /** @type {string} */ words) => {
       const f = Math.min(Math.max(fraction, 0), 1);
       bar.value = phase.from + phase.share * f;
@@ -259,18 +332,11 @@ export function render(root, ctx, params, dropped, signal) {
       left.textContent = f > phase.at && elapsed > 0.5 ? `About ${fixed(Math.max(rate * (1 - f), 0), 0)} s left for this step, at the speed measured so far.` : "";
     };
     try {
-      const blobs = data.items.map((i) => i.blob);
-      const known = blobs.map((b) => visit.digests.get(b));
-      const need = blobs.filter((_, i) => !known[i]);
-      const hashed = need.length ? await visit.studies.hash(need, { signal: stop.signal,
-        progress: (d, t) => report(d / (t ?? 1), `reading the photos (${d}/${t})`) }) : [];
-      need.forEach((b, i) => visit.digests.set(b, hashed[i]));
-      const digests = blobs.map((b) => /** @type {string} */ (visit.digests.get(b)));
       const cache = await (visit.cache ??= FeatureCache.open());
       stop.signal.throwIfAborted();
       const variants = ids.map((id) => /** @type {import("../models.js").Variant} */ (ctx.variants.get(id)));
-      phase = { from: 0.05, share: 0.75, start: performance.now(), at: -1 };
-      const feats = await featuresOf(data.items, digests, variants, cache, (items, which, o) => runMany(ctx, items, which, o), {
+      phase.start = performance.now();
+      const feats = await featuresOf(data.items, data.digests, variants, cache, (items, which, o) => runMany(ctx, items, which, o), {
         signal: stop.signal,
         progress: (d, t) => {
           if (phase.at < 0) phase.at = d / (t || 1); // what the cache gave costs no time: the estimate starts after it
@@ -296,12 +362,17 @@ export function render(root, ctx, params, dropped, signal) {
       const comparison = await visit.studies.compare(ids.map((id) => ({ model: id, features: /** @type {Float32Array} */ (features.get(id)), dims: FEATURES })),
         labels, data.classes, { folds: visit.folds, seed: 0 }, { signal: stop.signal, progress: (d, _t, words) => report(d, words ?? "") });
       if (mine.aborted) return;
+      const used = data.items.flatMap((_, i) => (keep[i] ? [i] : []));
       /** @type {Done} */
-      const done = { key, comparison, items: data.items.filter((_, i) => keep[i]), labels, features,
+      const done = { key, comparison, items: used.map((i) => data.items[i]), digests: used.map((i) => data.digests[i]), labels, features,
         skipped: [...data.skipped, ...feats.skipped.map((s) => ({ name: s.name, why: s.why }))], computed: feats.computed,
-        cached: feats.cached, notes: feats.notes };
-      visit.done.set(key, done);
-      for (const old of visit.done.keys()) if (visit.done.size > REMEMBERED) visit.done.delete(old);
+        cached: feats.cached, notes: feats.notes, remembered: false, made: new Map() };
+      remember(done);
+      /** @type {Kept} */
+      const kept = { comparison, used, unread: feats.skipped.map(({ index, why }) => ({ index, why })) };
+      await cache.putStudy(await studyKey(ctx, data, ids, visit.folds), kept);
+      if (cache.note && !done.notes.includes(cache.note)) done.notes.push(cache.note);
+      if (mine.aborted) return;
       show(done);
     } catch (e) {
       if (mine.aborted) return; // the page was left, or a newer run started
@@ -315,11 +386,15 @@ export function render(root, ctx, params, dropped, signal) {
    * A study's results, as the Python page shows them.
    * @param {Done} done
    */
-  function show(done) {
+  async function show(done) {
+    const mine = ++drawn;
+    /** The next frame, after the browser has drawn what is there: whether this drawing is still the page's. */
+    const still = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(mine === drawn && results.isConnected), 0)));
     const c = done.comparison;
-    runSlot.replaceChildren(...leftOut(done.skipped.filter((s) => !current()?.skipped.includes(s))),
-      h("p", { class: "caption from-cache", "data-computed": done.computed, "data-cached": done.cached,
-        text: `Features: ${done.computed} computed on this device now, ${done.cached} from its cache (photos × backbones).` }),
+    runSlot.replaceChildren(...[skippedList(done.skipped.filter((s) => !current()?.skipped.includes(s)))].filter((x) => x !== null),
+      h("p", { class: "caption from-cache", "data-computed": done.computed, "data-cached": done.cached, "data-remembered": String(done.remembered),
+        text: done.remembered ? "Nothing computed: this device made this comparison before, on the same photos and settings, and kept it."
+          : `Features: ${done.computed} computed on this device now, ${done.cached} from its cache (photos × backbones).` }),
       ...done.notes.map((note) => h("p", { class: "message warning", text: note })));
     const knn = `${c.knnK}-NN accuracy`;
     const table = h("table", { class: "scores" },
@@ -331,55 +406,76 @@ export function render(root, ctx, params, dropped, signal) {
         h("td", { text: `${fixed(100 * s.knnAccuracy, 1)}%` }), h("td", { text: fixed(s.logme, 3) }),
         h("td", { text: s.foldAccuracies.map((a) => fixed(100 * a, 0)).join(", ") })))));
     const look = h("select", { id: "yc-model", onchange: () => lookThrough(look.value) }, ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
+    const curve = h("div", { class: "few-shot" });
     const through = h("div", { class: "through" });
-    const use = h("select", { id: "yc-head-model" }, ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
-    const made = h("div", { class: "made" });
-    const make = h("button", { type: "button", id: "yc-make", text: "Make it a classifier", onclick: () => makeHead(done, use.value, made, make) });
+    const headSlot = h("div", { class: "made" });
+    const use = h("select", { id: "yc-head-model", onchange: () => made(done, use.value, headSlot) },
+      ...c.scores.map((s) => h("option", { value: s.model, text: s.model })));
+    const make = h("button", { type: "button", id: "yc-make", text: "Make it a classifier", onclick: () => makeHead(done, use.value, headSlot, make) });
+    made(done, use.value, headSlot);
     results.replaceChildren(
       h("h2", { text: "Which backbone transfers best" }),
       h("p", { class: "message info verdict", "data-winner": c.winner ?? "", "data-p": c.p ?? "", text: c.verdict }),
-      h("div", { class: "table-wrap" }, table),
+      scroller("Each backbone's scores", table),
       h("p", { class: "caption", text: `Probe: logistic regression (L2, C chosen by inner cross-validation on the training folds) on `
         + `standardised penultimate features, ${c.folds}-fold, out-of-fold accuracy with a 95% Wilson interval. k-NN: cosine, `
         + "leave-one-out. LogME (You et al., 2021) needs no training but follows fine-tuned accuracy only loosely: read it beside the probe." }),
-      h("h2", { text: "Accuracy with fewer labels" }), fewShotChart(done),
+      h("h2", { text: "Accuracy with fewer labels" }), curve,
       h("p", { class: "caption", text: `Each point averages ${DRAWS} draws of that many images per class (the same draws for every `
         + "backbone), tested on the rest; the last point is the k-fold probe on all of them." }),
       h("div", { class: "field" }, h("label", { for: "yc-model", text: "Look through" }), look), through,
       h("h2", { text: "Use this classifier" }),
       h("div", { class: "field" }, h("label", { for: "yc-head-model", text: "Backbone" }), use,
         h("p", { class: "caption", text: "The probe refitted on every image; it replaces the backbone's ImageNet classifier." })),
-      make, made);
+      make, headSlot);
+
+    // The rest a frame at a time, so that no task on the page's thread draws all of it at once.
+    if (!await still()) return;
+    curve.replaceChildren(fewShotChart(done));
+    await lookThrough(look.value);
 
     /** @param {string} model */
-    function lookThrough(model) {
+    async function lookThrough(model) {
+      const looking = ++looked;
       const s = /** @type {Comparison["scores"][number]} */ (c.scores.find((x) => x.model === model));
       const name = (/** @type {number} */ i) => done.items[i].name;
       const base = (/** @type {number} */ i) => name(i).split("/").at(-1) ?? name(i);
-      const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => h("img", { src: urlOf(done.items[i].blob), alt, width: size, height: size, decoding: "async" });
-      const shown = s.suspects.slice(0, 12);
-      const pairs = s.duplicates.slice(0, 50);
+      /** @type {[HTMLImageElement, Blob][]} thumbnails drawn, and the photos they stand for */
+      const pending = [];
+      const thumb = (/** @type {number} */ i, /** @type {string} */ alt, size = 96) => {
+        const img = h("img", { alt, width: size, height: size, decoding: "async" });
+        pending.push([img, done.items[i].blob]);
+        return img;
+      };
+      const shown = s.suspects.slice(0, SUSPECTS_SHOWN);
+      const pairs = s.duplicates; // the first 50, as the Python page shows them
+      if (!await still() || looking !== looked) return;
       through.replaceChildren(
         h("div", { class: "pair" },
           h("section", { "aria-labelledby": "yc-confusion" }, h("h3", { id: "yc-confusion" }, h("strong", { text: "Confusion matrix" }), " (out of fold)"),
             confusionTable(c.classes, s.confusion)),
           h("section", { "aria-labelledby": "yc-map" }, h("h3", { id: "yc-map" }, h("strong", { text: "Map of the features" }), " (point at a dot for its image)"),
-            mapChart(done, s))),
+            mapChart(done, s))));
+      if (!await still() || looking !== looked) return;
+      through.append(
         h("p", {}, h("strong", { text: `Suspect labels (${s.suspects.length})` }), `: images whose ${NEIGHBOURS} nearest neighbours mostly carry another class.`),
         ...(shown.length ? [h("ul", { class: "thumbs suspects" }, ...shown.map((x) => {
           const caption = `${base(x.index)}: filed ${c.classes[x.label]}, looks ${c.classes[x.likely]}`;
           return h("li", { "data-index": x.index }, h("figure", {}, thumb(x.index, caption), h("figcaption", { text: caption })));
-        }))] : []),
-        h("p", {}, h("strong", { text: `Near-duplicates (${s.duplicates.length})` }), `: feature similarity above ${DUPLICATE_SIMILARITY}, `
+        }))] : []));
+      if (!await still() || looking !== looked) return;
+      through.append(
+        h("p", {}, h("strong", { text: `Near-duplicates (${s.duplicateCount})` }), `: feature similarity above ${DUPLICATE_SIMILARITY}, `
           + "across classes first (they inflate every score above)."),
-        ...(pairs.length ? [h("div", { class: "table-wrap" }, h("table", { class: "duplicates" },
+        ...(pairs.length ? [scroller("Near-duplicates", h("table", { class: "duplicates" },
           h("thead", {}, h("tr", {}, ...["first", "second", "similarity", "across classes"].map((t) => h("th", { scope: "col", text: t })))),
-          h("tbody", {}, ...pairs.map((d) => h("tr", {},
-            h("td", {}, thumb(d.first, "", 48), h("span", { text: name(d.first) })),
-            h("td", {}, thumb(d.second, "", 48), h("span", { text: name(d.second) })),
+          h("tbody", {}, ...pairs.map((d, row) => h("tr", {}, // thumbnails for the first pairs, as many as the suspects'
+            h("td", {}, row < SUSPECTS_SHOWN ? thumb(d.first, "", 48) : "", h("span", { text: name(d.first) })),
+            h("td", {}, row < SUSPECTS_SHOWN ? thumb(d.second, "", 48) : "", h("span", { text: name(d.second) })),
             h("td", { text: fixed(d.similarity, 4) }), h("td", { text: d.acrossClasses ? "yes" : "no" }))))))] : []));
+      const urls = await thumbnailsOf(pending.map(([, blob]) => blob));
+      pending.forEach(([img], k) => { if (urls[k]) img.src = /** @type {string} */ (urls[k]); });
     }
-    lookThrough(look.value);
   }
 
   /**
@@ -396,22 +492,70 @@ export function render(root, ctx, params, dropped, signal) {
     button.disabled = true;
     slot.replaceChildren(h("p", { class: "status", role: "status", text: `Fitting the classifier on ${model}…` }));
     try {
-      const variant = /** @type {import("../transfer/head.js").Variant} */ (/** @type {unknown} */ (ctx.variants.get(model)));
-      const { head, bytes } = await visit.studies.head(/** @type {Float32Array} */ (done.features.get(model)), FEATURES, done.labels,
-        c.classes, variant, { signal });
+      const v = /** @type {import("../models.js").Variant} */ (ctx.variants.get(model));
+      const features = done.features.get(model) ?? await keptFeatures(v, done.digests);
+      const { head, bytes } = await visit.studies.head(features, FEATURES, done.labels, c.classes,
+        /** @type {import("../transfer/head.js").Variant} */ (/** @type {unknown} */ (v)), { signal });
       const own = ctx.heads.keep(name, head);
-      const pages = ["classify", "side_by_side", "batch"].filter((p) => p in PAGES).map((p) => /** @type {Record<string, string>} */ (PAGES)[p]);
-      const where = pages.length > 1 ? `${pages.slice(0, -1).join(", ")} and ${pages.at(-1)}` : pages.join("");
-      const link = h("a", { class: "button", id: "yc-head-file", href: URL.createObjectURL(new Blob([/** @type {BlobPart} */ (bytes)], { type: "application/octet-stream" })),
-        download: fileName(name), text: "Classifier file (.safetensors)" });
-      slot.replaceChildren(h("p", { class: "message info", role: "status", "data-head": own.id, text: `“${name}” is now among the models of ${where}, under Your classes.` }),
-        link, h("p", { class: "caption", text: "Use it with `resnext predict --head FILE` or load it here again later." }));
+      done.made.set(model, { id: own.id, name, url: URL.createObjectURL(new Blob([/** @type {BlobPart} */ (bytes)], { type: "application/octet-stream" })) });
+      made(done, model, slot);
     } catch (e) {
       if (signal.aborted) return;
       slot.replaceChildren(h("p", { class: "message error", role: "alert", text: /** @type {Error} */ (e).message }));
     } finally {
       button.disabled = false;
     }
+  }
+
+  /**
+   * Thumbnails of photos: small copies made once in the study's worker (a 2 MP photo in an ``<img>``
+   * would cost the page's thread its decode), as object URLs.
+   * @param {Blob[]} blobs
+   * @returns {Promise<(string | null)[]>} ``null`` where a photo cannot be shown.
+   */
+  function thumbnailsOf(blobs) {
+    const missing = [...new Set(blobs.filter((b) => !thumbnails.has(b)))];
+    if (missing.length) {
+      const made = visit.studies.thumbs(missing, THUMB_WIDTH, { signal });
+      missing.forEach((b, k) => thumbnails.set(b, made.then((small) => (small[k] ? URL.createObjectURL(/** @type {Blob} */ (small[k])) : null),
+        () => { thumbnails.delete(b); return null; })));
+    }
+    return Promise.all(blobs.map((b) => /** @type {Promise<string | null>} */ (thumbnails.get(b))));
+  }
+
+  /**
+   * Say that a backbone's classifier was made, with its file, as the Python page does while the
+   * session holds it (or nothing, if none was made of this backbone).
+   * @param {Done} done
+   * @param {string} model
+   * @param {HTMLElement} slot
+   */
+  function made(done, model, slot) {
+    const head = done.made.get(model);
+    if (!head || !ctx.heads.get(head.id)) { slot.replaceChildren(); return; }
+    const pages = ["classify", "side_by_side", "batch"].filter((p) => p in PAGES).map((p) => /** @type {Record<string, string>} */ (PAGES)[p]);
+    const where = pages.length > 1 ? `${pages.slice(0, -1).join(", ")} and ${pages.at(-1)}` : pages.join("");
+    slot.replaceChildren(h("p", { class: "message info", role: "status", "data-head": head.id,
+      text: `“${head.name}” is now among the models of ${where}, under Your classes.` }),
+    h("a", { class: "button", id: "yc-head-file", href: head.url, download: fileName(head.name), text: "Classifier file (.safetensors)" }),
+    h("p", { class: "caption", text: "Use it with `resnext predict --head FILE` or load it here again later." }));
+  }
+
+  /**
+   * A backbone's features of some photos from the device's cache (a comparison recalled from it has
+   * none of its own).
+   * @param {import("../models.js").Variant} v
+   * @param {string[]} digests
+   * @returns {Promise<Float32Array>} (photos, FEATURES).
+   * @throws {Error} The cache no longer holds them all.
+   */
+  async function keptFeatures(v, digests) {
+    const cache = await (visit.cache ??= FeatureCache.open());
+    const rows = await cache.getMany(setting(v), digests);
+    if (rows.some((r) => !r)) throw new Error(`This device no longer keeps ${v.id}'s features of these photos; compare the backbones again.`);
+    const x = new Float32Array(rows.length * FEATURES);
+    rows.forEach((r, i) => x.set(/** @type {Float32Array} */ (r), i * FEATURES));
+    return x;
   }
 
   /** A head file the visitor chose: checked as the library checks it, then offered on the other pages. */
@@ -427,7 +571,7 @@ export function render(root, ctx, params, dropped, signal) {
       if (backbone.browser || !backbone.hub) throw new Error(`${file.name} is a classifier on ${head.backbone}, which runs only in the Python app here (${backbone.browser ?? "no weights on the Hub"}).`);
       const own = ctx.heads.keep(file.name.replace(/\.[^.]*$/, ""), head);
       headLine.dataset.head = own.id;
-      say(headLine, `${file.name}: ${head.classes.length} classes on ${head.backbone}, now under Your classes (${headLabel(head)}).`);
+      say(headLine, `${file.name}: ${head.classes.length} classes on ${head.backbone}, now under Your classes.`);
     } catch (e) {
       say(headLine, /** @type {Error} */ (e).message, "error");
     }
@@ -441,16 +585,33 @@ export function render(root, ctx, params, dropped, signal) {
   showSource();
 }
 
+/** What a kept comparison's key says it was made of; another value when the study's numerics change. */
+const STUDY_FORMAT = "resnext-study/1";
+
 /**
- * The files listed as left out, with why.
- * @param {{name: string, why: string}[]} skipped
- * @returns {HTMLElement[]}
+ * The key a comparison is kept under: the photos (their SHA-256, in order), their classes, the
+ * backbones (each with its weights and preprocessing) and the folds.
+ * @param {Context} ctx
+ * @param {Labelled} data
+ * @param {string[]} ids
+ * @param {number} folds
+ * @returns {Promise<string>}
  */
-function leftOut(skipped) {
-  if (!skipped.length) return [];
-  return [h("details", { class: "left-out" }, h("summary", { text: `${skipped.length} files left out` }),
-    h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "file" }), h("th", { scope: "col", text: "why" }))),
-      h("tbody", {}, ...skipped.map((s) => h("tr", {}, h("td", { text: s.name }), h("td", { text: s.why })))))))];
+async function studyKey(ctx, data, ids, folds) {
+  const made = [STUDY_FORMAT, data.digests, Array.from(data.labels), data.classes,
+    ids.map((id) => setting(/** @type {import("../models.js").Variant} */ (ctx.variants.get(id)))), folds, 0];
+  return new Sha256().update(new TextEncoder().encode(JSON.stringify(made))).hex();
+}
+
+/**
+ * A table in a region that scrolls sideways where it is wider than the screen, reached by Tab so the
+ * keyboard can scroll it too.
+ * @param {string} label
+ * @param {HTMLElement} table
+ * @returns {HTMLElement}
+ */
+function scroller(label, table) {
+  return h("div", { class: "table-wrap", role: "region", "aria-label": label, tabindex: 0 }, table);
 }
 
 /**
@@ -465,68 +626,24 @@ function counts(data) {
 /** Sets read so far, for their ids. */
 let sets = 0;
 
-/** @type {WeakMap<Blob, string>} one object URL per photo shown, for the visit */
-const urls = new WeakMap();
-
-/**
- * An object URL of a photo, made once.
- * @param {Blob} blob
- * @returns {string}
- */
-function urlOf(blob) {
-  let url = urls.get(blob);
-  if (!url) urls.set(blob, url = URL.createObjectURL(blob));
-  return url;
-}
+/** @type {WeakMap<Blob, Promise<string | null>>} each photo's thumbnail (an object URL), made once for the visit */
+const thumbnails = new WeakMap();
+/** Thumbnails' width in pixels: 96 CSS pixels on a screen of two pixels to one. */
+const THUMB_WIDTH = 192;
 
 /**
  * The sample set the build ships (``samples/textures/CLASS/FILE``, listed in the library's order).
  * @param {AbortSignal} signal
- * @returns {Promise<Labelled>}
+ * @returns {Promise<{path: string, folder: string, blob: Blob}[]>}
  */
 async function sampleSet(signal) {
   /** @type {string[]} */
   const listing = await (await fetch("samples/textures.json", { signal })).json();
-  const classes = [...new Set(listing.map((p) => p.split("/")[0]))];
-  const items = await Promise.all(listing.map(async (path) => {
+  return Promise.all(listing.map(async (path) => {
     const response = await fetch(`samples/textures/${path}`, { signal });
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return { name: path, blob: await response.blob() };
+    return { path, folder: path.split("/")[0], blob: await response.blob() };
   }));
-  return { items, labels: Int32Array.from(listing, (/** @type {string} */ p) => classes.indexOf(p.split("/")[0])), classes, skipped: [], source: "sample", id: ++sets };
-}
-
-/**
- * A picked folder of class folders as the library labels one: each image by the folder under the top
- * one (hidden files and folders skipped), classes sorted, at least two classes of two images.
- * Stands in until ``files/`` reads folders and zips.
- * @param {File[]} files
- * @returns {Labelled}
- * @throws {Error} The library's sentence.
- */
-function fromFolder(files) {
-  const suffixes = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".avif", ".tif", ".tiff", ".heic", ".heif"];
-  /** @type {{name: string, why: string}[]} */
-  const skipped = [];
-  const usable = files.map((f) => ({ file: f, path: /** @type {string} */ (f.webkitRelativePath || f.name) }))
-    .filter(({ path }) => !path.split("/").slice(1).some((p) => p.startsWith(".")) && suffixes.some((s) => path.toLowerCase().endsWith(s)))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .filter(({ path }) => {
-      if (path.split("/").length >= 3) return true;
-      skipped.push({ name: path, why: `${path} is in no class folder; put it in the folder of its class.` });
-      return false;
-    });
-  const classes = [...new Set(usable.map(({ path }) => path.split("/")[1]))].sort();
-  if (classes.length < 2) {
-    throw new Error(`the folder has ${classes.length ? `only the class '${classes[0]}'` : "no class folder with images"}; a comparison needs at least two class folders of images.`);
-  }
-  const labels = Int32Array.from(usable, ({ path }) => classes.indexOf(path.split("/")[1]));
-  const small = classes.map((c, k) => [c, labels.filter((y) => y === k).length]).filter(([, n]) => Number(n) < 2);
-  if (small.length) {
-    throw new Error(`Each class needs at least two usable images; ${small.map(([c, n]) => `'${c}' (${n})`).join(", ")} `
-      + `${small.length === 1 ? "has" : "have"} fewer. Add images or remove the folder.`);
-  }
-  return { items: usable.map(({ file, path }) => ({ name: path.split("/").slice(1).join("/"), blob: file })), labels, classes, skipped, source: "own", id: ++sets };
 }
 
 /**
@@ -547,7 +664,7 @@ export function fileName(name) {
  * @returns {HTMLElement}
  */
 function confusionTable(classes, confusion) {
-  return h("div", { class: "table-wrap" }, h("table", { class: "confusion" },
+  return scroller("Confusion matrix", h("table", { class: "confusion" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "true \\ predicted" }), ...classes.map((c) => h("th", { scope: "col", text: c })))),
     h("tbody", {}, ...confusion.map((row, k) => h("tr", {}, h("th", { scope: "row", text: classes[k] }),
       ...row.map((n, j) => h("td", { class: j === k ? "diagonal" : n ? "off" : "", text: String(n) })))))));

@@ -3,7 +3,9 @@
  * The pooled features of the visitor's photos, kept on their device in IndexedDB, as the library's
  * ``FeatureCache`` keeps them on disk: one vector per (variant setting, file content), the content
  * named by its SHA-256, so a renamed or moved photo is still found and a second run over the same
- * photos computes nothing. Bounded by a count of vectors, the least recently used out. A browser
+ * photos computes nothing. Beside them, each comparison made (as the Python app remembers a study
+ * under its data's digest and settings), so the same photos with the same settings show their
+ * results again without a fit. Both bounded by a count, the least recently used out. A browser
  * that refuses the storage (private browsing, a full quota, a frame denied it) costs time, never the
  * run: the cache says so once (``note``) and goes on without keeping anything.
  * @module transfer/cache
@@ -11,15 +13,18 @@
 
 export const DATABASE = "resnext-features";
 const STORE = "features";
+const STUDIES = "studies";
 const USED = "used";
 /** Vectors kept at most: about 200 MB of 2048 float32 each (the library keeps 2 GB on disk by default). */
 export const MAX_VECTORS = 25_000;
+/** Comparisons kept at most (a few kB each). */
+export const MAX_STUDIES = 64;
 
 /** The sentences said once when the device keeps nothing. */
-export const REFUSED = "This browser keeps no features for this page (its storage is refused, as in a private window): "
-  + "each run computes them again.";
-export const FULL = "This device's storage for the page is full, so these features are not kept: a next run computes "
-  + "them again. Remove a model's weights under Model comparison to make room.";
+export const REFUSED = "This browser keeps no features for this site (its storage is refused, as in a private window), "
+  + "so each run computes them again.";
+export const FULL = "This device's storage for this site is full, so these features were not kept: the next run computes "
+  + "them again; remove models kept here (Model comparison) or clear this site's data to free space.";
 
 /**
  * What decides a variant's features here: the variant, its preprocessing, and its weights (the
@@ -73,7 +78,7 @@ export class FeatureCache {
 
   /**
    * Open the cache; never fails (a refused storage gives a cache that keeps nothing, with its note).
-   * @param {IDBFactory | undefined} [factory] ``indexedDB`` by default.
+   * @param {IDBFactory | null} [factory] ``indexedDB`` by default; ``null`` where there is none.
    * @param {number} [max] The bound in vectors.
    * @returns {Promise<FeatureCache>}
    */
@@ -82,8 +87,7 @@ export class FeatureCache {
       if (!factory) throw new Error("no IndexedDB");
       const request = factory.open(DATABASE, 1);
       request.onupgradeneeded = () => {
-        const store = request.result.createObjectStore(STORE, { keyPath: "key" });
-        store.createIndex(USED, USED);
+        for (const name of [STORE, STUDIES]) request.result.createObjectStore(name, { keyPath: "key" }).createIndex(USED, USED);
       };
       /** @type {IDBDatabase} */
       const db = await new Promise((resolve, reject) => {
@@ -145,14 +149,54 @@ export class FeatureCache {
   }
 
   /**
-   * Remove the least recently used vectors until at most ``max`` are kept.
+   * A comparison kept under its key, marked used now.
+   * @param {string} key
+   * @returns {Promise<any>} ``undefined`` where none is kept.
+   */
+  async getStudy(key) {
+    if (!this.db) return undefined;
+    try {
+      const tx = this.db.transaction(STUDIES, "readwrite");
+      const store = tx.objectStore(STUDIES);
+      const record = await done(store.get(key));
+      if (record) store.put({ ...record, [USED]: Date.now() });
+      await finished(tx).catch(() => undefined);
+      return record?.study;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Keep a comparison (anything structured clone takes); a failure is said once, as ``putMany``'s.
+   * @param {string} key
+   * @param {unknown} study
+   * @returns {Promise<void>}
+   */
+  async putStudy(key, study) {
+    if (!this.db) return;
+    try {
+      const tx = this.db.transaction(STUDIES, "readwrite");
+      tx.objectStore(STUDIES).put({ key, study, [USED]: Date.now() });
+      await finished(tx);
+      await this.trim(STUDIES, MAX_STUDIES);
+    } catch (error) {
+      this.db = null;
+      this.note = /** @type {any} */ (error)?.name === "QuotaExceededError" ? FULL : REFUSED;
+    }
+  }
+
+  /**
+   * Remove the least recently used records of a store until at most its bound are kept.
+   * @param {string} [name] The store (the features', by default).
+   * @param {number} [max] Its bound (``this.max`` for the features).
    * @returns {Promise<number>} How many were removed.
    */
-  async trim() {
+  async trim(name = STORE, max = this.max) {
     if (!this.db) return 0;
-    const tx = this.db.transaction(STORE, "readwrite");
-    const store = tx.objectStore(STORE);
-    let excess = (await done(store.count())) - this.max;
+    const tx = this.db.transaction(name, "readwrite");
+    const store = tx.objectStore(name);
+    let excess = (await done(store.count())) - max;
     const removed = Math.max(excess, 0);
     if (excess > 0) {
       await new Promise((resolve, reject) => {

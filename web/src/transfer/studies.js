@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * The transfer study's worker on the page's side (``study-worker.js``): the photos' hashes, the
+ * The transfer study's worker on the page's side (``study-worker.js``): the photos' hashes and headers, thumbnails, the
  * comparison and a head as promises, so the page's thread never runs them. A job given up with its
  * signal rejects at once with the signal's reason and ends the worker, which a fit would not stop to
  * hear; the next job starts a new one.
@@ -9,7 +9,10 @@
 
 import { Jobs } from "../protocol.js";
 
-/** @typedef {import("./study.js").Comparison} Comparison */
+/**
+ * @typedef {import("./study.js").Comparison & {scores: (import("./study.js").Score & {duplicateCount: number})[]}} Comparison
+ *   As ``compareBackbones`` gives it, with each backbone's near-duplicates cut to the first ``SHOWN`` and their count.
+ */
 /** @typedef {import("./study.js").Backbone} Backbone */
 /** @typedef {{signal?: AbortSignal, progress?: import("../protocol.js").Progress}} Options */
 
@@ -40,20 +43,35 @@ export class Studies {
     const mine = this.current;
     const end = () => { // given up: the worker may be deep in a fit, so it goes, and the next job starts another
       mine.worker.terminate();
+      mine.jobs.failAll("That work was stopped with another; do it again.");
       if (this.current === mine) this.current = null;
     };
+    const started = mine.jobs.start(message, transfer, { signal, progress }); // its own rejection comes first
     signal?.addEventListener("abort", end, { once: true });
-    return mine.jobs.start(message, transfer, { signal, progress }).finally(() => signal?.removeEventListener("abort", end));
+    return started.finally(() => signal?.removeEventListener("abort", end));
   }
 
   /**
-   * Each file's SHA-256, as hex.
+   * Each file's SHA-256 (hex), and why it cannot be used where its header says so.
    * @param {Blob[]} blobs
+   * @param {string[]} names What sentences call them.
+   * @param {{max_pixels: number, max_aspect: number}} limits The catalog's.
    * @param {Options} [options] ``progress`` counts files.
-   * @returns {Promise<string[]>}
+   * @returns {Promise<{digest: string, refused: string | null}[]>}
    */
-  hash(blobs, options) {
-    return this.job({ type: "hash", blobs }, [], options ?? {});
+  files(blobs, names, limits, options) {
+    return this.job({ type: "files", blobs, names, limits }, [], options ?? {});
+  }
+
+  /**
+   * Small JPEG copies of photos for thumbnails (``null`` where one cannot be decoded).
+   * @param {Blob[]} blobs
+   * @param {number} width
+   * @param {Options} [options]
+   * @returns {Promise<(Blob | null)[]>}
+   */
+  thumbs(blobs, width, options) {
+    return this.job({ type: "thumbs", blobs, width }, [], options ?? {});
   }
 
   /**
