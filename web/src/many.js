@@ -20,9 +20,11 @@ export const BATCH = 8;
  */
 /**
  * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number) => void, batch?: number,
- *   download?: (id: string) => (done: number, total: number | null) => void}} ManyOptions
+ *   download?: (id: string) => (done: number, total: number | null) => void,
+ *   answered?: (id: string, indices: number[], pooled: Float32Array[]) => void}} ManyOptions
  *   ``progress`` counts images × variants answered (skipped images count as done); ``download`` gives, for a
- *   variant, what hears its weights' download (a variant's first batch downloads them, if not kept).
+ *   variant, what hears its weights' download (a variant's first batch downloads them, if not kept); ``answered``
+ *   hears each batch's pooled features as they come (so a run given up keeps what it had).
  */
 
 /**
@@ -34,7 +36,7 @@ export const BATCH = 8;
  * @returns {Promise<Many>}
  * @throws {Error} A variant's sentence (it cannot be had or run here), or the signal's reason.
  */
-export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH, download } = {}) {
+export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH, download, answered } = {}) {
   const models = await ctx.models();
   const reader = ctx.reader ??= ctx.makePhotos();
   const variants = ids.map((id) => /** @type {import("./models.js").Variant} */ (ctx.variants.get(id)));
@@ -105,6 +107,7 @@ export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH
         out.logits[i] = r.logits.subarray(k * r.classes, (k + 1) * r.classes);
         out.pooled[i] = r.pooled.subarray(k * r.dim, (k + 1) * r.dim);
       });
+      answered?.(v.id, read, read.map((i) => /** @type {Float32Array} */ (out.pooled[i])));
       ms.set(v.id, /** @type {number} */ (ms.get(v.id)) + r.ms);
       backends.set(v.id, r.backend);
       if (r.note && !notes.includes(r.note)) notes.push(r.note);
@@ -112,7 +115,7 @@ export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH
       progress?.(done, total);
     }
   }
-  const answered = items.length - skipped.length;
-  for (const [id, sum] of ms) ms.set(id, answered ? sum / answered : 0);
+  const read = items.length - skipped.length;
+  for (const [id, sum] of ms) ms.set(id, read ? sum / read : 0);
   return { outputs, skipped, ms, backends, notes };
 }

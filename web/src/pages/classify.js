@@ -91,7 +91,7 @@ export function render(root, ctx, params, dropped, signal) {
     const looked = whereLooked(ctx, r, { classIndex: wanted ?? r.top[0].index, method },
       (chosen) => { wanted = chosen.classIndex; method = chosen.method; state(); }, sections());
     results.replaceChildren(
-      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: "Top-5" }), topBars(r.top, labelsOf(ctx, r.id), ctx.photo.name, r.id),
+      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: `Top-${r.top.length}` }), topBars(r.top, labelsOf(ctx, r.id), ctx.photo.name, r.id),
         h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)} · ${r.id}` })),
       looked);
   }
