@@ -3,15 +3,20 @@
 A page says ``<!-- generated: NAME -->`` and gets, in its place, the table of environment variables
 (from :mod:`resnext.environment`), the command line's reference (from its argparse parser), the
 library's parts and their imports (from the table in ``resnext.layout`` and the imports the code
-makes), the attribution methods; ``<!-- figures: NAME -->`` a table of measurements from
-``assets/NAME.json`` (``benchmarks.figures``); ``<!-- constant: module.NAME -->`` a constant of the
-code, inline. A marker nobody knows fails the build. The hooks import the library, never a test.
+makes), the attribution methods, what runs where (the static Space's footer's table, which Node
+prints from the browser's own registries: ``web/tools/where.mjs``); ``<!-- figures: NAME -->`` a table
+of measurements from ``assets/NAME.json`` (``benchmarks.figures``); ``<!-- constant: module.NAME -->``
+a constant of the code, inline. A marker nobody knows fails the build. The hooks import the library,
+never a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,5 +165,26 @@ def limits() -> str:
     return "\n".join(["| limit | value | where |", "| --- | --- | --- |", *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
 
 
+def where_rows() -> dict:
+    """The static Space's "What runs where", as its footer draws it: ``{"columns", "rows"}`` from
+    ``node web/tools/where.mjs`` (the Python app's pages and the library's methods beside the browser's
+    registries, ``web/src/where.js``)."""
+    node = shutil.which("node")
+    if node is None:
+        raise PluginError("The table of what runs where needs Node 20 or later (it reads the browser's own "
+                          "registries, web/src/where.js); install Node, then build the manual again.")
+    done = subprocess.run([node, str(ROOT / "web" / "tools" / "where.mjs")], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise PluginError(f"web/tools/where.mjs failed: {done.stderr.strip()[-1000:]}")
+    return json.loads(done.stdout)
+
+
+def where() -> str:
+    """Each of the Python app's pages and each explanation method: the browser or the Python app, and why."""
+    table = where_rows()
+    rows = ["| " + " | ".join(r[k].replace("|", "\\|") for k in ("what", "where", "why")) + " |" for r in table["rows"]]
+    return "\n".join([f"| {' | '.join(table['columns'])} |", "| --- | --- | --- |", *rows])
+
+
 GENERATED = {"environment": environment_table, "cli": cli_reference, "layers": layers, "claims": claims,
-             "limits": limits, "methods": methods}
+             "limits": limits, "methods": methods, "where": where}

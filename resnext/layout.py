@@ -41,7 +41,8 @@ ALLOWED: dict[str, set[str]] = {
     # the parts above the core
     "published": {"catalog"},  # what others measured needs no weights and no torch
     "explain": {"catalog", "inference"},
-    "export": {"catalog", "weights", "inference", "bulk", "published"},  # the catalog carries synsets and figures
+    # the catalog carries synsets, figures and the attribution methods' names
+    "export": {"catalog", "weights", "inference", "bulk", "published", "explain"},
     "bulk": {"catalog", "inference"},
     "transfer": {"catalog", "weights", "inference", "bulk"},
     "stress": {"catalog", "inference", "bulk"},

@@ -1,6 +1,14 @@
-"""What every page starts with: the page config and the navigation."""
+"""What every page starts with: the page config and the navigation.
+
+``python -m resnext_app.layout`` writes the pages, in order, for the browser edition
+(``web/public/python-app.json``, :func:`pages_json`), whose footer and the manual say which of them
+run in the browser; ``tests/export/test_committed.py`` fails when that file is stale.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,6 +29,21 @@ PAGES = (
     ("pages/compare.py", "Model comparison", ":material/leaderboard:"),
     ("pages/robustness.py", "What the extra data buys", ":material/shield:"),
 )
+
+
+# What the browser edition reads of this app (written by running this module).
+PAGES_JSON = Path(__file__).resolve().parent.parent / "web" / "public" / "python-app.json"
+
+
+def pages_json() -> dict[str, list[dict[str, str]]]:
+    """The app's pages in its order, each with its label and its address.
+
+    Returns:
+        ``{"pages": [{"page", "label"}, ...]}``: ``page`` is the path Streamlit serves the script at
+        (``pages/robustness.py`` → ``robustness``; the first, ``app.py``, at the app's own address, ``""``).
+    """
+    return {"pages": [{"page": Path(script).stem if script.startswith("pages/") else "", "label": label}
+                      for script, label, _ in PAGES]}
 
 
 def page(title: str, caption: str | None = None) -> None:
@@ -55,3 +78,8 @@ def _licences() -> str:
         nc = " (non-commercial use only)" if variants[0].non_commercial else ""
         return f"Weights licence: {licences[0]}{nc}."
     return f"Weights licences: {', '.join(licences)}; each model's card names its own."
+
+
+if __name__ == "__main__":
+    PAGES_JSON.write_text(json.dumps(pages_json(), indent=1) + "\n")
+    print(f"{PAGES_JSON}: {len(PAGES)} pages")

@@ -8,6 +8,7 @@ build the site and read the figures back off the pages.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import re
 import subprocess
@@ -43,6 +44,15 @@ def test_no_measurement_is_typed_into_the_manual_or_the_readme():
     for path in [*DOCS.glob("*.md"), ROOT / "README.md"]:
         typed = [line for line in path.read_text().splitlines() if line.startswith("|") and MEASURED_CELL.search(line)]
         assert not typed, f"{path.name} types measurements; draw them from a benchmark's JSON: {typed[:2]}"
+
+
+def test_the_hosting_page_says_what_runs_where_as_the_static_spaces_footer_does(site):
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    page = _text(site, "hosting")
+    rows = hooks.where_rows()["rows"]  # the rows the footer draws (tests/web/test_races.py compares them)
+    assert rows and all(" ".join(filter(None, (r["what"], r["where"], r["why"]))) in page for r in rows)
 
 
 def test_every_figure_on_the_pages_is_its_jsons(site):

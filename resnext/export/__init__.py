@@ -7,13 +7,15 @@
   (plain, guided, or DeepLIFT's rescale rule) as a backward pass of forward operators, weight-free in the same
   way, since onnxruntime-web computes no gradients.
 - ``catalog``: [`catalog_json`][resnext.export.catalog.catalog_json], every variant's figures from the model-index, for
-  a front end that must not retype a number, with the published measurements and claims and ImageNet's synset ids.
+  a front end that must not retype a number, with the published measurements and claims, ImageNet's synset ids and
+  the attribution methods.
 - ``space``: [`write_static_space`][resnext.export.space.write_static_space], a static Space folder: the built browser
   edition and the README whose front matter configures it (COOP/COEP headers, the models it loads, their licences).
 
 May import: ``resnext.catalog``, ``resnext.weights`` (the Hub's names), ``resnext.inference`` (the
-preprocessing), ``resnext.bulk`` (the synset ids that name a labelled folder's classes) and
-``resnext.published`` (the measurements and claims), and the base; ``onnx`` only inside
+preprocessing), ``resnext.bulk`` (the synset ids that name a labelled folder's classes),
+``resnext.published`` (the measurements and claims) and ``resnext.explain`` (the methods' names, from its
+metadata alone: no torch), and the base; ``onnx`` only inside
 [`resnext.export.graph`][] and [`resnext.export.gradient`][]. Knows nothing of the other parts or of any
 front end.
 """

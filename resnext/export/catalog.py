@@ -1,6 +1,7 @@
 """The catalog as JSON: every variant's figures and preprocessing, from the model-index, for other front ends;
 with what a front end needs beside them: ImageNet's class names and synset ids (which name a labelled
-folder's classes), the heatmap's colours, the image limits, and what others measured (``resnext.published``)."""
+folder's classes), the heatmap's colours, the image limits, the attribution methods (``resnext.explain``) and what
+others measured (``resnext.published``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..catalog.cost import multiply_adds
 from ..catalog.index import families, list_variants
 from ..catalog.labels import imagenet_labels
 from ..catalog.variant import Variant
+from ..explain.methods import METHODS
 from ..inference.image import DEFAULT_MAX_PIXELS, MAX_ASPECT
 from ..inference.preprocess import Transform
 from ..weights.hub import HUB_FILE, hub_repo
@@ -35,7 +37,7 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         variants: The variants (default: the whole catalog).
 
     Returns:
-        ``{"variants", "families", "labels", "synsets", "colormap", "limits", "published"}``. Per
+        ``{"variants", "families", "labels", "synsets", "colormap", "limits", "methods", "published"}``. Per
         variant: its id, family, architecture (and its depth, cardinality and width per group),
         accuracy, FLOPs (the index's figure) and multiply-adds (counted from the
         network), parameters, file size (whether it is exact, and as people read it), licence,
@@ -44,7 +46,9 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
         in class-index order and their synset ids, the heatmap's colormap as 256 RGB entries
         (Matplotlib's own table, so exact), the image limits the library applies (pixels, aspect
         ratio), what a batch of many files may hold (images, bytes its zips unpack to, MB per file, the
-        suffixes a folder is searched for: ``resnext.bulk.inputs``), and ``published_json``.
+        suffixes a folder is searched for: ``resnext.bulk.inputs``), the attribution methods ``explain``
+        takes (name, label, what each shows, whether it takes a ``layer``), in the library's order, and
+        ``published_json``.
     """
     rows = []
     for v in variants if variants is not None else list_variants():
@@ -68,7 +72,8 @@ def catalog_json(variants: Sequence[Variant] | None = None) -> dict[str, Any]:
             "synsets": list(imagenet_synsets()), "colormap": _colormap(COLORMAP),
             "limits": {"max_pixels": DEFAULT_MAX_PIXELS, "max_aspect": MAX_ASPECT, "max_images": MAX_IMAGES,
                        "max_unpacked": MAX_UNPACKED, "max_upload_mb": MAX_UPLOAD_MB,
-                       "image_suffixes": sorted(IMAGE_SUFFIXES)}, "published": published_json()}
+                       "image_suffixes": sorted(IMAGE_SUFFIXES)},
+            "methods": [vars(m) for m in METHODS.values()], "published": published_json()}
 
 
 def published_json() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What the browser edition reads is what the library exports: the committed graphs and catalog equal a fresh export."""
+"""What the browser edition reads is what the library exports: the committed graphs and catalog equal a fresh export,
+and the Python app's pages (for the footer's "What runs where") are the app's."""
 
 from __future__ import annotations
 
@@ -19,6 +20,22 @@ def test_the_committed_graphs_and_catalog_are_a_fresh_export():
     assert {p.stem for p in MODELS.glob("*.onnx")} == runnable
     for vid in runnable:
         assert (MODELS / f"{vid}.onnx").read_bytes() == onnx_graph(resnext.get_variant(vid)).SerializeToString(), vid
+
+
+def test_the_committed_pages_of_the_python_app_are_its_pages():
+    from resnext_app.layout import PAGES, PAGES_JSON, pages_json
+
+    assert json.loads(PAGES_JSON.read_text()) == pages_json(), "stale: write it with python -m resnext_app.layout"
+    assert [p["label"] for p in pages_json()["pages"]] == [label for _, label, _ in PAGES]
+    assert pages_json()["pages"][-1] == {"page": "robustness", "label": "What the extra data buys"}
+
+
+def test_the_catalog_names_the_attribution_methods_in_the_librarys_order():
+    from resnext.explain import METHODS
+
+    assert [m["name"] for m in catalog_json()["methods"]] == list(METHODS)
+    assert catalog_json()["methods"][0] == {"name": "gradcam", "label": "Grad-CAM", "summary": METHODS["gradcam"].summary,
+                                            "layered": True}
 
 
 def test_the_largest_are_listed_with_the_reason_a_browser_cannot_hold_them():

@@ -1,10 +1,14 @@
 """The latest choice wins in the static Space, and a phone is asked before large downloads: the built site in
 Debian's Chromium against the stand-in Hub, with one weights file served slowly so that a download is under way
-while the visitor changes their mind. Also Model comparison's chart, its table's fit and what this device keeps."""
+while the visitor changes their mind. Also Model comparison's chart, its table's fit and what this device keeps;
+"What the extra data buys" from the catalog's published figures; and the footer's "What runs where", the
+manual's table."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import time
 
 import pytest
@@ -219,3 +223,57 @@ def test_the_comparison_draws_the_trade_off_fits_and_lists_what_is_kept(world, c
             page.get_by_role("heading", level=1, name=name).wait_for()
             assert axe_violations(page) == [], (name, viewport)
 
+
+def _manual_where() -> list[list[str]]:
+    """The rows of the manual's "What runs where", as ``docs/hooks.py`` writes them into the hosting page."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    lines = hooks.where().splitlines()[2:]  # after the head and the rule
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+def test_what_the_extra_data_buys_and_what_runs_where(world, context):
+    published = CATALOG["published"]
+    page = context.new_page()  # a phone
+    page.goto(world["site"].url + "?page=robustness")
+    page.get_by_role("heading", level=1, name="What the extra data buys").wait_for()
+
+    figure = {(m["model"], m["dataset"]): m for m in published["measurements"]}
+    short = {d["key"]: d["short"] for d in published["datasets"]}
+    row = page.locator("table.robustness tbody tr").filter(has=page.get_by_role("rowheader", name=B, exact=True))
+    cell = row.locator(f"td[data-label='{short['imagenet-r']}']")
+    assert cell.inner_text() == f"{figure[B, 'imagenet-r']['top1']:.1f}"  # the catalog's figure, as the app writes it
+    assert page.locator("table.robustness tbody tr").count() == len(CATALOG["variants"])
+    chart = page.get_by_role("group", name="ImageNet-R against ImageNet-1k, top-1")
+    both = [m for (m, d) in figure if d == "imagenet-r" and (m, "imagenet") in figure]
+    assert chart.locator(".point").count() == len(both) and chart.locator(".trend").count() == 1
+    label = chart.locator(f".point[data-model='{B}']").get_attribute("aria-label")
+    assert f"{figure[B, 'imagenet-r']['top1']:.2f}%" in label and f"{figure[B, 'imagenet']['top1']:.2f}%" in label
+
+    page.get_by_role("radio", name="Top-5", exact=True).check()  # every figure follows the metric
+    assert cell.inner_text() == f"{figure[B, 'imagenet-r']['top5']:.1f}"
+    page.get_by_role("radio", name="ImageNet-Sketch", exact=True).check()
+    page.get_by_role("group", name="ImageNet-Sketch against ImageNet-1k, top-5").wait_for()
+    bars = page.get_by_role("group", name=re.compile(r"^resnext50_32x4d trained different ways, top-5$"))
+    assert bars.locator(".bar").count() == sum(1 for m in published["measurements"] if m["architecture"] == "resnext50_32x4d")
+    flagged = next(c for c in published["claims"] if c["flagged"])
+    claim = page.locator("table.claims tbody tr").filter(has=page.get_by_role("rowheader", name=flagged["model"], exact=True))
+    assert claim.locator("td[data-label='Gap (points)']").inner_text() == f"{flagged['gap']:+.2f}"
+
+    footer = page.evaluate("""() => [...document.querySelectorAll('footer table.where tbody tr')]
+        .map((r) => [...r.cells].map((c) => c.textContent))""")
+    assert footer == _manual_where()  # the footer's table is the manual's
+    where = {what: runs for what, runs, _ in footer}
+    pages = json.loads((ROOT / "web" / "public" / "python-app.json").read_text())["pages"]
+    assert [p["label"] for p in pages] == [w for w in where if not w.startswith("Explanation: ")]
+    assert where["Stress test"] == "Python app" and where["What the extra data buys"] == where["Classify"] == "browser"
+    nav = page.locator("nav a").all_inner_texts()
+    assert all((where[p["label"]] == "browser") == (p["label"] in nav) for p in pages)  # each page's column is the nav's
+
+    for viewport in (PHONE, WIDE):  # no column cut, and axe passes, on a phone and at 1280 px
+        page.set_viewport_size(viewport)
+        fits = page.evaluate("""() => [...document.querySelectorAll('main .table-wrap, footer table')]
+            .map((w) => [w.scrollWidth, w.clientWidth]).concat([[document.documentElement.scrollWidth, innerWidth]])""")
+        assert all(scroll <= client for scroll, client in fits), (viewport, fits)
+        assert axe_violations(page) == [], viewport

@@ -15,11 +15,15 @@ import { detect } from "./runtime.js";
 import { Pages } from "./lifecycle.js";
 import * as classify from "./pages/classify.js";
 import * as sideBySide from "./pages/side_by_side.js";
+import * as batch from "./pages/batch.js";
 import * as compare from "./pages/compare.js";
 import * as yourClasses from "./pages/your_classes.js";
+import * as robustness from "./pages/robustness.js";
+import { showWhere } from "./where.js";
 
 /** @type {Record<keyof typeof PAGES, import("./lifecycle.js").Render>} */
-const RENDER = { classify: classify.render, side_by_side: sideBySide.render, your_classes: yourClasses.render, compare: compare.render };
+const RENDER = { classify: classify.render, side_by_side: sideBySide.render, batch: batch.render, your_classes: yourClasses.render,
+  compare: compare.render, robustness: robustness.render };
 
 /**
  * Start the page.
@@ -41,6 +45,7 @@ export async function start(root, nav, banner) {
     runtime: new URL("ort/", document.baseURI).href, graphs: new URL("models/", document.baseURI).href }, ctx.times),
   features.keeps ? globalThis.caches : undefined);
   licences(catalog.variants);
+  showWhere(/** @type {HTMLElement} */ (document.getElementById("where")), catalog);
   const checks = document.getElementById("checks"); // once, for every download: whose hashes, or why there are none
   if (checks) checks.textContent = ` ${hubProblem(hub) || checkedBy(catalog.variants)}`;
   Object.assign(globalThis, { resnextExplorer: ctx }); // for the browser tests and the benchmark

@@ -12,8 +12,8 @@ import { Heads } from "./heads.js";
 /** @typedef {import("./models.js").Variant} Variant */
 /**
  * @typedef {{variants: Variant[], families: Record<string, string>, labels: string[],
- *   colormap: {name: string, rgb: number[][]}, limits: {max_pixels: number, max_aspect: number, max_images: number,
- *   max_unpacked: number, max_upload_mb: number, image_suffixes: string[]}}} Catalog
+ *   colormap: {name: string, rgb: number[][]}, synsets: string[],
+ *   limits: {max_pixels: number, max_aspect: number} & import("./files/read.js").Limits}} Catalog
  */
 /**
  * @typedef {{name: string, source: string, width: number, height: number, note: string, url: string, handle: number}} Photo

@@ -120,3 +120,25 @@ export function onHead(own, answer) {
   }
   return { ...answer, probabilities: softmax(logits), fcWeight: weight };
 }
+
+/**
+ * A batch's logits through a head: its linear layer on each image's pooled features (float64 sums),
+ * for the explanations that follow a head's class.
+ * @param {Own} own
+ * @param {Float32Array} pooled (n, channels), as the worker's batch gives them.
+ * @param {number} n
+ * @returns {Float32Array} (n, classes).
+ */
+export function headLogits(own, pooled, n) {
+  const { weight, bias } = own.linear;
+  const channels = pooled.length / n;
+  const out = new Float32Array(n * bias.length);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < bias.length; k++) {
+      let s = bias[k];
+      for (let c = 0; c < channels; c++) s += weight[k * channels + c] * pooled[i * channels + c];
+      out[i * bias.length + k] = s;
+    }
+  }
+  return out;
+}

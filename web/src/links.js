@@ -7,7 +7,8 @@
  * @module links
  */
 
-export const PAGES = /** @type {const} */ ({ classify: "Classify", side_by_side: "Side by side", your_classes: "Your classes", compare: "Model comparison" });
+export const PAGES = /** @type {const} */ ({ classify: "Classify", side_by_side: "Side by side", batch: "Batch", your_classes: "Your classes",
+  compare: "Model comparison", robustness: "What the extra data buys" });
 export const UPLOAD = "upload"; // the ``photo`` of a link made on the sender's own photo
 /** Parameters of the visit rather than of a page, each with the values it may take: every page keeps them. */
 export const KEPT = /** @type {Record<string, string[]>} */ ({ backend: ["webgpu"] });

@@ -19,8 +19,12 @@ export const BATCH = 8;
  *   ``ms``: each variant's network time per image; ``notes``: sentences on weights that could not be kept.
  */
 /**
- * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number) => void, batch?: number}} ManyOptions
- *   ``progress`` counts images × variants answered (skipped images count as done).
+ * @typedef {{signal?: AbortSignal, progress?: (done: number, total: number) => void, batch?: number,
+ *   download?: (id: string) => (done: number, total: number | null) => void,
+ *   answered?: (id: string, indices: number[], pooled: Float32Array[]) => void}} ManyOptions
+ *   ``progress`` counts images × variants answered (skipped images count as done); ``download`` gives, for a
+ *   variant, what hears its weights' download (a variant's first batch downloads them, if not kept); ``answered``
+ *   hears each batch's pooled features as they come (so a run given up keeps what it had).
  */
 
 /**
@@ -32,7 +36,7 @@ export const BATCH = 8;
  * @returns {Promise<Many>}
  * @throws {Error} A variant's sentence (it cannot be had or run here), or the signal's reason.
  */
-export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH } = {}) {
+export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH, download, answered } = {}) {
   const models = await ctx.models();
   const reader = ctx.reader ??= ctx.makePhotos();
   const variants = ids.map((id) => /** @type {import("./models.js").Variant} */ (ctx.variants.get(id)));
@@ -97,12 +101,13 @@ export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH
         parts.reduce((at, p) => (/** @type {Float32Array} */ (batchInput).set(p, at), at + p.length), 0);
         joined.set(pre, batchInput);
       }
-      const r = await models.batch(v.id, batchInput, read.length, { signal });
+      const r = await models.batch(v.id, batchInput, read.length, { signal, progress: download?.(v.id) });
       const out = /** @type {Outputs} */ (outputs.get(v.id));
       read.forEach((i, k) => {
         out.logits[i] = r.logits.subarray(k * r.classes, (k + 1) * r.classes);
         out.pooled[i] = r.pooled.subarray(k * r.dim, (k + 1) * r.dim);
       });
+      answered?.(v.id, read, read.map((i) => /** @type {Float32Array} */ (out.pooled[i])));
       ms.set(v.id, /** @type {number} */ (ms.get(v.id)) + r.ms);
       backends.set(v.id, r.backend);
       if (r.note && !notes.includes(r.note)) notes.push(r.note);
@@ -110,7 +115,7 @@ export async function runMany(ctx, items, ids, { signal, progress, batch = BATCH
       progress?.(done, total);
     }
   }
-  const answered = items.length - skipped.length;
-  for (const [id, sum] of ms) ms.set(id, answered ? sum / answered : 0);
+  const read = items.length - skipped.length;
+  for (const [id, sum] of ms) ms.set(id, read ? sum / read : 0);
   return { outputs, skipped, ms, backends, notes };
 }

@@ -36,11 +36,15 @@ class MemoryCache {
  * @param {{items: string[], ids: string[]}[]} calls What it was asked.
  * @returns {import("../src/transfer/features.js").Run}
  */
-const fakeRun = (calls) => async (items, ids, { progress }) => {
+const fakeRun = (calls) => async (items, ids, { progress, answered }) => {
   calls.push({ items: items.map((i) => i.name), ids });
   const skipped = items.flatMap((item, index) => (item.name.startsWith("bad") ? [{ index, name: item.name, why: `${item.name} is not an image that can be read.` }] : []));
   const outputs = new Map(ids.map((id) => [id, { logits: items.map(() => null),
     pooled: items.map((item, k) => (item.name.startsWith("bad") ? null : new Float32Array(4).fill(Number(item.name.slice(1)) + (id.startsWith("tv2") ? 100 : 0)))) }]));
+  for (const [id, out] of outputs) { // each answer heard as it comes, as runMany tells it
+    const read = items.flatMap((_, k) => (out.pooled[k] ? [k] : []));
+    answered?.(id, read, read.map((k) => /** @type {Float32Array} */ (out.pooled[k])));
+  }
   progress?.(items.length * ids.length, items.length * ids.length);
   return { outputs, skipped, ms: new Map(), backends: new Map(), notes: [] };
 };

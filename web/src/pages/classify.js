@@ -1,19 +1,20 @@
 // @ts-check
 /**
- * Classify: one variant on a photo, its top-5 as bars and where it looked (CAM, equal to Grad-CAM on
- * the last stage) for the top class or any of the top-5, over the crop it saw.
+ * Classify: one variant on a photo, its top-5 as bars and where it looked (``explain.js``: the CAM,
+ * equal to Grad-CAM on the last stage, or occlusion, of the top class or any of the top-5, optionally
+ * rather than another, and how faithful the map is), over the crop it saw.
  * @module pages/classify
  */
 
 import { h, say } from "../dom.js";
 import { chooser } from "../chooser.js";
 import { topBars } from "../bars.js";
-import { blend, paint } from "../overlay.js";
-import { camOf, classify } from "../answer.js";
+import { classify } from "../answer.js";
 import { publish } from "../links.js";
 import { backendName } from "../runtime.js";
 import { latest } from "../lifecycle.js";
 import { START, modelSelect, photoLine, runtimeLine, useChosen } from "./shared.js";
+import { whereLooked } from "./explain.js";
 import { headCard, labelsOf } from "../heads.js";
 
 export const DEFAULT_VARIANT = "swsl_resnext50_32x4d";
@@ -35,10 +36,18 @@ export function render(root, ctx, params, dropped, signal) {
   const asked = params.get("class");
   let wanted = asked !== null && /^\d{1,7}$/.test(asked) ? Number(asked) : null;
   if (asked !== null && wanted === null) dropped.push(`class=${asked}`);
+  /** @type {{name: string}[]} */
+  const methods = /** @type {any} */ (ctx.catalog).methods;
+  let method = params.get("method") ?? "gradcam";
+  if (!methods.some((m) => m.name === method)) {
+    dropped.push(`method=${method}`);
+    method = "gradcam";
+  }
   /** @type {import("../answer.js").Result | null} */
   let result = null;
   const runs = latest(signal);
   const photos = latest(signal);
+  const sections = latest(signal); // each answer's explanations stop when a newer answer comes
 
   const status = h("p", { class: "status", role: "status" });
   const error = h("p", { class: "message", role: "alert", hidden: true });
@@ -49,7 +58,8 @@ export function render(root, ctx, params, dropped, signal) {
   const select = modelSelect(ctx, "model", "Model", model, (id) => { model = id; wanted = null; describeHead(); run(); });
   describeHead();
 
-  const state = () => publish({ model, photo: ctx.linkPhoto(params.get("photo")), class: wanted });
+  const state = () => publish({ model, photo: ctx.linkPhoto(params.get("photo")), class: wanted,
+    method: method === "gradcam" ? null : method });
 
   async function run() {
     state();
@@ -74,36 +84,16 @@ export function render(root, ctx, params, dropped, signal) {
   function show() {
     if (!result || !ctx.photo) return;
     const r = result;
-    const labels = labelsOf(ctx, r.id);
-    const explained = r.top.some((t) => t.index === wanted) ? /** @type {number} */ (wanted) : r.top[0].index;
-    const classPick = h("select", { id: "cam-class" }, ...r.top.map((t) => h("option", { value: t.index, selected: t.index === explained, text: `${labels[t.index]} (${(100 * t.probability).toFixed(1)}%)` })));
-    const opacity = h("input", { type: "range", id: "cam-alpha", min: 0, max: 1, step: 0.05, value: 0.5 });
-    const overlay = h("canvas", { class: "picture", role: "img", "data-class-index": explained });
-    const caption = h("figcaption");
-    const crop = h("canvas", { class: "picture", role: "img", "aria-label": `The centre crop of ${ctx.photo.name} that the model saw` });
-    paint(crop, blend(r.crop, null, 0, ctx.catalog.colormap.rgb), r.size);
-    const draw = () => {
-      const index = Number(classPick.value);
-      const top = r.top.find((t) => t.index === index);
-      const question = `“${labels[index]} (${(100 * (top?.probability ?? 0)).toFixed(1)}%)”`;
-      paint(overlay, blend(r.crop, camOf(r, index), Number(opacity.value), ctx.catalog.colormap.rgb), r.size);
-      overlay.setAttribute("aria-label", `Grad-CAM of ${ctx.photo?.name} for ${question}`);
-      overlay.dataset.classIndex = String(index);
-      caption.textContent = `Grad-CAM on layer4 for ${question}`;
-    };
-    classPick.addEventListener("change", () => { wanted = Number(classPick.value); state(); draw(); });
-    opacity.addEventListener("input", draw);
-    draw();
+    if (wanted !== null && !r.top.some((t) => t.index === wanted)) { // a link's class outside this top-5: the top class is explained, as the Python app does, and the link says so
+      wanted = null;
+      state();
+    }
+    const looked = whereLooked(ctx, r, { classIndex: wanted ?? r.top[0].index, method },
+      (chosen) => { wanted = chosen.classIndex; method = chosen.method; state(); }, sections());
     results.replaceChildren(
-      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: "Top-5" }), topBars(r.top, labels, ctx.photo.name, r.id),
+      h("section", { "aria-labelledby": "top5" }, h("h2", { id: "top5", text: `Top-${r.top.length}` }), topBars(r.top, labelsOf(ctx, r.id), ctx.photo.name, r.id),
         h("p", { class: "caption", text: `network ${r.ms.toFixed(0)} ms on this device, on ${backendName(r.backend)} · ${r.id}` })),
-      h("section", { "aria-labelledby": "looked" }, h("h2", { id: "looked", text: "Where the model looked" }),
-        h("div", { class: "controls" },
-          h("label", { for: "cam-class" }, "Explain class"), classPick,
-          h("label", { for: "cam-alpha" }, "Heatmap opacity"), opacity),
-        h("div", { class: "pictures" },
-          h("figure", {}, overlay, caption),
-          h("figure", {}, crop, h("figcaption", { text: `What the model saw (${r.size}×${r.size} centre crop)` })))));
+      looked);
   }
 
   const pick = chooser(ctx.samples, async (chosen) => {

@@ -119,7 +119,7 @@ export function render(root, ctx, params, dropped, signal) {
       h("p", { class: "caption" }, "Each point can be reached with Tab and says its values. ", h("a", { href: "#variants" }, "The same figures, as a table"), ".")),
     h("h2", { id: "variants", tabindex: -1, text: "Every variant" }),
     h("div", { class: "table-wrap", role: "region", "aria-labelledby": "variants" },
-      h("table", { class: "variants", role: "table" }, // explicit roles: below 960 px the table is drawn as cards (display: block)
+      h("table", { class: "variants cards", role: "table" }, // explicit roles: below 960 px the table is drawn as cards (display: block)
           h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, ...headings.map((t) => h("th", { scope: "col", role: "columnheader", text: t })))), body)),
     h("p", { class: "caption", text: "Top-1, Top-5: ImageNet-1k validation accuracy (%). GMACs: billions of multiply-adds, counted from each network as built for one forward pass at its input size (one multiply-add is two FLOPs). GFLOPs (index): the model-index figure, whose convention is not stated. On this device: the median network time of the runs on this page after the first (the first includes the session's warm-up); the weights are downloaded once, then kept by the browser." }),
     h("section", { "aria-labelledby": "kept" }, h("h2", { id: "kept", text: "Kept on this device" }), keptList));

@@ -123,7 +123,7 @@ export function render(root, ctx, params, dropped, signal) {
   const headLine = h("p", { class: "message", role: "status", hidden: true });
   const headInput = h("input", { type: "file", id: "head-file", accept: ".safetensors", onchange: () => loadHead() });
   const loader = h("details", { class: "load-head" }, h("summary", { text: "Load a classifier file you saved" }),
-    h("div", { class: "field" }, h("label", { for: "head-file", text: "A .safetensors head from this page or `resnext probe --save-head`" }), headInput),
+    h("div", { class: "field" }, h("label", { for: "head-file" }, "A .safetensors head from this page or ", h("code", { text: "resnext probe --save-head" })), headInput),
     headLine);
 
   const boxes = h("fieldset", { class: "models" }, h("legend", { text: `Backbones (2 to ${MOST})` }),
@@ -538,7 +538,7 @@ export function render(root, ctx, params, dropped, signal) {
     slot.replaceChildren(h("p", { class: "message info", role: "status", "data-head": head.id,
       text: `“${head.name}” is now among the models of ${where}, under Your classes.` }),
     h("a", { class: "button", id: "yc-head-file", href: head.url, download: fileName(head.name), text: "Classifier file (.safetensors)" }),
-    h("p", { class: "caption", text: "Use it with `resnext predict --head FILE` or load it here again later." }));
+    h("p", { class: "caption" }, "Use it with ", h("code", { text: "resnext predict --head FILE" }), " or load it here again later."));
   }
 
   /**

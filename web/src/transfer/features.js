@@ -11,13 +11,13 @@
 
 import { setting } from "./cache.js";
 
-/** Photos per call of the network: what is computed is kept after each. */
+/** Photos per call of the network (each batch within it is kept as it comes). */
 export const CHUNK = 32;
 
 /** @typedef {import("../many.js").Item} Item */
 /** @typedef {import("../many.js").Many} Many */
 /**
- * @typedef {(items: Item[], ids: string[], options: {signal?: AbortSignal, progress?: (done: number, total: number) => void}) => Promise<Many>} Run
+ * @typedef {(items: Item[], ids: string[], options: import("../many.js").ManyOptions) => Promise<Many>} Run
  *   ``runMany`` with its context bound.
  */
 /**
@@ -76,27 +76,30 @@ export async function featuresOf(items, digests, variants, cache, run, { signal,
     for (let from = 0; from < members.length; from += CHUNK) {
       const part = members.slice(from, from + CHUNK);
       const before = done;
-      const many = await run(part.map((i) => items[i]), need, {
-        signal, progress: (d) => progress?.(before + d, total),
-      });
+      /** @type {Promise<void>[]} */
+      const puts = [];
+      const answered = (/** @type {string} */ id, /** @type {number[]} */ indices, /** @type {Float32Array[]} */ pooled) => {
+        const mine = /** @type {(Float32Array | null)[]} */ (vectors.get(id));
+        /** @type {[string, Float32Array][]} */
+        const keep = indices.map((k, j) => {
+          const i = part[k];
+          mine[i] = pooled[j].slice(); // its own buffer: the batch's is shared with its neighbours
+          return [digests[i], mine[i]];
+        });
+        computed += keep.length;
+        puts.push(cache.putMany(/** @type {string} */ (settings.get(id)), keep));
+      };
+      /** @type {Many} */
+      let many;
+      try {
+        many = await run(part.map((i) => items[i]), need, { signal, progress: (d) => progress?.(before + d, total), answered });
+      } finally {
+        await Promise.all(puts); // kept before a run given up says so
+      }
       for (const s of many.skipped) {
         const i = part[s.index];
         cache.unreadable.set(digests[i], { name: items[i].name, why: s.why });
         skipped.push({ index: i, name: items[i].name, why: s.why });
-      }
-      for (const id of need) {
-        const out = /** @type {Many["outputs"] extends Map<string, infer O> ? O : never} */ (many.outputs.get(id));
-        const mine = /** @type {(Float32Array | null)[]} */ (vectors.get(id));
-        /** @type {[string, Float32Array][]} */
-        const keep = [];
-        part.forEach((i, k) => {
-          const pooled = out.pooled[k];
-          if (!pooled) return;
-          mine[i] = pooled.slice(); // its own buffer: the batch's is shared with its neighbours
-          keep.push([digests[i], mine[i]]);
-          computed++;
-        });
-        await cache.putMany(/** @type {string} */ (settings.get(id)), keep);
       }
       for (const note of many.notes) if (!notes.includes(note)) notes.push(note);
       done = before + part.length * need.length;
