@@ -16,7 +16,7 @@
 
 import { bytesRepr, repr } from "../pyformat.js";
 import { cp437 } from "./cp437.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../crc32.js";
 
 const END = 0x06054b50, END64 = 0x06064b50, LOCATOR64 = 0x07064b50, CENTRAL = 0x02014b50, LOCAL = 0x04034b50;
 const MAX_EXTRACT_VERSION = 63;

@@ -10,6 +10,7 @@
 
 import { concat, pngChunks } from "./inspect.js";
 import { overWhite, scale16 } from "./pixels.js";
+import { crc32 } from "../crc32.js";
 
 /** A file Pillow cannot open as a PNG: the library says it "is not an image that can be read". */
 export class NotAnImage extends Error {}
@@ -18,27 +19,6 @@ const CHANNELS = /** @type {Record<number, number>} */ ({ 0: 1, 2: 3, 3: 1, 4: 2
 const DEPTHS = /** @type {Record<number, number[]>} */ ({ 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] });
 // Adam7: each pass's first column, first row, column step, row step.
 const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/**
- * CRC-32 of a chunk's type and data.
- * @param {Uint8Array} bytes
- * @returns {number}
- */
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /**
  * Decode a PNG to RGB as the library reads it (before its EXIF orientation).

@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * CRC-32 (the zip format's, zlib's ``crc32``), fed chunk by chunk, so that a member is checked as
- * Python's ``zipfile`` checks it without holding it twice.
- * @module files/crc32
+ * CRC-32 (zlib's ``crc32``: the zip format's and PNG's), fed chunk by chunk, so that a zip member is
+ * checked as Python's ``zipfile`` checks it without holding it twice, and a PNG chunk as Pillow checks it.
+ * @module crc32
  */
 
 const TABLE = (() => {
