@@ -11,6 +11,7 @@
 import { Sha256 } from "./sha256.js";
 import { foldedLinear } from "./transfer/head.js";
 import { softmax } from "./models.js";
+import { pool } from "./pool.js";
 
 /** The family a head is listed under, and its heading in pickers (the Python app's). */
 export const YOUR_CLASSES = "Your classes";
@@ -105,20 +106,9 @@ export function labelsOf(ctx, id) {
  */
 export function onHead(own, answer) {
   const [channels, h, w] = answer.featureShape;
-  const { weight, bias } = own.linear;
-  const pooled = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    let s = 0;
-    for (let p = c * h * w; p < (c + 1) * h * w; p++) s += answer.features[p];
-    pooled[c] = Math.fround(s / (h * w)); // the library pools in float32
-  }
-  const logits = new Float64Array(bias.length);
-  for (let k = 0; k < bias.length; k++) {
-    let s = bias[k];
-    for (let c = 0; c < channels; c++) s += weight[k * channels + c] * pooled[c];
-    logits[k] = s;
-  }
-  return { ...answer, probabilities: softmax(logits), fcWeight: weight };
+  const pooled = pool(answer.features, 1, channels, h * w); // as the library pools, in float32
+  const logits = linear(own, pooled, 1, new Float64Array(own.linear.bias.length));
+  return { ...answer, probabilities: softmax(logits), fcWeight: own.linear.weight };
 }
 
 /**
@@ -129,10 +119,20 @@ export function onHead(own, answer) {
  * @param {number} n
  * @returns {Float32Array} (n, classes).
  */
-export function headLogits(own, pooled, n) {
+export const headLogits = (own, pooled, n) => linear(own, pooled, n, new Float32Array(n * own.linear.bias.length));
+
+/**
+ * A head's linear layer on n rows of pooled features, each logit summed in float64 and written to ``out``.
+ * @template {Float32Array | Float64Array} T
+ * @param {Own} own
+ * @param {Float32Array} pooled (n, channels).
+ * @param {number} n
+ * @param {T} out (n, classes).
+ * @returns {T}
+ */
+function linear(own, pooled, n, out) {
   const { weight, bias } = own.linear;
   const channels = pooled.length / n;
-  const out = new Float32Array(n * bias.length);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < bias.length; k++) {
       let s = bias[k];

@@ -16,6 +16,7 @@ import { createSession } from "./session.js";
 import { float32, readHeader } from "./safetensors.js";
 import { forget, weights } from "./hub.js";
 import { loadRuntime } from "./runtime.js";
+import { pool } from "./pool.js";
 
 /** @typedef {import("./models.js").Variant} Variant */
 /**
@@ -188,24 +189,6 @@ async function batch(id, input, n, signal, progress) {
     stored: loaded.stored };
   loaded.stored = false; // said once
   return { result, transfer: [logits.buffer, pooled.buffer] };
-}
-
-/**
- * The mean over positions of (n, dim, positions) features, summed in float64.
- * @param {Float32Array} features
- * @param {number} n
- * @param {number} dim
- * @param {number} positions
- * @returns {Float32Array} (n, dim).
- */
-function pool(features, n, dim, positions) {
-  const out = new Float32Array(n * dim);
-  for (let row = 0; row < n * dim; row++) {
-    let sum = 0;
-    for (let p = row * positions, end = p + positions; p < end; p++) sum += features[p];
-    out[row] = sum / positions;
-  }
-  return out;
 }
 
 /**
